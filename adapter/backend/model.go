@@ -128,3 +128,12 @@ type GroupPage struct {
 	Total  int
 	Groups []Group
 }
+
+// Neutral schema markers used in filter.AttrPath.URN once the front end has normalised a
+// client's filter: the front end rewrites the dialect's extension URNs (SCIM 1.1 enterprise, the
+// configured Okta custom URN in both its `…:user:custom` and legacy `…:user` spellings, SCIM 2.0
+// enterprise) to these, so that backends never see app-specific URNs. Core attributes have URN "".
+const (
+	EnterpriseSchema = "enterprise"
+	CustomSchema     = "custom"
+)
