@@ -1,0 +1,256 @@
+package main
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"runtime"
+	"strings"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/scimbridge/scimbridge/adapter"
+	"github.com/scimbridge/scimbridge/internal/state"
+	"github.com/scimbridge/scimbridge/mapping"
+	"github.com/scimbridge/scimbridge/mapping/defaults"
+	"github.com/scimbridge/scimbridge/soapclient"
+)
+
+// bridge is one assembled bridge: the SCIM handler over the mapping engine over the SOAP client.
+type bridge struct {
+	handler http.Handler
+	metrics http.Handler
+	client  *soapclient.Client
+	store   state.Store
+}
+
+func (b *bridge) Close() error {
+	return errors.Join(b.client.Close(), b.store.Close())
+}
+
+// catalog adapts the SOAP client's operation registry to the mapping engine's Catalog: the two
+// packages do not import each other (the engine must stay transport-neutral).
+type catalog struct{ c *soapclient.Client }
+
+func (c catalog) Operations() []string { return c.c.Operations() }
+
+func (c catalog) Operation(name string) (mapping.OperationInfo, bool) {
+	op, ok := c.c.Lookup(name)
+	if !ok {
+		return mapping.OperationInfo{}, false
+	}
+	return mapping.OperationInfo{Name: op.Name, Request: op.Request, Response: op.Response}, true
+}
+
+// loadMapping reads the mapping file named by the configuration, or a built-in one.
+func loadMapping(ref string) (*mapping.Spec, error) {
+	if name, ok := strings.CutPrefix(ref, "builtin:"); ok {
+		data, ok := defaults.Files[name]
+		if !ok {
+			return nil, fmt.Errorf("backend.mapping: no built-in mapping %q (have: %s)", name, strings.Join(defaults.Names(), ", "))
+		}
+		return mapping.Parse("builtin:"+name, data)
+	}
+	return mapping.Load(ref)
+}
+
+func soapConfig(cfg *Config) (soapclient.Config, error) {
+	b := cfg.Backend
+	sc := soapclient.Config{
+		Endpoint:       b.Endpoint,
+		Timeout:        b.Timeout,
+		MaxConcurrency: b.MaxConcurrency,
+		Headers:        b.Headers,
+		UserAgent:      "scimbridge/" + buildVersion(),
+	}
+	if b.WSSE != nil {
+		sc.WSSE = &soapclient.WSSEConfig{Username: b.WSSE.Username, Password: b.WSSE.Password, Digest: b.WSSE.Digest}
+	}
+	if b.Basic != nil {
+		sc.BasicAuth = &soapclient.BasicAuthConfig{Username: b.Basic.Username, Password: b.Basic.Password}
+	}
+	if t := b.TLS; t != nil {
+		tc := &tls.Config{MinVersion: tls.VersionTLS12}
+		if t.CAFile != "" {
+			pem, err := os.ReadFile(t.CAFile)
+			if err != nil {
+				return sc, fmt.Errorf("backend.tls.caFile: %w", err)
+			}
+			pool := x509.NewCertPool()
+			if !pool.AppendCertsFromPEM(pem) {
+				return sc, fmt.Errorf("backend.tls.caFile: %s holds no PEM certificate", t.CAFile)
+			}
+			tc.RootCAs = pool
+		}
+		if t.CertFile != "" || t.KeyFile != "" {
+			cert, err := tls.LoadX509KeyPair(t.CertFile, t.KeyFile)
+			if err != nil {
+				return sc, fmt.Errorf("backend.tls: client certificate: %w", err)
+			}
+			tc.Certificates = []tls.Certificate{cert}
+		}
+		sc.TLS = tc
+	}
+	return sc, nil
+}
+
+// compileBackend loads the mapping, builds the SOAP client it names and checks the mapping
+// against that client's operations. It is shared by serve and check so that both report the
+// same errors.
+func compileBackend(cfg *Config) (*mapping.Engine, *soapclient.Client, error) {
+	spec, err := loadMapping(cfg.Backend.Mapping)
+	if err != nil {
+		return nil, nil, err
+	}
+	sc, err := soapConfig(cfg)
+	if err != nil {
+		return nil, nil, err
+	}
+	client, err := soapclient.New(spec.Client, sc)
+	if err != nil {
+		return nil, nil, fmt.Errorf("backend: %w", err)
+	}
+	eng, err := mapping.Compile(spec, catalog{client}, mapping.Options{})
+	if err != nil {
+		client.Close()
+		return nil, nil, err
+	}
+	return eng, client, nil
+}
+
+func newLogger(cfg LogConfig, w io.Writer) *slog.Logger {
+	var level slog.Level
+	_ = level.UnmarshalText([]byte(cfg.Level)) // validated by Config.validate
+	opts := &slog.HandlerOptions{Level: level}
+	if cfg.Format == "text" {
+		return slog.New(slog.NewTextHandler(w, opts))
+	}
+	return slog.New(slog.NewJSONHandler(w, opts))
+}
+
+func buildBridge(cfg *Config, log *slog.Logger) (*bridge, error) {
+	eng, client, err := compileBackend(cfg)
+	if err != nil {
+		return nil, err
+	}
+	var store state.Store = state.NewMemory()
+	if cfg.State.Path != "" {
+		s, err := state.OpenSQLite(cfg.State.Path)
+		if err != nil {
+			client.Close()
+			return nil, err
+		}
+		store = s
+	}
+	be := eng.Backend(client, log)
+	h, err := adapter.New(cfg.SCIM, be, adapter.Options{Logger: log, Ledger: store})
+	if err != nil {
+		client.Close()
+		store.Close()
+		return nil, err
+	}
+
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(
+		collectors.NewGoCollector(),
+		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
+	)
+	buildInfo := prometheus.NewGaugeVec(prometheus.GaugeOpts{
+		Name: "scimbridge_build_info",
+		Help: "Always 1; the labels say which build is running.",
+	}, []string{"version", "goversion"})
+	buildInfo.WithLabelValues(buildVersion(), runtime.Version()).Set(1)
+	reg.MustRegister(buildInfo)
+
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { io.WriteString(w, "ok\n") })
+	// readyz: the configuration and the mapping compiled (or we would not be here). Backend
+	// reachability and breaker state join it with the resilience work.
+	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, _ *http.Request) { io.WriteString(w, "ready\n") })
+
+	return &bridge{handler: h, metrics: mux, client: client, store: store}, nil
+}
+
+// server runs one HTTP listener until ctx ends, then shuts it down gracefully.
+type server struct {
+	name string
+	ln   net.Listener
+	srv  *http.Server
+	tls  *TLSConfig
+}
+
+func listen(name, addr string, h http.Handler, tlsCfg *TLSConfig, log *slog.Logger) (*server, error) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("%s: listen on %s: %w", name, addr, err)
+	}
+	srv := &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       60 * time.Second,
+		// The agent waits at least 30 s; a backend call is bounded by backend.timeout (20 s by
+		// default), so a response is always written before this.
+		WriteTimeout: 90 * time.Second,
+		IdleTimeout:  120 * time.Second,
+		ErrorLog:     slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	return &server{name: name, ln: ln, srv: srv, tls: tlsCfg}, nil
+}
+
+func (s *server) URL() string {
+	scheme := "http"
+	if s.tls != nil {
+		scheme = "https"
+	}
+	return scheme + "://" + s.ln.Addr().String()
+}
+
+func (s *server) serve() error {
+	var err error
+	if s.tls != nil {
+		err = s.srv.ServeTLS(s.ln, s.tls.CertFile, s.tls.KeyFile)
+	} else {
+		err = s.srv.Serve(s.ln)
+	}
+	if errors.Is(err, http.ErrServerClosed) {
+		return nil
+	}
+	return err
+}
+
+// shutdownGrace bounds how long in-flight SCIM requests may finish after a stop signal.
+const shutdownGrace = 25 * time.Second
+
+// serveAll serves every server until ctx ends or one fails, then shuts all down, letting
+// in-flight requests finish within shutdownGrace.
+func serveAll(ctx context.Context, log *slog.Logger, servers ...*server) error {
+	errc := make(chan error, len(servers))
+	for _, s := range servers {
+		go func() { errc <- s.serve() }()
+	}
+	var first error
+	select {
+	case <-ctx.Done():
+		log.Info("shutting down", "grace", shutdownGrace.String())
+	case first = <-errc:
+	}
+	sctx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
+	defer cancel()
+	for _, s := range servers {
+		if err := s.srv.Shutdown(sctx); err != nil {
+			log.Warn("shutdown incomplete", "listener", s.name, "err", err)
+		}
+	}
+	return first
+}

@@ -1,0 +1,211 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"io/fs"
+	"log/slog"
+	"net"
+	"os"
+	"path/filepath"
+
+	"github.com/scimbridge/scimbridge/adapter"
+	"github.com/scimbridge/scimbridge/internal/legacysim"
+)
+
+// demoSecrets are the demo's credentials, kept in the data directory so that an Okta agent
+// configured against the demo keeps working across restarts.
+type demoSecrets struct {
+	SCIMUser     string `json:"scimUser"`
+	SCIMPassword string `json:"scimPassword"`
+	SimUser      string `json:"simUser"`
+	SimPassword  string `json:"simPassword"`
+}
+
+func randomSecret() string {
+	b := make([]byte, 18)
+	_, _ = rand.Read(b) // never fails on supported platforms (Go 1.24+)
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+func loadDemoSecrets(dir string) (demoSecrets, error) {
+	path := filepath.Join(dir, "demo-credentials.json")
+	var s demoSecrets
+	b, err := os.ReadFile(path)
+	if err == nil {
+		if err := json.Unmarshal(b, &s); err == nil && s.SCIMPassword != "" && s.SimPassword != "" {
+			return s, nil
+		}
+	} else if !errors.Is(err, fs.ErrNotExist) {
+		return s, err
+	}
+	s = demoSecrets{SCIMUser: "okta", SCIMPassword: randomSecret(), SimUser: "scimbridge", SimPassword: randomSecret()}
+	b, _ = json.MarshalIndent(s, "", "  ")
+	return s, os.WriteFile(path, b, 0o600)
+}
+
+// cmdDemo runs the bundled LegacyHR simulator and the bridge in one process, on loopback only.
+func cmdDemo(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("demo", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	listenAddr := fs.String("listen", "127.0.0.1:8080", "SCIM listener (loopback only)")
+	simAddr := fs.String("sim-listen", "127.0.0.1:8081", "simulator listener (loopback only)")
+	metricsAddr := fs.String("metrics-listen", "127.0.0.1:9464", "metrics listener (loopback only)")
+	dataDir := fs.String("data-dir", "scimbridge-demo", "where the simulator's and the bridge's SQLite files and the demo credentials live")
+	memory := fs.Bool("memory", false, "keep everything in memory (nothing survives a restart)")
+	logFormat := fs.String("log-format", "text", "log format: text or json")
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	for _, a := range []string{*listenAddr, *simAddr, *metricsAddr} {
+		if !adapter.AuthNoneAllowed(a) { // i.e. not loopback
+			fmt.Fprintf(stderr, "scimbridge demo: %s is not a loopback address; the demo only listens on loopback (use serve for real deployments)\n", a)
+			return 2
+		}
+	}
+	fail := func(err error) int { fmt.Fprintln(stderr, "scimbridge demo:", err); return 1 }
+
+	var secrets demoSecrets
+	simDB, stateDB := "", ""
+	if *memory {
+		secrets = demoSecrets{SCIMUser: "okta", SCIMPassword: randomSecret(), SimUser: "scimbridge", SimPassword: randomSecret()}
+	} else {
+		if err := os.MkdirAll(*dataDir, 0o700); err != nil {
+			return fail(err)
+		}
+		var err error
+		if secrets, err = loadDemoSecrets(*dataDir); err != nil {
+			return fail(err)
+		}
+		simDB, stateDB = filepath.Join(*dataDir, "legacyhr.db"), filepath.Join(*dataDir, "state.db")
+	}
+	log := newLogger(LogConfig{Format: *logFormat, Level: "info"}, stderr)
+
+	sim, err := legacysim.New(legacysim.Options{
+		Username: secrets.SimUser, Password: secrets.SimPassword,
+		DBPath: simDB, Seed: true, Logger: log.With("component", "legacysim"),
+	})
+	if err != nil {
+		return fail(err)
+	}
+	defer sim.Close()
+	simSrv, err := listen("legacysim", *simAddr, sim, nil, log)
+	if err != nil {
+		return fail(err)
+	}
+
+	cfg := &Config{
+		Listen:  *listenAddr,
+		Metrics: MetricsConfig{Listen: *metricsAddr},
+		Backend: BackendConfig{
+			Mapping:  "builtin:legacyhr",
+			Endpoint: simSrv.URL() + "/soap",
+			WSSE:     &WSSEConfig{Username: secrets.SimUser, Password: secrets.SimPassword},
+		},
+		State: StateConfig{Path: stateDB},
+		Log:   LogConfig{Format: *logFormat, Level: "info"},
+	}
+	cfg.SCIM.Auth.Mode = "basic"
+	cfg.SCIM.Auth.Username = secrets.SCIMUser
+	cfg.SCIM.Auth.Password = secrets.SCIMPassword
+	cfg.applyDefaults()
+	if err := cfg.validate(); err != nil {
+		simSrv.ln.Close()
+		return fail(err)
+	}
+	b, err := buildBridge(cfg, log.With("component", "bridge"))
+	if err != nil {
+		simSrv.ln.Close()
+		return fail(err)
+	}
+	defer b.Close()
+	scim, err := listen("scim", cfg.Listen, b.handler, nil, log)
+	if err != nil {
+		simSrv.ln.Close()
+		return fail(err)
+	}
+	metrics, err := listen("metrics", cfg.Metrics.Listen, b.metrics, nil, log)
+	if err != nil {
+		simSrv.ln.Close()
+		scim.ln.Close()
+		return fail(err)
+	}
+
+	printDemoBanner(stdout, scim.URL(), simSrv.URL(), metrics.URL(), secrets, *memory, *dataDir)
+	if err := serveAll(ctx, log, scim, metrics, simSrv); err != nil {
+		return fail(err)
+	}
+	return 0
+}
+
+func printDemoBanner(w io.Writer, scimURL, simURL, metricsURL string, s demoSecrets, memory bool, dataDir string) {
+	persist := "data in " + dataDir + " (delete it to start over)"
+	if memory {
+		persist = "everything in memory (lost when you stop the demo)"
+	}
+	fmt.Fprintf(w, `
+scimbridge demo is running: the bridge in front of the bundled LegacyHR simulator (SOAP), on loopback.
+
+  SCIM 1.1 base URL   %[1]s/scim/v1/
+  credentials         Basic  %[2]s : %[3]s
+  LegacyHR (SOAP)     %[4]s/soap   (WSDL at %[4]s/soap?wsdl, state at %[4]s/_sim/employees)
+  metrics             %[5]s/metrics
+  storage             %[6]s
+
+Try it:
+  curl -s -u '%[2]s:%[3]s' '%[1]s/scim/v1/Users?startIndex=1&count=100'
+  curl -s -u '%[2]s:%[3]s' '%[1]s/scim/v1/ServiceProviderConfigs'
+  go run ./cmd/scimbridge test --url %[1]s/scim/v1/ --basic '%[2]s:%[3]s'
+
+Press Ctrl-C to stop.
+`, scimURL, s.SCIMUser, s.SCIMPassword, simURL, metricsURL, persist)
+}
+
+// cmdSim runs only the simulator, for tests and for trying the SOAP side by hand.
+func cmdSim(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("sim", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	addr := fs.String("listen", "127.0.0.1:8081", "listener (loopback only: the /_sim/ admin API has no authentication)")
+	user := fs.String("username", "scimbridge", "WS-Security username the simulator expects")
+	pass := fs.String("password", "", "WS-Security password the simulator expects (default: $LEGACYSIM_PASSWORD, else \"scimbridge-demo\")")
+	db := fs.String("db", "", "SQLite file (default: in memory)")
+	seed := fs.Bool("seed", true, "seed demo employees and roles when the store is empty")
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	if host, _, err := net.SplitHostPort(*addr); err != nil || !adapter.AuthNoneAllowed(*addr) {
+		fmt.Fprintf(stderr, "scimbridge sim: %q must be a loopback host:port (got host %q)\n", *addr, host)
+		return 2
+	}
+	if *pass == "" {
+		*pass = os.Getenv("LEGACYSIM_PASSWORD")
+	}
+	if *pass == "" {
+		*pass = "scimbridge-demo"
+	}
+	log := slog.New(slog.NewTextHandler(stderr, nil))
+	sim, err := legacysim.New(legacysim.Options{Username: *user, Password: *pass, DBPath: *db, Seed: *seed, Logger: log})
+	if err != nil {
+		fmt.Fprintln(stderr, "scimbridge sim:", err)
+		return 1
+	}
+	defer sim.Close()
+	srv, err := listen("legacysim", *addr, sim, nil, log)
+	if err != nil {
+		fmt.Fprintln(stderr, "scimbridge sim:", err)
+		return 1
+	}
+	// Tests read this line to learn the address when --listen asks for port 0.
+	fmt.Fprintf(stdout, "legacysim: listening on %s/soap\n", srv.URL())
+	if err := serveAll(ctx, log, srv); err != nil {
+		fmt.Fprintln(stderr, "scimbridge sim:", err)
+		return 1
+	}
+	return 0
+}
