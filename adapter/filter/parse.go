@@ -172,7 +172,7 @@ func (p *parser) word() string {
 // passes through it, which is what bounds the recursion.
 func (p *parser) checkDepth(depth, off int) error {
 	if depth > p.lim.MaxDepth {
-		return p.errorf(off, "nested too deeply: the limit is %d levels", p.lim.MaxDepth)
+		return p.errorf(off, "nested too deeply: more than %d levels of parentheses, not, [ ] and and/or chains", p.lim.MaxDepth)
 	}
 	return nil
 }
