@@ -1,0 +1,314 @@
+package soapclient
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"maps"
+	"net/url"
+	"reflect"
+	"slices"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/hooklift/gowsdl/soap"
+
+	"github.com/scimbridge/scimbridge/internal/reqid"
+	"github.com/scimbridge/scimbridge/wsdl"
+)
+
+// Defaults for the zero values of Config.
+const (
+	DefaultTimeout          = 20 * time.Second
+	DefaultMaxConcurrency   = 16
+	DefaultMaxResponseBytes = 16 << 20
+)
+
+// Config configures one backend client. The zero value of every field but Endpoint is usable.
+type Config struct {
+	// Endpoint is the service URL (http or https), e.g. the WSDL's soap:address.
+	Endpoint string
+	// Timeout bounds each call (one HTTP exchange), on top of the caller's context; default 20s.
+	Timeout time.Duration
+	// MaxConcurrency sizes the pool of idle connections; default 16. It does not limit concurrency
+	// by itself (the bulkhead comes with the resilience middleware).
+	MaxConcurrency int
+	// WSSE, when set, adds a WS-Security UsernameToken header to every call.
+	WSSE *WSSEConfig
+	// BasicAuth, when set, adds HTTP Basic credentials to every call.
+	BasicAuth *BasicAuthConfig
+	// Headers are static HTTP headers added to every call; they may override User-Agent.
+	Headers map[string]string
+	// TLS configures https endpoints (custom CA, client certificate); nil uses the system roots.
+	TLS *tls.Config
+	// MaxResponseBytes refuses larger replies; default 16 MiB.
+	MaxResponseBytes int64
+	// UserAgent defaults to "scimbridge/<version>".
+	UserAgent string
+	// Middleware wraps every call, first element outermost (see New).
+	Middleware []Middleware
+}
+
+// WSSEConfig is a WS-Security UsernameToken. With Digest the password is sent as
+// Base64(SHA-1(nonce + created + password)) with a fresh nonce per call, else as PasswordText.
+type WSSEConfig struct {
+	Username string
+	Password string
+	Digest   bool
+}
+
+// BasicAuthConfig is HTTP Basic authentication.
+type BasicAuthConfig struct {
+	Username string
+	Password string
+}
+
+// The credential types redact their password wherever they are printed or logged, so a config
+// dump cannot leak it (ops notes §3.7).
+
+func (c WSSEConfig) String() string {
+	return fmt.Sprintf("{Username:%s Password:[REDACTED] Digest:%t}", c.Username, c.Digest)
+}
+func (c WSSEConfig) GoString() string { return "soapclient.WSSEConfig" + c.String() }
+func (c WSSEConfig) LogValue() slog.Value {
+	return slog.GroupValue(slog.String("username", c.Username), slog.String("password", "[REDACTED]"), slog.Bool("digest", c.Digest))
+}
+func (c BasicAuthConfig) String() string {
+	return fmt.Sprintf("{Username:%s Password:[REDACTED]}", c.Username)
+}
+func (c BasicAuthConfig) GoString() string { return "soapclient.BasicAuthConfig" + c.String() }
+func (c BasicAuthConfig) LogValue() slog.Value {
+	return slog.GroupValue(slog.String("username", c.Username), slog.String("password", "[REDACTED]"))
+}
+
+func (cfg Config) withDefaults() Config {
+	if cfg.Timeout == 0 {
+		cfg.Timeout = DefaultTimeout
+	}
+	if cfg.MaxConcurrency == 0 {
+		cfg.MaxConcurrency = DefaultMaxConcurrency
+	}
+	if cfg.MaxResponseBytes == 0 {
+		cfg.MaxResponseBytes = DefaultMaxResponseBytes
+	}
+	if cfg.UserAgent == "" {
+		cfg.UserAgent = defaultUserAgent()
+	}
+	return cfg
+}
+
+// reservedHeaders are set by the HTTP stack or by this package; a static header must not fight
+// them.
+var reservedHeaders = []string{"Host", "Content-Length", "Transfer-Encoding", "Connection", "Content-Type", reqid.Header}
+
+func (cfg Config) validate() error {
+	u, err := url.Parse(cfg.Endpoint)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return fmt.Errorf("soapclient: endpoint %q is not an http(s) URL", cfg.Endpoint)
+	}
+	if cfg.Timeout < 0 || cfg.MaxConcurrency < 0 || cfg.MaxResponseBytes < 0 {
+		return errors.New("soapclient: Timeout, MaxConcurrency and MaxResponseBytes must not be negative")
+	}
+	if cfg.WSSE != nil && cfg.WSSE.Username == "" {
+		return errors.New("soapclient: WSSE needs a username")
+	}
+	if cfg.BasicAuth != nil && cfg.BasicAuth.Username == "" {
+		return errors.New("soapclient: BasicAuth needs a username")
+	}
+	for k, v := range cfg.Headers {
+		if !validHeaderName(k) || strings.ContainsAny(v, "\r\n\x00") {
+			return fmt.Errorf("soapclient: invalid static header %q", k)
+		}
+		for _, r := range reservedHeaders {
+			if strings.EqualFold(k, r) {
+				return fmt.Errorf("soapclient: static header %q is set by the client itself", k)
+			}
+		}
+	}
+	return nil
+}
+
+func validHeaderName(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.IndexByte("!#$%&'*+-.^_`|~", c) >= 0) {
+			return false
+		}
+	}
+	return true
+}
+
+// Invoker calls a backend operation by name. The mapping engine declares the same interface.
+type Invoker interface {
+	Invoke(ctx context.Context, op string, req any) (any, error)
+}
+
+// InvokerFunc adapts a function to Invoker.
+type InvokerFunc func(ctx context.Context, op string, req any) (any, error)
+
+// Invoke calls f.
+func (f InvokerFunc) Invoke(ctx context.Context, op string, req any) (any, error) {
+	return f(ctx, op, req)
+}
+
+// Middleware wraps an Invoker (circuit breaker, bulkhead, retries, metrics, logging).
+type Middleware func(Invoker) Invoker
+
+// Client drives one generated SOAP client: Invoke plus the operation catalog. It is safe for
+// concurrent use.
+type Client struct {
+	name      string
+	endpoint  string
+	timeout   time.Duration
+	wsse      *WSSEConfig
+	factory   ClientFactory
+	transport *Transport
+	reg       *registry
+	invoker   Invoker
+	closed    atomic.Bool
+
+	// Seams for golden tests of the digest header; time.Now and crypto/rand otherwise.
+	now    func() time.Time
+	random io.Reader
+}
+
+// New builds the client registered in Clients under name, for cfg.
+func New(name string, cfg Config) (*Client, error) {
+	factory, ok := Clients[name]
+	if !ok {
+		return nil, fmt.Errorf("soapclient: unknown client %q (known: %s)", name, strings.Join(slices.Sorted(maps.Keys(Clients)), ", "))
+	}
+	if err := cfg.validate(); err != nil {
+		return nil, err
+	}
+	cfg = cfg.withDefaults()
+
+	probe := factory(soap.NewClient(cfg.Endpoint))
+	var actions map[string]string
+	if file, ok := ClientWSDL[name]; ok {
+		doc, err := wsdl.Files.ReadFile(file)
+		if err != nil {
+			return nil, fmt.Errorf("soapclient: client %q: %w", name, err)
+		}
+		if actions, err = soapActions(doc, portTypeName(probe)); err != nil {
+			return nil, fmt.Errorf("soapclient: client %q: %w", name, err)
+		}
+	}
+	reg, err := newRegistry(probe, actions)
+	if err != nil {
+		return nil, fmt.Errorf("soapclient: client %q: %w", name, err)
+	}
+	var wsse *WSSEConfig
+	if cfg.WSSE != nil {
+		w := *cfg.WSSE
+		wsse = &w
+	}
+	c := &Client{
+		name:      name,
+		endpoint:  cfg.Endpoint,
+		timeout:   cfg.Timeout,
+		wsse:      wsse,
+		factory:   factory,
+		transport: NewTransport(cfg),
+		reg:       reg,
+		now:       time.Now,
+		random:    rand.Reader,
+	}
+
+	// Middleware chain. The per-call timeout and the SOAP exchange are the innermost step (call),
+	// so that a retry middleware gets a fresh timeout per attempt while its own budget comes from
+	// the caller's context. Resilience (breaker, bulkhead, retries, metrics) plugs in here, through
+	// cfg.Middleware, with the first element outermost.
+	var inv Invoker = InvokerFunc(c.call)
+	for i := len(cfg.Middleware) - 1; i >= 0; i-- {
+		inv = cfg.Middleware[i](inv)
+	}
+	c.invoker = inv
+	return c, nil
+}
+
+// Name returns the client's name in Clients.
+func (c *Client) Name() string { return c.name }
+
+// Invoke calls operation op with req, a pointer to its generated request struct, and returns a
+// pointer to the generated response struct. Errors: ErrUnknownOperation, ErrRequestType, ErrClosed,
+// *Fault, *HTTPStatusError, ErrResponseTooLarge, ErrDoctype, context errors; all wrapped with the
+// client and operation name, so use errors.Is / errors.As.
+func (c *Client) Invoke(ctx context.Context, op string, req any) (any, error) {
+	return c.invoker.Invoke(ctx, op, req)
+}
+
+// Operations returns the operation names, sorted.
+func (c *Client) Operations() []string { return slices.Clone(c.reg.names) }
+
+// Lookup describes operation name.
+func (c *Client) Lookup(name string) (OperationInfo, bool) {
+	o, ok := c.reg.ops[name]
+	return o.info, ok
+}
+
+// Close releases idle connections; later calls fail with ErrClosed.
+func (c *Client) Close() error {
+	c.closed.Store(true)
+	c.transport.CloseIdleConnections()
+	return nil
+}
+
+// call is the innermost Invoker: one SOAP exchange through the generated code.
+func (c *Client) call(ctx context.Context, op string, req any) (any, error) {
+	if c.closed.Load() {
+		return nil, ErrClosed
+	}
+	o, ok := c.reg.ops[op]
+	if !ok {
+		return nil, fmt.Errorf("%w %q for client %s", ErrUnknownOperation, op, c.name)
+	}
+	rv := reflect.ValueOf(req)
+	want := reflect.PointerTo(o.info.Request)
+	if !rv.IsValid() || rv.Type() != want {
+		return nil, fmt.Errorf("%w: %s.%s takes %v, got %T", ErrRequestType, c.name, op, want, req)
+	}
+	if rv.IsNil() {
+		return nil, fmt.Errorf("%w: %s.%s got a nil %v", ErrRequestType, c.name, op, want)
+	}
+
+	if c.timeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, c.timeout)
+		defer cancel()
+	}
+	if _, set := ctx.Value(soapActionKey{}).(string); !set && o.info.SOAPAction != "" {
+		ctx = WithSOAPAction(ctx, o.info.SOAPAction)
+	}
+
+	// A soap.Client per call: gowsdl keeps SOAP headers on the client, and the digest header must
+	// differ per call. It is a small struct; the connections live in the shared transport.
+	sc := soap.NewClient(c.endpoint, soap.WithHTTPClient(c.transport))
+	if c.wsse != nil {
+		h, err := newWSSEHeader(c.wsse, c.now(), c.random)
+		if err != nil {
+			return nil, err
+		}
+		sc.AddHeader(h)
+	}
+	port := reflect.ValueOf(c.factory(sc))
+	if port.Type() != c.reg.portType {
+		return nil, fmt.Errorf("soapclient: client %s: factory returned %v, registry was built for %v", c.name, port.Type(), c.reg.portType)
+	}
+	out := port.Method(o.method).Call([]reflect.Value{reflect.ValueOf(ctx), rv})
+	if err, _ := out[1].Interface().(error); err != nil {
+		return nil, fmt.Errorf("soapclient: %s.%s: %w", c.name, op, err)
+	}
+	return out[0].Interface(), nil
+}
+
+// ensure the transport satisfies gowsdl's interface.
+var _ soap.HTTPClient = (*Transport)(nil)

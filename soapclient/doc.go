@@ -1,0 +1,24 @@
+// Package soapclient is the SOAP side of the bridge: it runs the Go clients that gowsdl v0.5.0
+// generates from a legacy application's WSDL, repairs what gowsdl's runtime gets wrong, and lets the
+// mapping engine call backend operations by name.
+//
+// Three pieces:
+//
+//   - Transport, a soap.HTTPClient (given to gowsdl with soap.WithHTTPClient) over one shared,
+//     keep-alive *http.Client. It turns SOAP faults (HTTP 500 as SOAP 1.1 prescribes, and HTTP
+//     200) into *Fault, other error statuses into *HTTPStatusError, empty 2xx replies into an empty
+//     envelope, sends "" instead of the two apostrophes gowsdl sends as an empty SOAPAction,
+//     undoes gowsdl's `Connection: close`, caps response size, refuses DTDs, and adds the
+//     HTTP-level credentials and headers (Basic auth, User-Agent, X-Request-ID, static headers).
+//   - A registry built by reflection over a generated port: every method
+//     `XxxContext(ctx, *Req) (*Resp, error)` is one operation "Xxx". SOAPActions come from the
+//     WSDL's SOAP 1.1 binding (see soapActions), not from the generated code, so a WSDL whose SOAP
+//     1.2 binding comes first (gowsdl then sends two apostrophes) still gets the right action.
+//   - Client (New), which is what the rest of the bridge holds: Invoke(ctx, op, req) plus the
+//     catalog (Operations, Lookup). It adds the WS-Security UsernameToken per call (a fresh nonce
+//     and timestamp for PasswordDigest) and a per-call timeout, and has one place where middleware
+//     (breaker, limits, retries, metrics: a later task) wraps the call.
+//
+// Generated clients are registered in Clients (clients.go), explicitly, with their WSDL file in
+// ClientWSDL. Regenerate them with `go generate ./wsdl/`.
+package soapclient

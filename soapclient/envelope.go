@@ -1,0 +1,178 @@
+package soapclient
+
+import (
+	"bytes"
+	"encoding/xml"
+	"strings"
+)
+
+const (
+	nsSOAP11 = "http://schemas.xmlsoap.org/soap/envelope/"
+	nsSOAP12 = "http://www.w3.org/2003/05/soap-envelope"
+)
+
+// emptyEnvelope replaces an empty 2xx body. gowsdl decodes an empty <Body/> into a zero response,
+// whereas an empty body makes it fail with EOF or "mime: no media type".
+var emptyEnvelope = []byte(`<soap:Envelope xmlns:soap="` + nsSOAP11 + `"><soap:Body/></soap:Envelope>`)
+
+// inspection is what the transport needs to know about a reply body before gowsdl sees it.
+type inspection struct {
+	soap    bool   // the root element is a SOAP Envelope
+	doctype bool   // a DOCTYPE precedes the root element
+	fault   *Fault // the Body's first child is a Fault
+}
+
+// inspect reads a reply body up to the first child of soap:Body (the whole fault, if it is one).
+// It never fails: a body that is not well-formed XML is simply "not SOAP", and the caller decides
+// what that means for its status code. Every loop consumes tokens of a size-capped body, so it
+// ends.
+func inspect(body []byte) inspection {
+	var in inspection
+	d := xml.NewDecoder(bytes.NewReader(body))
+	d.Strict = true
+	var root xml.StartElement
+prolog:
+	for {
+		tok, err := d.Token()
+		if err != nil {
+			return in
+		}
+		switch t := tok.(type) {
+		case xml.Directive:
+			if isDoctype(t) {
+				in.doctype = true
+				return in
+			}
+		case xml.StartElement:
+			root = t
+			break prolog
+		}
+	}
+	if root.Name.Local != "Envelope" || (root.Name.Space != nsSOAP11 && root.Name.Space != nsSOAP12) {
+		return in
+	}
+	in.soap = true
+	for {
+		tok, err := d.Token()
+		if err != nil {
+			return in
+		}
+		switch t := tok.(type) {
+		case xml.EndElement:
+			return in // end of Envelope without a Body
+		case xml.StartElement:
+			if t.Name.Local != "Body" || t.Name.Space != root.Name.Space {
+				if d.Skip() != nil { // Header, or anything else before the Body
+					return in
+				}
+				continue
+			}
+			in.fault = firstBodyFault(d, root.Name.Space)
+			return in
+		}
+	}
+}
+
+func isDoctype(d xml.Directive) bool {
+	return len(d) >= 7 && strings.EqualFold(string(d[:7]), "DOCTYPE")
+}
+
+// firstBodyFault decodes the Body's first child if it is a Fault of the envelope's SOAP version.
+func firstBodyFault(d *xml.Decoder, ns string) *Fault {
+	for {
+		tok, err := d.Token()
+		if err != nil {
+			return nil
+		}
+		switch t := tok.(type) {
+		case xml.EndElement:
+			return nil // empty Body
+		case xml.StartElement:
+			if t.Name.Local != "Fault" || t.Name.Space != ns {
+				return nil
+			}
+			var n node
+			if err := d.DecodeElement(&n, &t); err != nil {
+				return nil
+			}
+			if ns == nsSOAP12 {
+				return fault12(&n)
+			}
+			return fault11(&n)
+		}
+	}
+}
+
+// node is any XML element, kept generically so faults of any schema can be read.
+type node struct {
+	XMLName xml.Name
+	Text    string `xml:",chardata"`
+	Inner   string `xml:",innerxml"`
+	Nodes   []node `xml:",any"`
+}
+
+// child returns the first child whose local name equals one of names, ignoring case and namespace
+// (fault children are unqualified in SOAP 1.1 but some servers qualify them anyway).
+func (n *node) child(names ...string) *node {
+	for i := range n.Nodes {
+		for _, name := range names {
+			if strings.EqualFold(n.Nodes[i].XMLName.Local, name) {
+				return &n.Nodes[i]
+			}
+		}
+	}
+	return nil
+}
+
+func (n *node) text() string {
+	if n == nil {
+		return ""
+	}
+	return truncate(strings.TrimSpace(n.Text), maxFaultText)
+}
+
+func fault11(n *node) *Fault {
+	f := &Fault{
+		Code:   n.child("faultcode").text(),
+		String: n.child("faultstring").text(),
+		Actor:  n.child("faultactor").text(),
+	}
+	f.Detail = parseDetail(n.child("detail"))
+	return f
+}
+
+func fault12(n *node) *Fault {
+	f := &Fault{Actor: n.child("Role").text()}
+	if c := n.child("Code"); c != nil {
+		f.Code = c.child("Value").text()
+	}
+	if r := n.child("Reason"); r != nil {
+		f.String = r.child("Text").text()
+	}
+	f.Detail = parseDetail(n.child("Detail"))
+	return f
+}
+
+var (
+	detailCodeNames    = []string{"Code", "errorCode", "faultCode"}
+	detailMessageNames = []string{"Message", "errorMessage", "faultMessage"}
+)
+
+func parseDetail(d *node) FaultDetail {
+	if d == nil {
+		return FaultDetail{}
+	}
+	fd := FaultDetail{Raw: truncate(strings.TrimSpace(d.Inner), maxFaultDetail)}
+	if len(d.Nodes) == 0 {
+		return fd
+	}
+	first := &d.Nodes[0]
+	fd.Element = first.XMLName.Local
+	fd.Code = first.child(detailCodeNames...).text()
+	fd.Message = first.child(detailMessageNames...).text()
+	if fd.Code == "" && fd.Message == "" {
+		fd.Code = d.child(detailCodeNames...).text()
+		fd.Message = d.child(detailMessageNames...).text()
+	}
+	return fd
+}

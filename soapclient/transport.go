@@ -1,0 +1,187 @@
+package soapclient
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"mime"
+	"net"
+	"net/http"
+	"runtime/debug"
+	"strconv"
+	"time"
+
+	"github.com/scimbridge/scimbridge/internal/reqid"
+)
+
+// Transport is the soap.HTTPClient that repairs gowsdl v0.5.0's runtime (see the package doc). It
+// is safe for concurrent use; build one per backend and share it between calls, so connections are
+// pooled.
+type Transport struct {
+	client    *http.Client
+	maxBody   int64
+	userAgent string
+	basic     *BasicAuthConfig
+	headers   http.Header
+}
+
+// NewTransport builds the transport from cfg (Endpoint, Timeout, WSSE and Middleware are not used
+// here). cfg is expected to have passed validation; New does both.
+func NewTransport(cfg Config) *Transport {
+	cfg = cfg.withDefaults()
+	var tlsCfg = cfg.TLS
+	if tlsCfg != nil {
+		tlsCfg = tlsCfg.Clone()
+	}
+	dialer := &net.Dialer{Timeout: 5 * time.Second, KeepAlive: 30 * time.Second}
+	tr := &http.Transport{
+		Proxy:               http.ProxyFromEnvironment,
+		DialContext:         dialer.DialContext,
+		TLSClientConfig:     tlsCfg,
+		TLSHandshakeTimeout: 5 * time.Second,
+		// The pool must hold as many idle connections as calls may run at once, or every burst
+		// above the default of 2 per host ends in closed and re-dialled connections.
+		MaxIdleConns:        cfg.MaxConcurrency,
+		MaxIdleConnsPerHost: cfg.MaxConcurrency,
+		IdleConnTimeout:     90 * time.Second,
+	}
+	h := make(http.Header, len(cfg.Headers))
+	for k, v := range cfg.Headers {
+		h.Set(k, v)
+	}
+	return &Transport{
+		client: &http.Client{
+			Transport: tr,
+			// A redirected POST becomes a GET (301/302) or is replayed to another host; neither
+			// is right for SOAP, so a redirect is reported as the HTTPStatusError it is.
+			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+			// No Client.Timeout: each call's deadline comes from its context (Config.Timeout).
+		},
+		maxBody:   cfg.MaxResponseBytes,
+		userAgent: cfg.UserAgent,
+		basic:     cfg.BasicAuth,
+		headers:   h,
+	}
+}
+
+// CloseIdleConnections closes pooled connections; in-flight calls are not affected.
+func (t *Transport) CloseIdleConnections() { t.client.CloseIdleConnections() }
+
+// Do sends r and returns a response gowsdl can decode, or a typed error: *Fault, *HTTPStatusError,
+// ErrResponseTooLarge, ErrDoctype, or the transport's own error (context deadline, refused
+// connection). gowsdl returns Do's error to the caller unchanged.
+func (t *Transport) Do(r *http.Request) (*http.Response, error) {
+	ctx := r.Context()
+	r = r.Clone(ctx) // the caller's request stays as it was
+	// gowsdl sets Close on every request, which would dial a new connection per call.
+	r.Close = false
+	if action, ok := ctx.Value(soapActionKey{}).(string); ok {
+		r.Header.Set("SOAPAction", action)
+	}
+	// gowsdl renders an empty soapAction as the two characters '' (not a quoted empty string);
+	// servers that dispatch on SOAPAction then look for an action named ''.
+	if v, ok := r.Header["Soapaction"]; ok && (len(v) == 0 || v[0] == "''" || v[0] == "") {
+		r.Header.Set("SOAPAction", `""`)
+	}
+	r.Header.Set("User-Agent", t.userAgent)
+	if t.basic != nil {
+		r.SetBasicAuth(t.basic.Username, t.basic.Password)
+	}
+	for k, v := range t.headers {
+		r.Header[k] = append([]string(nil), v...)
+	}
+	if id := reqid.Sanitize(reqid.From(ctx)); id != "" {
+		r.Header.Set(reqid.Header, id)
+	}
+
+	resp, err := t.client.Do(r)
+	if err != nil {
+		return nil, err
+	}
+	return t.repair(resp)
+}
+
+// repair reads the whole (capped) body, so the connection goes back to the pool, and decides what
+// gowsdl gets to see.
+func (t *Transport) repair(resp *http.Response) (*http.Response, error) {
+	defer resp.Body.Close()
+	if resp.ContentLength > t.maxBody {
+		return nil, fmt.Errorf("%w: Content-Length %d exceeds the limit of %d bytes", ErrResponseTooLarge, resp.ContentLength, t.maxBody)
+	}
+	body, err := io.ReadAll(io.LimitReader(resp.Body, t.maxBody+1))
+	if err != nil {
+		return nil, fmt.Errorf("soapclient: reading response (HTTP %d): %w", resp.StatusCode, err)
+	}
+	if int64(len(body)) > t.maxBody {
+		return nil, fmt.Errorf("%w: more than %d bytes", ErrResponseTooLarge, t.maxBody)
+	}
+
+	success := resp.StatusCode >= 200 && resp.StatusCode < 300
+	if len(bytes.TrimSpace(body)) == 0 {
+		if !success {
+			return nil, statusError(resp, body)
+		}
+		// A one-way or void reply (typically 202 with no body).
+		body = emptyEnvelope
+		resp.Header.Set("Content-Type", "text/xml; charset=utf-8")
+	} else {
+		in := inspect(body)
+		if in.fault != nil {
+			// Faults come with 500 (SOAP 1.1 §6.2) or, from lax servers, 200. gowsdl would turn the
+			// first into an opaque *soap.HTTPError and the second into a *soap.SOAPFault without
+			// detail; both become one typed error here.
+			in.fault.HTTPStatus = resp.StatusCode
+			return nil, in.fault
+		}
+		if !success {
+			return nil, statusError(resp, body)
+		}
+		if in.doctype {
+			return nil, ErrDoctype
+		}
+		// gowsdl parses Content-Type unconditionally and fails with "mime: no media type".
+		if _, _, err := mime.ParseMediaType(resp.Header.Get("Content-Type")); err != nil {
+			resp.Header.Set("Content-Type", "text/xml; charset=utf-8")
+		}
+	}
+	resp.Body = io.NopCloser(bytes.NewReader(body))
+	resp.ContentLength = int64(len(body))
+	resp.Header.Set("Content-Length", strconv.Itoa(len(body)))
+	return resp, nil
+}
+
+func statusError(resp *http.Response, body []byte) *HTTPStatusError {
+	return &HTTPStatusError{
+		StatusCode: resp.StatusCode,
+		RetryAfter: resp.Header.Get("Retry-After"),
+		Body:       truncate(string(bytes.ToValidUTF8(body[:min(len(body), maxBodyExcerpt+4)], nil)), maxBodyExcerpt),
+	}
+}
+
+type soapActionKey struct{}
+
+// WithSOAPAction returns a context that makes the next call send action as its SOAPAction header,
+// instead of the one the registry read from the WSDL. For servers that expect a different action
+// than their WSDL says; "" sends `""`.
+func WithSOAPAction(ctx context.Context, action string) context.Context {
+	return context.WithValue(ctx, soapActionKey{}, action)
+}
+
+// WithRequestID returns a context whose calls send id as the X-Request-ID header, so one id ties
+// the bridge's and the legacy app's logs together. It is the same context key as package
+// internal/reqid, which the SCIM front end sets; ids that are not 1–64 characters of
+// [A-Za-z0-9._-] are not sent.
+func WithRequestID(ctx context.Context, id string) context.Context {
+	return reqid.With(ctx, id)
+}
+
+// defaultUserAgent is "scimbridge/<module version>", or "scimbridge/dev" for builds from a
+// checkout.
+func defaultUserAgent() string {
+	v := "dev"
+	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
+		v = bi.Main.Version
+	}
+	return "scimbridge/" + v
+}
