@@ -1,0 +1,765 @@
+package mapping
+
+import (
+	"fmt"
+	"reflect"
+	"sort"
+	"strings"
+
+	"github.com/expr-lang/expr"
+	"github.com/expr-lang/expr/ast"
+	"github.com/expr-lang/expr/vm"
+
+	"github.com/scimbridge/scimbridge/adapter/backend"
+)
+
+// Options tunes Compile. The zero value is ready to use.
+type Options struct {
+	// Functions is the expression function library. Nil means Functions().
+	Functions map[string]Function
+	// MaxNodes bounds the size of every expression (expr's node budget). Zero means 1000.
+	MaxNodes uint
+	// MaxUnpaged caps a listing whose client asked for no paging (Query.Count < 0); the true
+	// total is still reported. Zero means 1000.
+	MaxUnpaged int
+}
+
+const (
+	defaultMaxNodes   = 1000
+	defaultMaxUnpaged = 1000
+)
+
+// program is one compiled expression.
+type program struct {
+	src string
+	at  Pos
+	p   *vm.Program
+}
+
+// assignment sets one field path from an expression.
+type assignment struct {
+	path fieldPath
+	expr *program
+}
+
+// paging is a compiled page-number paging block.
+type paging struct {
+	page, size fieldPath
+	maxSize    int
+}
+
+// step is one compiled call.
+type step struct {
+	call    string
+	req     reflect.Type
+	record  *fieldPath
+	request []assignment
+	result  *program
+	items   *program
+	total   *program
+	paging  *paging
+}
+
+// operation is what a contract method runs: a list of steps. v0 files give one step each.
+type operation []*step
+
+func (o operation) last() *step { return o[len(o)-1] }
+
+// searchRule is a compiled push-down rule.
+type searchRule struct {
+	shape  string
+	useGet bool
+	op     operation
+}
+
+type toSCIM[T any] struct {
+	key string
+	set attrSetter[T]
+	p   *program
+}
+
+type fromSCIM struct {
+	path fieldPath
+	p    *program
+}
+
+// users is the compiled users block.
+type users struct {
+	rec         reflect.Type
+	toSCIM      []toSCIM[backend.User]
+	fromSCIM    []fromSCIM
+	create      operation
+	get         operation
+	list        operation
+	search      []searchRule
+	maxScan     int // 0: no fallback scan
+	replace     operation
+	absentClear bool
+	activate    operation
+	deactivate  operation
+	setPassword operation
+	delete      operation
+}
+
+// groups is the compiled groups block.
+type groups struct {
+	rec          reflect.Type
+	toSCIM       []toSCIM[backend.Group]
+	create       operation
+	get          operation
+	list         operation
+	maxScan      int
+	rename       operation
+	addMember    operation
+	removeMember operation
+	skipUnknown  bool
+	delete       operation
+}
+
+// faultRule is a compiled fault rule.
+type faultRule struct {
+	faultCode, detailCode string
+	kind                  backend.Kind
+	message               string
+	exposeDetail          bool
+}
+
+// Engine is a compiled mapping file. It is immutable and safe for concurrent use; Backend
+// binds it to an Invoker.
+type Engine struct {
+	client     string
+	faults     []faultRule
+	users      *users
+	groups     *groups
+	caps       backend.Capabilities
+	maxUnpaged int
+}
+
+// Client names the generated client the file was written for; the wiring code resolves it.
+func (e *Engine) Client() string { return e.client }
+
+// Capabilities is what the file's blocks make possible.
+func (e *Engine) Capabilities() backend.Capabilities {
+	c := e.caps
+	c.FilterUsers = append([]string(nil), e.caps.FilterUsers...)
+	return c
+}
+
+// compiler holds what Compile needs while walking the spec.
+type compiler struct {
+	ps      *problems
+	cat     Catalog
+	exprOpt []expr.Option
+}
+
+// Compile checks spec against the operations of cat and compiles every expression once. All
+// problems are returned together as an ErrorList (file:line:col: message).
+func Compile(spec *Spec, cat Catalog, opts Options) (*Engine, error) {
+	if spec == nil {
+		return nil, fmt.Errorf("mapping: Compile called without a spec")
+	}
+	if cat == nil {
+		return nil, fmt.Errorf("mapping: Compile called without an operation catalog")
+	}
+	c := &compiler{ps: &problems{file: spec.File}, cat: cat}
+	fns := opts.Functions
+	if fns == nil {
+		fns = Functions()
+	}
+	maxNodes := opts.MaxNodes
+	if maxNodes == 0 {
+		maxNodes = defaultMaxNodes
+	}
+	names := make([]string, 0, len(fns))
+	for n := range fns {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	// Expressions are pure: no clock, and nothing but the environment and the library.
+	c.exprOpt = []expr.Option{expr.MaxNodes(maxNodes), expr.DisableBuiltin("now"), expr.DisableBuiltin("date")}
+	for _, n := range names {
+		f := fns[n]
+		if f.Fn == nil {
+			c.ps.add(Pos{}, "function %q has no implementation", n)
+			continue
+		}
+		c.exprOpt = append(c.exprOpt, expr.Function(n, f.Fn, f.Types...))
+	}
+
+	e := &Engine{client: spec.Client.Value, maxUnpaged: opts.MaxUnpaged}
+	if e.maxUnpaged <= 0 {
+		e.maxUnpaged = defaultMaxUnpaged
+	}
+	if !spec.Client.Set() {
+		c.ps.add(spec.At, "client: required (the name of the generated client, e.g. legacyhr)")
+	}
+	e.faults = c.faults(spec.Faults)
+	if spec.Users == nil {
+		c.ps.add(spec.At, "users: required")
+	} else {
+		e.users = c.users(spec.Users)
+	}
+	if spec.Groups != nil {
+		e.groups = c.groups(spec.Groups)
+	}
+	if err := c.ps.err(); err != nil {
+		return nil, err
+	}
+	e.caps = capabilities(e.users, e.groups)
+	return e, nil
+}
+
+func kindNames() []string {
+	return []string{"internal", "notFound", "conflict", "invalid", "policy", "unavailable", "timeout"}
+}
+
+func kindByName(s string) (backend.Kind, bool) {
+	for k := backend.Internal; k <= backend.Timeout; k++ {
+		if k.String() == s {
+			return k, true
+		}
+	}
+	return 0, false
+}
+
+func (c *compiler) faults(rules []FaultRule) []faultRule {
+	var out []faultRule
+	for i, r := range rules {
+		what := fmt.Sprintf("faults[%d]", i)
+		if !r.FaultCode.Set() && !r.DetailCode.Set() {
+			c.ps.add(r.At, "%s: a rule needs faultCode or detailCode", what)
+		}
+		k, ok := kindByName(r.Kind.Value)
+		switch {
+		case !r.Kind.Set():
+			c.ps.add(r.At, "%s: kind: required", what)
+		case !ok:
+			c.ps.add(r.Kind.At, "%s.kind: unknown kind %q (one of %s)%s", what, r.Kind.Value,
+				strings.Join(kindNames(), ", "), didYouMean(r.Kind.Value, kindNames()))
+		}
+		out = append(out, faultRule{faultCode: r.FaultCode.Value, detailCode: r.DetailCode.Value,
+			kind: k, message: r.Message.Value, exposeDetail: r.ExposeDetail})
+	}
+	return out
+}
+
+// compileExpr compiles t against env (names → sample values whose types expr checks against).
+func (c *compiler) compileExpr(t Text, what string, env map[string]any) *program {
+	if !t.Set() {
+		return nil
+	}
+	opts := append([]expr.Option{expr.Env(env)}, c.exprOpt...)
+	p, err := expr.Compile(t.Value, opts...)
+	if err != nil {
+		c.ps.add(t.At, "%s: %s", what, exprError(err))
+		return nil
+	}
+	return &program{src: t.Value, at: t.At, p: p}
+}
+
+// exprError keeps the first line of expr's error; the following lines repeat the source with
+// a caret, which the file position already gives.
+func exprError(err error) string {
+	msg, _, _ := strings.Cut(err.Error(), "\n")
+	return "expression " + strings.TrimSpace(msg)
+}
+
+// outType is the static result type of a compiled expression (nil when unknown).
+func outType(p *program) reflect.Type {
+	if p == nil || p.p.Node() == nil {
+		return nil
+	}
+	return p.p.Node().Type()
+}
+
+func deref(t reflect.Type) reflect.Type {
+	for t != nil && t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	return t
+}
+
+// sample returns a value of *t for the compile-time environment, or nil when t is unknown.
+func sample(t reflect.Type) any {
+	if t == nil {
+		return nil
+	}
+	return reflect.New(t).Interface()
+}
+
+// stepEnv lists the names a step's request expressions may use, beyond `resp`.
+type stepEnv map[string]any
+
+func with(env stepEnv, k string, v any) stepEnv {
+	out := make(stepEnv, len(env)+1)
+	for a, b := range env {
+		out[a] = b
+	}
+	out[k] = v
+	return out
+}
+
+// stepOpts tells compileStep what the block needs.
+type stepOpts struct {
+	rec        reflect.Type // the record type (nil when unknown)
+	record     bool         // the step may name a record field
+	needResult bool
+	needItems  bool
+	allowList  bool // items, total and paging are allowed
+}
+
+func (c *compiler) op(s *Step, what string, env stepEnv, o stepOpts) operation {
+	if s == nil {
+		return nil
+	}
+	st := c.step(s, what, env, o)
+	if st == nil {
+		return nil
+	}
+	return operation{st}
+}
+
+func (c *compiler) step(s *Step, what string, env stepEnv, o stepOpts) *step {
+	if !s.Call.Set() {
+		c.ps.add(s.At, "%s: call: required", what)
+		return nil
+	}
+	info, ok := c.cat.Operation(s.Call.Value)
+	if !ok {
+		c.ps.add(s.Call.At, "%s.call: unknown operation %q%s", what, s.Call.Value, didYouMean(s.Call.Value, c.cat.Operations()))
+		return nil
+	}
+	if info.Request == nil || info.Request.Kind() != reflect.Struct || info.Response == nil || info.Response.Kind() != reflect.Struct {
+		c.ps.add(s.Call.At, "%s.call: the catalog describes %q without struct request and response types", what, s.Call.Value)
+		return nil
+	}
+	st := &step{call: info.Name, req: info.Request}
+	if st.call == "" {
+		st.call = s.Call.Value
+	}
+	if s.Record.Set() {
+		if !o.record {
+			c.ps.add(s.Record.At, "%s.record: not used by this block", what)
+		} else if fp, err := resolvePath(info.Request, s.Record.Value); err != nil {
+			c.ps.add(s.Record.At, "%s.record: %v", what, err)
+		} else if o.rec != nil && deref(fp.leaf) != o.rec {
+			c.ps.add(s.Record.At, "%s.record: %s.%s is a %s, not the record type %s", what, info.Request.Name(), s.Record.Value, fp.leaf, o.rec)
+		} else {
+			st.record = &fp
+		}
+	} else if o.record {
+		c.ps.add(s.At, "%s: record: required (the request field that receives the record)", what)
+	}
+	for _, en := range s.Request {
+		w := what + ".request." + en.Key.Value
+		fp, err := resolvePath(info.Request, en.Key.Value)
+		if err != nil {
+			c.ps.add(en.Key.At, "%s: %v", w, err)
+			continue
+		}
+		p := c.compileExpr(en.Value, w, env)
+		if p == nil {
+			continue
+		}
+		if msg := incompatible(outType(p), fp.leaf); msg != "" {
+			c.ps.add(en.Value.At, "%s: %s", w, msg)
+			continue
+		}
+		st.request = append(st.request, assignment{path: fp, expr: p})
+	}
+	respEnv := with(env, "resp", sample(info.Response))
+	if s.Result.Set() {
+		st.result = c.compileExpr(s.Result, what+".result", respEnv)
+		if st.result != nil && o.rec != nil {
+			if t := deref(outType(st.result)); t != nil && t.Kind() != reflect.Interface && t != o.rec {
+				c.ps.add(s.Result.At, "%s.result: the expression gives %s, not the record type %s", what, outType(st.result), o.rec)
+			}
+		}
+	} else if o.needResult {
+		c.ps.add(s.At, "%s: result: required (the expression that gives the record, e.g. resp.Employee)", what)
+	}
+	listKeys := []struct {
+		t    Text
+		name string
+	}{{s.Items, "items"}, {s.Total, "total"}}
+	for _, k := range listKeys {
+		if k.t.Set() && !o.allowList {
+			c.ps.add(k.t.At, "%s.%s: not used by this block", what, k.name)
+		}
+	}
+	if s.Paging != nil && !o.allowList {
+		c.ps.add(s.Paging.At, "%s.paging: not used by this block", what)
+	}
+	if o.allowList {
+		if s.Items.Set() {
+			st.items = c.compileExpr(s.Items, what+".items", respEnv)
+			if t := outType(st.items); st.items != nil && t != nil && t.Kind() != reflect.Interface {
+				if t.Kind() != reflect.Slice {
+					c.ps.add(s.Items.At, "%s.items: the expression gives %s, not a list of records", what, t)
+				} else if o.rec != nil && deref(t.Elem()) != o.rec && t.Elem().Kind() != reflect.Interface {
+					c.ps.add(s.Items.At, "%s.items: the expression gives %s, not a list of %s", what, t, o.rec)
+				}
+			}
+		} else if o.needItems {
+			c.ps.add(s.At, "%s: items: required (the expression that gives the records, e.g. resp.Employees)", what)
+		}
+		if s.Total.Set() {
+			st.total = c.compileExpr(s.Total, what+".total", respEnv)
+			if t := deref(outType(st.total)); st.total != nil && t != nil && !isNumberKind(t.Kind()) && t.Kind() != reflect.Interface {
+				c.ps.add(s.Total.At, "%s.total: the expression gives %s, not a number", what, t)
+			}
+		}
+		if s.Paging != nil {
+			st.paging = c.paging(s.Paging, what+".paging", info.Request)
+			if !s.Total.Set() {
+				c.ps.add(s.Paging.At, "%s: total: required with paging (the expression that gives the number of matches)", what)
+			}
+		}
+	}
+	return st
+}
+
+func isNumberKind(k reflect.Kind) bool {
+	return k >= reflect.Int && k <= reflect.Float64
+}
+
+func (c *compiler) paging(p *Paging, what string, req reflect.Type) *paging {
+	switch p.Style.Value {
+	case "pageNumber":
+	case "":
+		c.ps.add(p.At, "%s: style: required (pageNumber)", what)
+		return nil
+	default:
+		c.ps.add(p.Style.At, "%s.style: unknown paging style %q; v0 supports pageNumber", what, p.Style.Value)
+		return nil
+	}
+	out := &paging{maxSize: p.MaxSize}
+	if p.MaxSize <= 0 {
+		c.ps.add(p.At, "%s: maxSize: required, a positive number (the largest page the application serves)", what)
+	}
+	for _, f := range []struct {
+		t    Text
+		name string
+		dst  *fieldPath
+	}{{p.Page, "page", &out.page}, {p.Size, "size", &out.size}} {
+		if !f.t.Set() {
+			c.ps.add(p.At, "%s: %s: required (the request field)", what, f.name)
+			continue
+		}
+		fp, err := resolvePath(req, f.t.Value)
+		if err != nil {
+			c.ps.add(f.t.At, "%s.%s: %v", what, f.name, err)
+			continue
+		}
+		if !isNumberKind(deref(fp.leaf).Kind()) {
+			c.ps.add(f.t.At, "%s.%s: %s is a %s, not a number", what, f.name, f.t.Value, fp.leaf)
+			continue
+		}
+		*f.dst = fp
+	}
+	return out
+}
+
+// incompatible says why a value of static type from can never be stored in a field of type
+// to, or "" when it can or when the type is only known at run time.
+func incompatible(from, to reflect.Type) string {
+	from, to = deref(from), deref(to)
+	if from == nil || to == nil || from.Kind() == reflect.Interface || from == to {
+		return ""
+	}
+	scalar := func(k reflect.Kind) bool { return k == reflect.String || k == reflect.Bool || isNumberKind(k) }
+	ok := true
+	switch {
+	case to == xsdDateTimeType || to == timeType:
+		ok = from == timeType || from == xsdDateTimeType || from.Kind() == reflect.String
+	case to.Kind() == reflect.String:
+		ok = scalar(from.Kind()) || from == timeType || from == xsdDateTimeType
+	case to.Kind() == reflect.Bool:
+		ok = from.Kind() == reflect.Bool || from.Kind() == reflect.String
+	case isNumberKind(to.Kind()):
+		ok = isNumberKind(from.Kind()) || from.Kind() == reflect.String
+	case to.Kind() == reflect.Slice:
+		ok = from.Kind() == reflect.Slice || from.Kind() == reflect.Array
+	case to.Kind() == reflect.Struct:
+		ok = false
+	}
+	if ok {
+		return ""
+	}
+	return fmt.Sprintf("cannot store a value of type %s in a field of type %s", from, to)
+}
+
+// recordOf compiles a get block and derives the record type from its result expression.
+func (c *compiler) recordOf(get *Step, what string, env stepEnv) (operation, reflect.Type) {
+	op := c.op(get, what, env, stepOpts{needResult: true})
+	if op == nil || op.last().result == nil {
+		return op, nil
+	}
+	t := deref(outType(op.last().result))
+	if t == nil || t.Kind() != reflect.Struct {
+		c.ps.add(get.Result.At, "%s.result: the expression must give a record (a structure), it gives %v", what, outType(op.last().result))
+		return op, nil
+	}
+	return op, t
+}
+
+func (c *compiler) users(u *Users) *users {
+	out := &users{}
+	if u.Get == nil {
+		c.ps.add(u.At, "users: get: required (how to read one user)")
+	} else {
+		out.get, out.rec = c.recordOf(u.Get, "users.get", stepEnv{"id": ""})
+	}
+	recEnv := stepEnv{"rec": sample(out.rec)}
+	seen := map[string]bool{}
+	for _, en := range u.ToSCIM {
+		w := "users.toSCIM." + en.Key.Value
+		set, err := userAttr(en.Key.Value)
+		if err != nil {
+			c.ps.add(en.Key.At, "users.toSCIM: %v", err)
+			continue
+		}
+		seen[en.Key.Value] = true
+		if p := c.compileExpr(en.Value, w, recEnv); p != nil {
+			out.toSCIM = append(out.toSCIM, toSCIM[backend.User]{key: en.Key.Value, set: set, p: p})
+		}
+	}
+	for _, k := range []string{"id", "userName"} {
+		if !seen[k] {
+			c.ps.add(u.At, "users.toSCIM: %s: required", k)
+		}
+	}
+	userEnv := stepEnv{"user": map[string]any{}, "current": sample(out.rec)}
+	for _, en := range u.FromSCIM {
+		w := "users.fromSCIM." + en.Key.Value
+		if out.rec == nil {
+			continue // the record type is unknown; its problem is already reported
+		}
+		fp, err := resolvePath(out.rec, en.Key.Value)
+		if err != nil {
+			c.ps.add(en.Key.At, "%s: %v", w, err)
+			continue
+		}
+		p := c.compileExpr(en.Value, w, userEnv)
+		if p == nil {
+			continue
+		}
+		if msg := incompatible(outType(p), fp.leaf); msg != "" {
+			c.ps.add(en.Value.At, "%s: %s", w, msg)
+			continue
+		}
+		out.fromSCIM = append(out.fromSCIM, fromSCIM{path: fp, p: p})
+	}
+	needsFrom := func(s any, at Pos, what string) {
+		if !reflect.ValueOf(s).IsNil() && len(u.FromSCIM) == 0 {
+			c.ps.add(at, "users.%s: needs a fromSCIM block (how a user becomes a record)", what)
+		}
+	}
+	if u.Create != nil {
+		needsFrom(u.Create, u.Create.At, "create")
+		out.create = c.op(u.Create, "users.create", stepEnv{"user": map[string]any{}},
+			stepOpts{rec: out.rec, record: true, needResult: true})
+	}
+	if u.List != nil {
+		out.list = c.op(u.List, "users.list", stepEnv{}, stepOpts{rec: out.rec, needItems: true, allowList: true})
+	}
+	shapes := map[string]bool{}
+	for i, r := range u.Search {
+		what := fmt.Sprintf("users.search[%d]", i)
+		shape := normShape(r.Shape.Value)
+		if shape == "" {
+			c.ps.add(r.At, "%s: shape: required (e.g. \"userName eq\")", what)
+			continue
+		}
+		if shapes[shape] {
+			c.ps.add(r.Shape.At, "%s.shape: %q already has a rule", what, r.Shape.Value)
+			continue
+		}
+		shapes[shape] = true
+		rule := searchRule{shape: shape}
+		switch {
+		case r.Use.Set():
+			if r.Use.Value != "get" {
+				c.ps.add(r.Use.At, "%s.use: unknown block %q; v0 can use \"get\"", what, r.Use.Value)
+			} else if shape != "id eq" {
+				c.ps.add(r.Use.At, "%s.use: get answers only the shape \"id eq\"", what)
+			}
+			if r.Call.Set() {
+				c.ps.add(r.Call.At, "%s: give either use or call, not both", what)
+			}
+			rule.useGet = true
+		default:
+			rule.op = c.op(&r.Step, what, stepEnv{"value": ""}, stepOpts{rec: out.rec, needItems: true, allowList: true})
+			if rule.op == nil {
+				continue
+			}
+		}
+		out.search = append(out.search, rule)
+	}
+	if u.Fallback != nil {
+		if u.Fallback.MaxScan <= 0 {
+			c.ps.add(u.Fallback.At, "users.fallback: maxScan: required, a positive number")
+		}
+		if u.List == nil {
+			c.ps.add(u.Fallback.At, "users.fallback: needs a list block to scan")
+		}
+		out.maxScan = u.Fallback.MaxScan
+	}
+	if r := u.Replace; r != nil {
+		needsFrom(r, r.At, "replace")
+		switch r.Strategy.Value {
+		case "", "readMergeWrite":
+		default:
+			c.ps.add(r.Strategy.At, "users.replace.strategy: unknown strategy %q; v0 supports readMergeWrite", r.Strategy.Value)
+		}
+		switch r.Absent.Value {
+		case "", "keep":
+		case "clear":
+			out.absentClear = true
+		default:
+			c.ps.add(r.Absent.At, "users.replace.absent: %q is neither keep nor clear", r.Absent.Value)
+		}
+		out.replace = c.op(&r.Step, "users.replace", stepEnv{"id": "", "user": map[string]any{}, "current": sample(out.rec)},
+			stepOpts{rec: out.rec, record: true})
+	}
+	stateEnv := stepEnv{"id": "", "user": map[string]any{}, "current": sample(out.rec)}
+	out.activate = c.op(u.Activate, "users.activate", stateEnv, stepOpts{rec: out.rec})
+	out.deactivate = c.op(u.Deactivate, "users.deactivate", stateEnv, stepOpts{rec: out.rec})
+	if (u.Activate == nil) != (u.Deactivate == nil) {
+		at := u.At
+		if u.Activate != nil {
+			at = u.Activate.At
+		} else {
+			at = u.Deactivate.At
+		}
+		c.ps.add(at, "users: activate and deactivate go together; give both or neither")
+	}
+	out.setPassword = c.op(u.SetPassword, "users.setPassword", stepEnv{"id": "", "password": ""}, stepOpts{})
+	out.delete = c.op(u.Delete, "users.delete", stepEnv{"id": ""}, stepOpts{})
+	return out
+}
+
+// normShape lower-cases a shape and collapses white space, the form filter.Shape gives.
+func normShape(s string) string {
+	return strings.ToLower(strings.Join(strings.Fields(s), " "))
+}
+
+func (c *compiler) groups(g *Groups) *groups {
+	out := &groups{skipUnknown: true}
+	if g.Get == nil {
+		c.ps.add(g.At, "groups: get: required (how to read one group)")
+	} else {
+		out.get, out.rec = c.recordOf(g.Get, "groups.get", stepEnv{"id": ""})
+	}
+	recEnv := stepEnv{"rec": sample(out.rec)}
+	seen := map[string]bool{}
+	for _, en := range g.ToSCIM {
+		set, err := groupAttr(en.Key.Value)
+		if err != nil {
+			c.ps.add(en.Key.At, "groups.toSCIM: %v", err)
+			continue
+		}
+		seen[en.Key.Value] = true
+		if p := c.compileExpr(en.Value, "groups.toSCIM."+en.Key.Value, recEnv); p != nil {
+			out.toSCIM = append(out.toSCIM, toSCIM[backend.Group]{key: en.Key.Value, set: set, p: p})
+		}
+	}
+	for _, k := range []string{"id", "displayName"} {
+		if !seen[k] {
+			c.ps.add(g.At, "groups.toSCIM: %s: required", k)
+		}
+	}
+	out.create = c.op(g.Create, "groups.create", stepEnv{"group": map[string]any{}}, stepOpts{rec: out.rec, needResult: true})
+	if g.List != nil {
+		out.list = c.op(g.List, "groups.list", stepEnv{}, stepOpts{rec: out.rec, needItems: true, allowList: true})
+	}
+	if g.Fallback != nil {
+		if g.Fallback.MaxScan <= 0 {
+			c.ps.add(g.Fallback.At, "groups.fallback: maxScan: required, a positive number")
+		}
+		if g.List == nil {
+			c.ps.add(g.Fallback.At, "groups.fallback: needs a list block to scan")
+		}
+		out.maxScan = g.Fallback.MaxScan
+	}
+	out.rename = c.op(g.Rename, "groups.rename", stepEnv{"id": "", "group": map[string]any{}, "current": sample(out.rec)}, stepOpts{rec: out.rec})
+	memberEnv := stepEnv{"id": "", "member": ""}
+	out.addMember = c.op(g.AddMember, "groups.addMember", memberEnv, stepOpts{})
+	out.removeMember = c.op(g.RemoveMember, "groups.removeMember", memberEnv, stepOpts{})
+	switch g.UnknownMembers.Value {
+	case "", "skip":
+	case "fail":
+		out.skipUnknown = false
+	default:
+		c.ps.add(g.UnknownMembers.At, "groups.unknownMembers: %q is neither skip nor fail", g.UnknownMembers.Value)
+	}
+	out.delete = c.op(g.Delete, "groups.delete", stepEnv{"id": ""}, stepOpts{})
+	return out
+}
+
+// capabilities derives what the backend can do from which blocks exist.
+func capabilities(u *users, g *groups) backend.Capabilities {
+	var c backend.Capabilities
+	if u != nil {
+		c.GetUser = u.get != nil
+		c.CreateUser = u.create != nil && c.GetUser
+		c.ListUsers = u.list != nil
+		c.ReplaceUser = u.replace != nil && c.GetUser
+		c.SetPassword = u.setPassword != nil
+		c.DeleteUser = u.delete != nil
+		activeRead := false
+		for _, t := range u.toSCIM {
+			if t.key == "active" {
+				activeRead = true
+			}
+		}
+		activeWritten := false
+		for _, f := range u.fromSCIM {
+			if readsUserActive(f.p) {
+				activeWritten = true
+			}
+		}
+		c.Activation = c.ReplaceUser && activeRead && (activeWritten || (u.activate != nil && u.deactivate != nil))
+		for _, r := range u.search {
+			c.FilterUsers = append(c.FilterUsers, r.shape)
+			if strings.HasSuffix(r.shape, " eq") {
+				c.FilterUsers = append(c.FilterUsers, r.shape+" or")
+			}
+			if r.shape == "meta.lastmodified gt" {
+				c.IncrementalImport = c.ListUsers
+			}
+		}
+	}
+	if g != nil {
+		c.GetGroup = g.get != nil
+		c.CreateGroup = g.create != nil && c.GetGroup
+		c.ListGroups = g.list != nil
+		c.UpdateGroup = c.GetGroup && g.addMember != nil && g.removeMember != nil
+		c.DeleteGroup = g.delete != nil
+	}
+	return c
+}
+
+// readsUserActive reports whether an expression reads user.active, i.e. whether fromSCIM
+// carries the SCIM active flag into the record.
+func readsUserActive(p *program) bool {
+	if p == nil {
+		return false
+	}
+	node := p.p.Node()
+	found := false
+	ast.Find(node, func(n ast.Node) bool {
+		m, ok := n.(*ast.MemberNode)
+		if !ok {
+			return false
+		}
+		id, ok1 := m.Node.(*ast.IdentifierNode)
+		prop, ok2 := m.Property.(*ast.StringNode)
+		if ok1 && ok2 && id.Value == "user" && prop.Value == "active" {
+			found = true
+			return true
+		}
+		return false
+	})
+	return found
+}

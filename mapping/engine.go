@@ -1,0 +1,237 @@
+package mapping
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"reflect"
+
+	"github.com/expr-lang/expr"
+
+	"github.com/scimbridge/scimbridge/adapter/backend"
+)
+
+// Backend binds the engine to an Invoker: the result implements the backend contract by calling
+// the mapped operations through inv. log receives what the client must not see (fault texts,
+// mapping failures, skipped members); nil discards it.
+func (e *Engine) Backend(inv Invoker, log *slog.Logger) backend.Backend {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	return &engineBackend{e: e, inv: inv, log: log}
+}
+
+type engineBackend struct {
+	e   *Engine
+	inv Invoker
+	log *slog.Logger
+}
+
+var _ backend.Backend = (*engineBackend)(nil)
+
+func (b *engineBackend) Capabilities() backend.Capabilities { return b.e.Capabilities() }
+
+func unsupported(what string) error {
+	return backend.Errorf(backend.Unsupported, "the mapping file does not say how to %s", what)
+}
+
+func (p *program) run(env map[string]any) (any, error) {
+	v, err := expr.Run(p.p, env)
+	if err != nil {
+		return nil, fmt.Errorf("%d:%d: %q: %s", p.at.Line, p.at.Col, p.src, firstLine(err.Error()))
+	}
+	return v, nil
+}
+
+func firstLine(s string) string {
+	for i, r := range s {
+		if r == '\n' {
+			return s[:i]
+		}
+	}
+	return s
+}
+
+// mappingFailed reports an expression that failed at run time: a defect of the mapping file
+// (or data it did not foresee), not of the client's request.
+func (b *engineBackend) mappingFailed(op string, err error) error {
+	b.log.Error("mapping expression failed", "operation", op, "error", err)
+	return backend.Wrap(backend.Internal, err, "the mapping file could not be applied to this request")
+}
+
+// isNil reports whether an expression result means "no value".
+func isNil(v any) bool {
+	if v == nil {
+		return true
+	}
+	rv := reflect.ValueOf(v)
+	switch rv.Kind() {
+	case reflect.Pointer, reflect.Interface, reflect.Map, reflect.Slice:
+		return rv.IsNil()
+	}
+	return false
+}
+
+// invoke builds a fresh request for st (record into st.record, request expressions, then
+// extra, e.g. paging) and calls the operation. Expressions read env only; nothing the caller
+// passed in is modified.
+func (b *engineBackend) invoke(ctx context.Context, st *step, env map[string]any, record any, extra func(req reflect.Value) error) (any, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, b.callError(st.call, err)
+	}
+	req := reflect.New(st.req)
+	if st.record != nil && record != nil {
+		if err := st.record.set(req.Elem(), record); err != nil {
+			return nil, b.mappingFailed(st.call, err)
+		}
+	}
+	for _, a := range st.request {
+		v, err := a.expr.run(env)
+		if err != nil {
+			return nil, b.mappingFailed(st.call, err)
+		}
+		if isNil(v) {
+			continue // absent: the field stays unset
+		}
+		if err := a.path.set(req.Elem(), v); err != nil {
+			return nil, backend.Wrap(backend.Invalid, err, "a value of the request cannot be sent to the legacy application: %v", err)
+		}
+	}
+	if extra != nil {
+		if err := extra(req.Elem()); err != nil {
+			return nil, backend.Wrap(backend.Invalid, err, "%v", err)
+		}
+	}
+	resp, err := b.inv.Invoke(ctx, st.call, req.Interface())
+	if err != nil {
+		return nil, b.callError(st.call, err)
+	}
+	return resp, nil
+}
+
+// runOp runs the steps of op in order and returns the record given by the last step that has a
+// result expression (nil when none has).
+func (b *engineBackend) runOp(ctx context.Context, op operation, env map[string]any, record any, rec reflect.Type) (any, error) {
+	var result any
+	for _, st := range op {
+		resp, err := b.invoke(ctx, st, env, record, nil)
+		if err != nil {
+			return nil, err
+		}
+		if st.result == nil {
+			continue
+		}
+		v, err := st.result.run(with(env, "resp", resp))
+		if err != nil {
+			return nil, b.mappingFailed(st.call, err)
+		}
+		r, err := asRecord(v, rec)
+		if err != nil {
+			return nil, b.badAnswer(st.call, err)
+		}
+		result = r
+	}
+	return result, nil
+}
+
+var errNoRecord = errors.New("the response holds no record")
+
+// asRecord turns what a result expression gave into a *T of the record type.
+func asRecord(v any, t reflect.Type) (any, error) {
+	rv := reflect.ValueOf(v)
+	for rv.IsValid() && (rv.Kind() == reflect.Pointer || rv.Kind() == reflect.Interface) {
+		if rv.IsNil() {
+			return nil, errNoRecord
+		}
+		if rv.Kind() == reflect.Pointer && rv.Type().Elem() == t {
+			return rv.Interface(), nil
+		}
+		rv = rv.Elem()
+	}
+	if !rv.IsValid() {
+		return nil, errNoRecord
+	}
+	if rv.Type() != t {
+		return nil, fmt.Errorf("the response gives %s, not a %s record", rv.Type(), t)
+	}
+	p := reflect.New(t)
+	p.Elem().Set(rv)
+	return p.Interface(), nil
+}
+
+func (b *engineBackend) badAnswer(op string, err error) error {
+	b.log.Error("unexpected answer from the legacy application", "operation", op, "error", err)
+	return backend.Wrap(backend.Internal, err, "the legacy application gave an answer the mapping cannot read")
+}
+
+// copyRecord returns a new *T holding a shallow copy of rec; field setters copy nested
+// pointers before writing, so the copy never changes rec.
+func copyRecord(rec any) any {
+	rv := reflect.ValueOf(rec)
+	p := reflect.New(rv.Type().Elem())
+	p.Elem().Set(rv.Elem())
+	return p.Interface()
+}
+
+// callError classifies an error from Invoke. See the Invoker documentation.
+func (b *engineBackend) callError(op string, err error) error {
+	var be *backend.Error
+	if errors.As(err, &be) {
+		return err
+	}
+	var f Fault
+	if errors.As(err, &f) {
+		return b.fault(op, f, err)
+	}
+	switch {
+	case errors.Is(err, context.DeadlineExceeded):
+		b.log.Warn("legacy call timed out", "operation", op, "error", err)
+		return backend.Wrap(backend.Timeout, err, "the legacy application did not answer in time")
+	case errors.Is(err, context.Canceled):
+		return err
+	}
+	b.log.Warn("legacy call failed", "operation", op, "error", err)
+	return backend.Wrap(backend.Unavailable, err, "the legacy application could not be reached")
+}
+
+var defaultFaultMessages = map[backend.Kind]string{
+	backend.Internal:    "the legacy application reported an error",
+	backend.NotFound:    "the legacy application has no such record",
+	backend.Conflict:    "the legacy application already has a record with this name",
+	backend.Invalid:     "the legacy application refused the request as invalid",
+	backend.Policy:      "a policy of the legacy application refused the change",
+	backend.Unavailable: "the legacy application refused service",
+	backend.Timeout:     "the legacy application did not answer in time",
+}
+
+// fault applies the first matching fault rule. The raw fault texts go to the log only, unless
+// the rule says exposeDetail, in which case the detail message (the application's words meant
+// for its users) becomes the client-visible message.
+func (b *engineBackend) fault(op string, f Fault, err error) error {
+	kind, msg := backend.Internal, ""
+	expose := false
+	for _, r := range b.e.faults {
+		if r.faultCode != "" && r.faultCode != f.FaultCode() {
+			continue
+		}
+		if r.detailCode != "" && r.detailCode != f.DetailCode() {
+			continue
+		}
+		kind, msg, expose = r.kind, r.message, r.exposeDetail
+		break
+	}
+	b.log.Info("legacy fault", "operation", op, "kind", kind.String(), "faultCode", f.FaultCode(),
+		"detailCode", f.DetailCode(), "faultString", f.FaultString(), "detailMessage", f.DetailMessage())
+	if expose && f.DetailMessage() != "" {
+		if msg != "" {
+			msg = msg + ": " + f.DetailMessage()
+		} else {
+			msg = f.DetailMessage()
+		}
+	}
+	if msg == "" {
+		msg = defaultFaultMessages[kind]
+	}
+	return &backend.Error{Kind: kind, Message: msg, Err: err}
+}

@@ -1,0 +1,234 @@
+package mapping
+
+import (
+	"context"
+	"reflect"
+	"strings"
+
+	"github.com/scimbridge/scimbridge/adapter/backend"
+	"github.com/scimbridge/scimbridge/adapter/filter"
+)
+
+// window reads the records [start, start+want) of a list step. With page-number paging it asks
+// for pages of min(want, maxSize) records, slicing the first page when start is not aligned on
+// it and calling again while more are wanted; without paging it makes one call and slices.
+// want 0 makes one minimal call for the total only. The order is the application's.
+func (b *engineBackend) window(ctx context.Context, st *step, env map[string]any, rec reflect.Type, start, want int) ([]any, int, error) {
+	if st.paging == nil {
+		recs, total, err := b.listCall(ctx, st, env, rec, nil)
+		if err != nil {
+			return nil, 0, err
+		}
+		return slice(recs, start, want), total, nil
+	}
+	p := st.paging
+	if want == 0 {
+		_, total, err := b.listCall(ctx, st, env, rec, pageSetter(p, 1, 1))
+		return []any{}, total, err
+	}
+	size := min(want, p.maxSize)
+	page := start/size + 1
+	skip := start % size
+	out := make([]any, 0, min(want, 4*p.maxSize))
+	total := -1
+	// One call per page wanted, plus one for an unaligned start: a bound, not a guess.
+	for calls := 0; calls < want/size+2 && len(out) < want; calls++ {
+		recs, t, err := b.listCall(ctx, st, env, rec, pageSetter(p, page, size))
+		if err != nil {
+			return nil, 0, err
+		}
+		if total < 0 {
+			total = t
+		}
+		if skip < len(recs) {
+			out = append(out, recs[skip:]...)
+		}
+		skip = 0
+		if len(recs) < size || page*size >= t {
+			break
+		}
+		page++
+	}
+	if len(out) > want {
+		out = out[:want]
+	}
+	return out, max(total, 0), nil
+}
+
+func pageSetter(p *paging, page, size int) func(reflect.Value) error {
+	return func(req reflect.Value) error {
+		if err := p.page.set(req, page); err != nil {
+			return err
+		}
+		return p.size.set(req, size)
+	}
+}
+
+// listCall makes one list call and reads its items and total (the number of items when the
+// step has no total expression).
+func (b *engineBackend) listCall(ctx context.Context, st *step, env map[string]any, rec reflect.Type, extra func(reflect.Value) error) ([]any, int, error) {
+	resp, err := b.invoke(ctx, st, env, nil, extra)
+	if err != nil {
+		return nil, 0, err
+	}
+	renv := with(env, "resp", resp)
+	v, err := st.items.run(renv)
+	if err != nil {
+		return nil, 0, b.mappingFailed(st.call, err)
+	}
+	var recs []any
+	if !isNil(v) {
+		rv := reflect.ValueOf(v)
+		if rv.Kind() != reflect.Slice {
+			return nil, 0, b.badAnswer(st.call, errNoRecord)
+		}
+		recs = make([]any, 0, rv.Len())
+		for i := 0; i < rv.Len(); i++ {
+			r, err := asRecord(rv.Index(i).Interface(), rec)
+			if err == errNoRecord {
+				continue // a nil element of []*T: nothing to list
+			}
+			if err != nil {
+				return nil, 0, b.badAnswer(st.call, err)
+			}
+			recs = append(recs, r)
+		}
+	}
+	total := len(recs)
+	if st.total != nil {
+		t, err := st.total.run(renv)
+		if err != nil {
+			return nil, 0, b.mappingFailed(st.call, err)
+		}
+		n, err := toInt(plain(t))
+		if err != nil {
+			return nil, 0, b.badAnswer(st.call, err)
+		}
+		total = int(n)
+	}
+	return recs, total, nil
+}
+
+// scanAll reads every record of a list step, refusing with Invalid when there are more than
+// limit: the bound that keeps one filter from reading a whole directory.
+func (b *engineBackend) scanAll(ctx context.Context, st *step, env map[string]any, rec reflect.Type, limit int, why string) ([]any, error) {
+	recs, total, err := b.window(ctx, st, env, rec, 0, limit)
+	if err != nil {
+		return nil, err
+	}
+	if total > limit || len(recs) > limit {
+		return nil, backend.Errorf(backend.Invalid,
+			"%s would need to read %d records of the legacy application, more than the mapping's limit of %d; use a narrower filter", why, total, limit)
+	}
+	return recs, nil
+}
+
+func (b *engineBackend) rule(shape string) *searchRule {
+	for i := range b.e.users.search {
+		if b.e.users.search[i].shape == shape {
+			return &b.e.users.search[i]
+		}
+	}
+	return nil
+}
+
+// searchUsers answers a filtered listing. Either it returns all matches (all != nil) for the
+// caller to window, or one window (users) with the true total.
+func (b *engineBackend) searchUsers(ctx context.Context, q backend.Query, start, want int) (all []backend.User, total int, users []backend.User, err error) {
+	us := b.e.users
+	if path, values, ok := filter.Equalities(q.Filter); ok {
+		if r := b.rule(strings.ToLower(path.String()) + " eq"); r != nil {
+			if len(values) == 1 && !r.useGet {
+				return b.pushDown(ctx, r, values[0], start, want)
+			}
+			all, err := b.union(ctx, r, values)
+			return all, 0, nil, err
+		}
+	}
+	if c, ok := q.Filter.(filter.Compare); ok {
+		if r := b.rule(filter.Shape(c)); r != nil && !r.useGet {
+			return b.pushDown(ctx, r, c.Value.Str, start, want)
+		}
+	}
+	if us.maxScan <= 0 || us.list == nil {
+		return nil, 0, nil, backend.Errorf(backend.Invalid,
+			"the filter %s is not supported by this mapping; supported filters: %s", q.Filter.String(), b.e.describeShapes())
+	}
+	recs, err := b.scanAll(ctx, us.list.last(), map[string]any{}, us.rec, us.maxScan, "the filter "+q.Filter.String())
+	if err != nil {
+		return nil, 0, nil, err
+	}
+	all = []backend.User{}
+	for _, r := range recs {
+		u, err := b.toUser(r)
+		if err != nil {
+			return nil, 0, nil, err
+		}
+		if filter.Match(q.Filter, backend.UserResolver(u)) {
+			all = append(all, *u)
+		}
+	}
+	return all, 0, nil, nil
+}
+
+// pushDown answers one comparison with a rule's call, paging pushed down too.
+func (b *engineBackend) pushDown(ctx context.Context, r *searchRule, value string, start, want int) ([]backend.User, int, []backend.User, error) {
+	us := b.e.users
+	recs, total, err := b.window(ctx, r.op.last(), map[string]any{"value": value}, us.rec, start, want)
+	if err != nil {
+		return nil, 0, nil, err
+	}
+	users, err := b.toUsers(recs)
+	return nil, total, users, err
+}
+
+// union answers an or of equalities (the Okta `email eq "a" OR email eq "b"` form) with one
+// lookup per distinct value, keeping the first occurrence of every id, in value order.
+func (b *engineBackend) union(ctx context.Context, r *searchRule, values []string) ([]backend.User, error) {
+	us := b.e.users
+	limit := us.maxScan
+	if limit <= 0 {
+		limit = b.e.maxUnpaged
+	}
+	seenValue := map[string]bool{}
+	seenID := map[string]bool{}
+	out := []backend.User{}
+	for _, v := range values {
+		if seenValue[v] {
+			continue
+		}
+		seenValue[v] = true
+		var recs []any
+		if r.useGet {
+			rec, err := b.getRecord(ctx, us.get, us.rec, v)
+			if backend.IsNotFound(err) {
+				continue
+			}
+			if err != nil {
+				return nil, err
+			}
+			recs = []any{rec}
+		} else {
+			var err error
+			recs, err = b.scanAll(ctx, r.op.last(), map[string]any{"value": v}, us.rec, limit, "the filter")
+			if err != nil {
+				return nil, err
+			}
+		}
+		for _, rec := range recs {
+			u, err := b.toUser(rec)
+			if err != nil {
+				return nil, err
+			}
+			if seenID[u.ID] {
+				continue
+			}
+			seenID[u.ID] = true
+			out = append(out, *u)
+		}
+		if len(out) > limit {
+			return nil, backend.Errorf(backend.Invalid, "the filter matches more than %d users; use a narrower filter", limit)
+		}
+	}
+	return out, nil
+}

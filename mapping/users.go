@@ -1,0 +1,241 @@
+package mapping
+
+import (
+	"context"
+	"fmt"
+	"reflect"
+
+	"github.com/scimbridge/scimbridge/adapter/backend"
+)
+
+// toUser maps a record to a neutral user with the toSCIM block.
+func (b *engineBackend) toUser(rec any) (*backend.User, error) {
+	u := &backend.User{}
+	env := map[string]any{"rec": rec}
+	for _, t := range b.e.users.toSCIM {
+		v, err := t.p.run(env)
+		if err == nil {
+			err = t.set(u, plain(v))
+		}
+		if err != nil {
+			b.log.Error("a legacy record could not be mapped to a user", "attribute", t.key, "error", err)
+			return nil, backend.Wrap(backend.Internal, err, "a record of the legacy application could not be mapped to a user")
+		}
+	}
+	return u, nil
+}
+
+// buildRecord maps u to a record with the fromSCIM block. With current nil it starts from an
+// empty record (create); otherwise from a copy of current (read-merge-write), where an absent
+// attribute keeps the current value or, with clear, empties the field.
+func (b *engineBackend) buildRecord(u *backend.User, current any, clear bool) (any, error) {
+	us := b.e.users
+	var rec any
+	if current == nil {
+		rec = reflect.New(us.rec).Interface()
+	} else {
+		rec = copyRecord(current)
+	}
+	cur := current
+	if cur == nil {
+		cur = reflect.Zero(reflect.PointerTo(us.rec)).Interface()
+	}
+	env := map[string]any{"user": userMap(u), "current": cur}
+	root := reflect.ValueOf(rec).Elem()
+	for _, f := range us.fromSCIM {
+		v, err := f.p.run(env)
+		if err != nil {
+			return nil, b.mappingFailed("fromSCIM", err)
+		}
+		if isNil(v) {
+			if current != nil && clear {
+				f.path.clear(root)
+			}
+			continue
+		}
+		if err := f.path.set(root, v); err != nil {
+			return nil, backend.Wrap(backend.Invalid, err, "the user cannot be stored in the legacy application: %v", err)
+		}
+	}
+	return rec, nil
+}
+
+// getRecord reads one record with a get operation.
+func (b *engineBackend) getRecord(ctx context.Context, op operation, rec reflect.Type, id string) (any, error) {
+	if id == "" {
+		return nil, backend.Errorf(backend.NotFound, "no resource has an empty id")
+	}
+	r, err := b.runOp(ctx, op, map[string]any{"id": id}, nil, rec)
+	if err != nil {
+		return nil, err
+	}
+	if r == nil {
+		return nil, backend.Errorf(backend.NotFound, "the legacy application has no record %q", id)
+	}
+	return r, nil
+}
+
+func (b *engineBackend) CreateUser(ctx context.Context, u *backend.User) (*backend.User, error) {
+	us := b.e.users
+	if us.create == nil {
+		return nil, unsupported("create users")
+	}
+	rec, err := b.buildRecord(u, nil, false)
+	if err != nil {
+		return nil, err
+	}
+	created, err := b.runOp(ctx, us.create, map[string]any{"user": userMap(u)}, rec, us.rec)
+	if err != nil {
+		return nil, err
+	}
+	if created == nil {
+		return nil, b.badAnswer(us.create.last().call, errNoRecord)
+	}
+	return b.toUser(created)
+}
+
+func (b *engineBackend) GetUser(ctx context.Context, id string) (*backend.User, error) {
+	us := b.e.users
+	rec, err := b.getRecord(ctx, us.get, us.rec, id)
+	if err != nil {
+		return nil, err
+	}
+	return b.toUser(rec)
+}
+
+func (b *engineBackend) ReplaceUser(ctx context.Context, id string, u *backend.User) (*backend.User, error) {
+	us := b.e.users
+	if us.replace == nil {
+		return nil, unsupported("replace users")
+	}
+	current, err := b.getRecord(ctx, us.get, us.rec, id)
+	if err != nil {
+		return nil, err
+	}
+	rec, err := b.buildRecord(u, current, us.absentClear)
+	if err != nil {
+		return nil, err
+	}
+	env := map[string]any{"id": id, "user": userMap(u), "current": current}
+	stored, err := b.runOp(ctx, us.replace, env, rec, us.rec)
+	if err != nil {
+		return nil, err
+	}
+	if stored == nil {
+		if stored, err = b.getRecord(ctx, us.get, us.rec, id); err != nil {
+			return nil, err
+		}
+	}
+	out, err := b.toUser(stored)
+	if err != nil {
+		return nil, err
+	}
+	// Status by separate operations: used only when the write left Active different from what
+	// the client asked for, so a file that maps Enabled in fromSCIM never calls them.
+	if us.activate != nil && out.Active != u.Active {
+		op := us.deactivate
+		if u.Active {
+			op = us.activate
+		}
+		if _, err := b.runOp(ctx, op, env, nil, us.rec); err != nil {
+			return nil, err
+		}
+		return b.GetUser(ctx, id)
+	}
+	return out, nil
+}
+
+func (b *engineBackend) SetPassword(ctx context.Context, id, password string) error {
+	us := b.e.users
+	if us.setPassword == nil {
+		return unsupported("set passwords")
+	}
+	_, err := b.runOp(ctx, us.setPassword, map[string]any{"id": id, "password": password}, nil, us.rec)
+	return err
+}
+
+func (b *engineBackend) DeleteUser(ctx context.Context, id string) error {
+	us := b.e.users
+	if us.delete == nil {
+		return unsupported("delete users")
+	}
+	_, err := b.runOp(ctx, us.delete, map[string]any{"id": id}, nil, us.rec)
+	return err
+}
+
+func (b *engineBackend) toUsers(recs []any) ([]backend.User, error) {
+	out := make([]backend.User, 0, len(recs))
+	for _, r := range recs {
+		u, err := b.toUser(r)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, *u)
+	}
+	return out, nil
+}
+
+func (b *engineBackend) ListUsers(ctx context.Context, q backend.Query) (*backend.UserPage, error) {
+	us := b.e.users
+	start, want := b.e.window(q)
+	if q.Filter == nil {
+		if us.list == nil {
+			return nil, unsupported("list users")
+		}
+		recs, total, err := b.window(ctx, us.list.last(), map[string]any{}, us.rec, start, want)
+		if err != nil {
+			return nil, err
+		}
+		users, err := b.toUsers(recs)
+		if err != nil {
+			return nil, err
+		}
+		return &backend.UserPage{Total: total, Users: users}, nil
+	}
+	all, total, users, err := b.searchUsers(ctx, q, start, want)
+	if err != nil {
+		return nil, err
+	}
+	if all != nil {
+		// The answer was computed in memory: window it here.
+		return &backend.UserPage{Total: len(all), Users: slice(all, start, want)}, nil
+	}
+	return &backend.UserPage{Total: total, Users: users}, nil
+}
+
+// window turns a Query's 1-based StartIndex and Count into a 0-based offset and a number of
+// records wanted (Count < 0: everything up to the documented cap).
+func (e *Engine) window(q backend.Query) (start, want int) {
+	start = max(q.StartIndex, 1) - 1
+	want = q.Count
+	if want < 0 {
+		want = e.maxUnpaged
+	}
+	return start, want
+}
+
+func slice[T any](all []T, start, want int) []T {
+	if start >= len(all) {
+		return []T{}
+	}
+	end := len(all)
+	if want < end-start {
+		end = start + want
+	}
+	return all[start:end]
+}
+
+// describeShapes is for error messages: what the mapping answers directly.
+func (e *Engine) describeShapes() string {
+	if len(e.users.search) == 0 {
+		return "none"
+	}
+	s := ""
+	for i, r := range e.users.search {
+		if i > 0 {
+			s += ", "
+		}
+		s += fmt.Sprintf("%q", r.shape)
+	}
+	return s
+}
