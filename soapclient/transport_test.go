@@ -123,8 +123,8 @@ func TestFaultErrorIsShort(t *testing.T) {
 	}
 }
 
-// Fix 2. gowsdl sends an empty soapAction as the two characters ''. Without the rewrite in Do the
-// server sees '' and the assertion fails.
+// Fix 2. gowsdl sends an empty soapAction as the two characters ”. Without the rewrite in Do the
+// server sees ” and the assertion fails.
 func TestEmptySOAPActionSentAsQuotedEmpty(t *testing.T) {
 	srv := newFake(t, fixed(200, envelope(`<GetEmployeeResponse xmlns="`+tns+`"/>`)))
 	sc := soap.NewClient(srv.URL, soap.WithHTTPClient(NewTransport(Config{})))
@@ -236,7 +236,7 @@ func TestRedirectIsNotFollowed(t *testing.T) {
 }
 
 func TestDoctypeRefused(t *testing.T) {
-	body := `<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e "boom">]>` + envelope(`<GetEmployeeResponse xmlns="`+tns+`"/>`)[len(`<?xml version="1.0" encoding="UTF-8"?>`):]
+	body := `<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e "boom">]>` + envelope(`<GetEmployeeResponse xmlns="` + tns + `"/>`)[len(`<?xml version="1.0" encoding="UTF-8"?>`):]
 	srv := newFake(t, fixed(200, body, "Content-Type", "text/xml"))
 	c := newTestClient(t, srv.URL, nil)
 	_, err := c.Invoke(context.Background(), "GetEmployee", &legacyhr.GetEmployee{EmployeeID: "1"})
