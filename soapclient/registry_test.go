@@ -58,7 +58,7 @@ func TestRegistryActionsMatchGeneratedCode(t *testing.T) {
 		info, _ := c.Lookup(op)
 		rec := &recordingHTTP{}
 		port := reflect.ValueOf(legacyhr.NewDirectoryPort(soap.NewClient("http://127.0.0.1:1/soap", soap.WithHTTPClient(rec))))
-		out := port.MethodByName(op+"Context").Call([]reflect.Value{reflect.ValueOf(context.Background()), reflect.New(info.Request)})
+		out := port.MethodByName(op + "Context").Call([]reflect.Value{reflect.ValueOf(context.Background()), reflect.New(info.Request)})
 		if err, _ := out[1].Interface().(error); !errors.Is(err, errStop) {
 			t.Fatalf("%s: %v", op, err)
 		}
