@@ -334,3 +334,36 @@ func TestHTTPHeaders(t *testing.T) {
 		t.Errorf("unsafe request id sent as %q", got)
 	}
 }
+
+// Concurrent calls share the pool: with MaxIdleConnsPerHost at the default of 2, each burst of 8
+// overlapping calls would close 6 connections and dial them again in the next round (more than 8
+// in total); sized to MaxConcurrency, the 8 connections of the first round are reused.
+func TestConcurrentCallsReusePool(t *testing.T) {
+	srv := newFake(t, func(w http.ResponseWriter, _ *http.Request, _ []byte) {
+		time.Sleep(20 * time.Millisecond) // make the calls of one round overlap
+		w.Header().Set("Content-Type", "text/xml")
+		_, _ = w.Write([]byte(envelope(`<GetEmployeeResponse xmlns="` + tns + `"/>`)))
+	})
+	c := newTestClient(t, srv.URL, func(cfg *Config) {
+		cfg.MaxConcurrency = 8
+		cfg.WSSE = &WSSEConfig{Username: "u", Password: "p", Digest: true}
+	})
+	const workers = 8
+	for range 3 {
+		errs := make(chan error, workers)
+		for range workers {
+			go func() {
+				_, err := c.Invoke(context.Background(), "GetEmployee", &legacyhr.GetEmployee{EmployeeID: "1"})
+				errs <- err
+			}()
+		}
+		for range workers {
+			if err := <-errs; err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	if n := srv.newConns.Load(); n > workers {
+		t.Errorf("server saw %d new connections for 3 rounds of %d parallel calls, want at most %d", n, workers, workers)
+	}
+}
