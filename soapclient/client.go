@@ -299,10 +299,11 @@ func (c *Client) call(ctx context.Context, op string, req any) (any, error) {
 		}
 		sc.AddHeader(h)
 	}
-	port := reflect.ValueOf(c.factory(sc))
-	if port.Type() != c.reg.portType {
-		return nil, fmt.Errorf("soapclient: client %s: factory returned %v, registry was built for %v", c.name, port.Type(), c.reg.portType)
+	p := c.factory(sc)
+	if reflect.TypeOf(p) != c.reg.portType {
+		return nil, fmt.Errorf("soapclient: client %s: factory returned %T, registry was built for %v", c.name, p, c.reg.portType)
 	}
+	port := reflect.ValueOf(p)
 	out := port.Method(o.method).Call([]reflect.Value{reflect.ValueOf(ctx), rv})
 	if err, _ := out[1].Interface().(error); err != nil {
 		return nil, fmt.Errorf("soapclient: %s.%s: %w", c.name, op, err)
