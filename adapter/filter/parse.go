@@ -12,9 +12,14 @@ import (
 const (
 	DefaultMaxLength = 4096
 	DefaultMaxDepth  = 32
+
+	// maxDepthCeiling caps a configured MaxDepth, so that no configuration can make the
+	// parser's recursion (three frames per level) deep enough to matter.
+	maxDepthCeiling = 1000
 )
 
-// Limits bounds the input a parser accepts. A zero or negative field takes its default.
+// Limits bounds the input a parser accepts. A zero or negative field takes its default; MaxDepth
+// is capped at 1000.
 //
 // MaxDepth counts nesting levels: each parenthesised group, each `not (…)`, each value path
 // `attr[…]` and each and/or chain of two or more terms opens one level. A chain is one level
@@ -31,6 +36,9 @@ func (l Limits) withDefaults() Limits {
 	}
 	if l.MaxDepth <= 0 {
 		l.MaxDepth = DefaultMaxDepth
+	}
+	if l.MaxDepth > maxDepthCeiling {
+		l.MaxDepth = maxDepthCeiling
 	}
 	return l
 }

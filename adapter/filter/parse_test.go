@@ -430,3 +430,15 @@ func BenchmarkParseOktaForms(b *testing.B) {
 		})
 	}
 }
+
+func TestMaxDepthCeiling(t *testing.T) {
+	in := strings.Repeat("(", 5000) + "a pr" + strings.Repeat(")", 5000)
+	_, err := ParseWith(in, Limits{MaxLength: 1 << 20, MaxDepth: 1 << 30})
+	var se *SyntaxError
+	if !errors.As(err, &se) || se.Offset != maxDepthCeiling {
+		t.Fatalf("got %v, want a depth error at offset %d", err, maxDepthCeiling)
+	}
+	if _, err := ParseWith(in[5000-maxDepthCeiling:len(in)-(5000-maxDepthCeiling)], Limits{MaxLength: 1 << 20, MaxDepth: 1 << 30}); err != nil {
+		t.Fatalf("%d levels: %v", maxDepthCeiling, err)
+	}
+}
