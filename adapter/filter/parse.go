@@ -338,7 +338,7 @@ func (p *parser) parseUnary(level int, inValue bool) (Expr, int, error) {
 			return nil, 0, err
 		}
 		if !p.eof() && p.s[p.pos] == '.' {
-			return nil, 0, p.errorf(p.pos, "a value path in a filter cannot be followed by a sub-attribute: write %s[… and sub eq …] instead", path.String())
+			return nil, 0, p.errorf(p.pos, "a value path in a filter cannot be followed by a sub-attribute: write %s[… and sub eq …] instead", quoteShort(path.String()))
 		}
 		return ValuePath{Path: path, Filter: f}, d + 1, nil
 	}
