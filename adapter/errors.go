@@ -1,0 +1,164 @@
+package adapter
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/scimbridge/scimbridge/adapter/backend"
+	"github.com/scimbridge/scimbridge/adapter/scim11"
+	"github.com/scimbridge/scimbridge/internal/reqid"
+)
+
+// Internal codes. The E00000xx ones are the Okta SDK's (okta-opp-protocol.md §5.3). The SDK lets a
+// connector choose its own codes for everything else; ours start with "SB-" and say what happened,
+// because the agent shows the code to the Okta admin verbatim.
+const (
+	codeNotFound       = "E0000048"
+	codeBadRequest     = "E0000050"
+	codeNotImplemented = "E0000052"
+	codeBadFilter      = "E0000053"
+	codeBadPaging      = "E0000054"
+	codeDuplicateGroup = "E0000055"
+
+	codeUnauthorized  = "SB-AUTH"
+	codeDuplicateUser = "SB-DUPLICATE-USER"
+	codePolicy        = "SB-PASSWORD-POLICY"
+	codeGroupGuard    = "SB-GROUP-GUARD"
+	codeTooLarge      = "SB-BODY-TOO-LARGE"
+	codeUnavailable   = "SB-UNAVAILABLE"
+	codeTimeout       = "SB-TIMEOUT"
+	codeInternal      = "SB-INTERNAL"
+)
+
+// defaultRetryAfter is sent with a 503 when the backend did not say how long to wait.
+const defaultRetryAfter = 5 * time.Second
+
+// dialect is what differs between SCIM 1.1 and SCIM 2.0 on the error path. Only the error shape
+// is needed before a second codec exists; the resource codecs stay with the handlers.
+type dialect int
+
+const (
+	scim11Dialect dialect = iota
+	scim20Dialect
+)
+
+func (d dialect) errorBody(status int, code, desc string) []byte {
+	if d == scim20Dialect {
+		return scim20Error(status, desc)
+	}
+	return scim11.EncodeError(status, code, desc)
+}
+
+// scim20Error renders the RFC 7644 §3.12 error; `status` is a string, as the RFC says.
+func scim20Error(status int, detail string) []byte {
+	return fmt.Appendf(nil, `{"schemas":["urn:ietf:params:scim:api:messages:2.0:Error"],"status":%q,"detail":%s}`,
+		strconv.Itoa(status), strconv.Quote(detail))
+}
+
+// reqInfo collects what the single request log line reports; handlers add to it.
+type reqInfo struct {
+	id      string
+	route   string
+	dialect dialect
+	attrs   []slog.Attr
+}
+
+type infoKey struct{}
+
+func infoFrom(ctx context.Context) *reqInfo {
+	if ri, ok := ctx.Value(infoKey{}).(*reqInfo); ok {
+		return ri
+	}
+	return &reqInfo{}
+}
+
+func (ri *reqInfo) add(attrs ...slog.Attr) { ri.attrs = append(ri.attrs, attrs...) }
+
+// writeError writes an error in the request's dialect.
+func writeError(w http.ResponseWriter, r *http.Request, status int, code, desc string) {
+	ri := infoFrom(r.Context())
+	ri.add(slog.String("error_code", code))
+	w.WriteHeader(status)
+	_, _ = w.Write(ri.dialect.errorBody(status, code, desc))
+}
+
+// op describes the operation a backend error came from, to word the answer.
+type op struct {
+	resource string // "user" or "group"
+	id       string // the id addressed, if any
+	list     bool   // a listing: Invalid means the filter could not be evaluated
+	create   bool   // a create: Conflict means a duplicate
+	name     string // the userName or displayName being created
+}
+
+// writeBackendError is the one place where a backend error kind becomes an HTTP status and an
+// error body. The client only ever sees backend.Error.Message (client-safe by contract) or a fixed
+// text; the full error goes to the request's log line.
+func writeBackendError(w http.ResponseWriter, r *http.Request, err error, o op) {
+	ri := infoFrom(r.Context())
+	kind := backend.KindOf(err)
+	if errors.Is(err, context.Canceled) && r.Context().Err() != nil {
+		kind = backend.Unavailable // the client went away; nobody reads the answer
+	}
+	ri.add(slog.String("error_kind", kind.String()), slog.String("error", err.Error()))
+	msg := ""
+	var be *backend.Error
+	if errors.As(err, &be) {
+		msg = be.Message
+	}
+	if msg == "" {
+		msg = kind.String()
+	}
+	switch kind {
+	case backend.NotFound:
+		if o.id != "" {
+			msg = fmt.Sprintf("Cannot find the %s with the id [%s]", o.resource, o.id)
+		}
+		writeError(w, r, http.StatusNotFound, codeNotFound, msg)
+	case backend.Conflict:
+		switch {
+		case o.resource == "group" && o.create:
+			writeError(w, r, http.StatusConflict, codeDuplicateGroup,
+				fmt.Sprintf("Duplicate group with the same name [%s] found. Cannot create the group", o.name))
+		case o.resource == "group":
+			writeError(w, r, http.StatusConflict, codeDuplicateGroup, msg)
+		default:
+			writeError(w, r, http.StatusConflict, codeDuplicateUser, msg)
+		}
+	case backend.Invalid:
+		if o.list {
+			writeError(w, r, http.StatusBadRequest, codeBadFilter, "Cannot evaluate the SCIM filter: "+msg)
+		} else {
+			writeError(w, r, http.StatusBadRequest, codeBadRequest, msg)
+		}
+	case backend.Policy:
+		writeError(w, r, http.StatusBadRequest, codePolicy, msg)
+	case backend.Unavailable:
+		retry := defaultRetryAfter
+		if be != nil && be.RetryAfter > 0 {
+			retry = be.RetryAfter
+		}
+		w.Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(retry.Seconds()))))
+		writeError(w, r, http.StatusServiceUnavailable, codeUnavailable,
+			"The application behind the connector is unavailable; retry later. "+msg)
+	case backend.Timeout:
+		writeError(w, r, http.StatusGatewayTimeout, codeTimeout,
+			"The application behind the connector did not answer in time. The change may or may not have been applied: check the "+o.resource+" in the application before retrying.")
+	case backend.Unsupported:
+		writeError(w, r, http.StatusNotImplemented, codeNotImplemented,
+			"The connector's backend does not support this operation: "+msg)
+	default:
+		writeError(w, r, http.StatusInternalServerError, codeInternal,
+			"Internal error in the connector; see its log for request id "+reqid.From(r.Context())+".")
+	}
+}
+
+func contextWithInfo(ctx context.Context, ri *reqInfo) context.Context {
+	return context.WithValue(ctx, infoKey{}, ri)
+}

@@ -1,0 +1,355 @@
+package adapter
+
+import (
+	"crypto/sha256"
+	"crypto/subtle"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"runtime/debug"
+	"strings"
+	"time"
+
+	"github.com/gorilla/mux"
+
+	"github.com/scimbridge/scimbridge/adapter/backend"
+	"github.com/scimbridge/scimbridge/adapter/scim11"
+	"github.com/scimbridge/scimbridge/internal/reqid"
+)
+
+// Options carries the collaborators New does not build itself.
+type Options struct {
+	// Logger receives one line per request and the warnings; nil discards.
+	Logger *slog.Logger
+	// Ledger remembers the passwords set, for passwordSync "changed"; nil uses NewMemoryLedger.
+	Ledger PasswordLedger
+	// Now is the clock for request durations; nil means time.Now.
+	Now func() time.Time
+}
+
+type server struct {
+	cfg    Config
+	b      backend.Backend
+	caps   backend.Capabilities
+	codec  *scim11.Codec
+	log    *slog.Logger
+	ledger PasswordLedger
+	now    func() time.Time
+	okta   []string // the advertised userManagementCapabilities
+}
+
+const jsonContentType = "application/json;charset=UTF-8"
+
+// New returns the SCIM front end over b. cfg gets its defaults applied and is validated; every
+// problem is reported at once.
+func New(cfg Config, b backend.Backend, opts Options) (http.Handler, error) {
+	if b == nil {
+		return nil, errors.New("adapter: no backend")
+	}
+	cfg.Defaults()
+	if err := cfg.Validate(); err != nil {
+		return nil, fmt.Errorf("adapter configuration:\n%w", err)
+	}
+	s := &server{
+		cfg: cfg, b: b, caps: b.Capabilities(),
+		codec:  scim11.New(cfg.AppName, cfg.CustomSchemaName),
+		log:    opts.Logger,
+		ledger: opts.Ledger,
+		now:    opts.Now,
+	}
+	if s.log == nil {
+		s.log = slog.New(slog.DiscardHandler)
+	}
+	if s.ledger == nil {
+		s.ledger = NewMemoryLedger()
+	}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	s.okta = oktaCapabilities(s.caps, cfg)
+
+	r := mux.NewRouter()
+	// We normalise paths ourselves (// and trailing /) and must not let mux redirect: the agent
+	// does not follow redirects on PUT/POST. Encoded paths keep %2F inside an id.
+	r.SkipClean(true)
+	r.UseEncodedPath()
+	for _, prefix := range []string{"/scim/v1", ""} {
+		s.routes11(r, prefix)
+	}
+	r.PathPrefix("/scim/v2").HandlerFunc(s.route("/scim/v2", s.scim20NotYet))
+	r.NotFoundHandler = http.HandlerFunc(s.route("unmatched", s.noResource))
+	r.MethodNotAllowedHandler = http.HandlerFunc(s.route("unmatched", s.noResource))
+
+	// Outermost first: request id → log line → panic recovery → common headers → auth → body limit.
+	var h http.Handler = r
+	h = s.limitBody(h)
+	h = s.authenticate(h)
+	h = s.commonHeaders(h)
+	h = s.recoverPanics(h)
+	h = s.logRequests(h)
+	h = s.normalisePath(h)
+	return h, nil
+}
+
+func (s *server) routes11(r *mux.Router, p string) {
+	handle := func(path, method string, h http.HandlerFunc) {
+		r.HandleFunc(p+path, s.route(p+path, h)).Methods(method)
+	}
+	handle("/ServiceProviderConfigs", http.MethodGet, s.serviceProviderConfig)
+	handle("/ServiceProviderConfig", http.MethodGet, s.serviceProviderConfig)
+	handle("/Users", http.MethodGet, s.listUsers)
+	handle("/Users", http.MethodPost, s.createUser)
+	handle("/Users/{id}", http.MethodGet, s.getUser)
+	handle("/Users/{id}", http.MethodPut, s.replaceUser)
+	handle("/Groups", http.MethodGet, s.listGroups)
+	handle("/Groups", http.MethodPost, s.createGroup)
+	handle("/Groups/{id}", http.MethodGet, s.getGroup)
+	handle("/Groups/{id}", http.MethodPut, s.replaceGroup)
+	handle("/Groups/{id}", http.MethodDelete, s.deleteGroup)
+}
+
+// route names the route template for the log line.
+func (s *server) route(tpl string, h http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		infoFrom(r.Context()).route = tpl
+		h(w, r)
+	}
+}
+
+// pathID returns the percent-decoded {id}.
+func pathID(r *http.Request) (string, bool) {
+	id, err := url.PathUnescape(mux.Vars(r)["id"])
+	return id, err == nil && id != ""
+}
+
+func (s *server) noResource(w http.ResponseWriter, r *http.Request) {
+	writeError(w, r, http.StatusNotImplemented, codeNotImplemented,
+		fmt.Sprintf("There is no resource for path [%s] with method %s", r.URL.Path, r.Method))
+}
+
+func (s *server) scim20NotYet(w http.ResponseWriter, r *http.Request) {
+	writeError(w, r, http.StatusNotImplemented, codeNotImplemented,
+		"SCIM 2.0 is not implemented yet by this connector; use a base URL without /v2/ (SCIM 1.1)")
+}
+
+// normalisePath collapses repeated slashes and drops a trailing one, so that every spelling an
+// admin may type as the base URL reaches the same route (G1). It also sets up the request id and
+// the log record, which everything inside relies on.
+func (s *server) normalisePath(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		id := reqid.Sanitize(r.Header.Get(reqid.Header))
+		if id == "" {
+			id = reqid.New()
+		}
+		ri := &reqInfo{id: id, route: "unmatched"}
+		ctx := reqid.With(r.Context(), id)
+		ctx = contextWithInfo(ctx, ri)
+		r = r.WithContext(ctx)
+		w.Header().Set(reqid.Header, id)
+
+		raw := r.URL.EscapedPath()
+		clean := collapseSlashes(raw)
+		if strings.HasPrefix(clean, "/scim/v2/") || clean == "/scim/v2" {
+			ri.dialect = scim20Dialect
+		}
+		if clean != raw {
+			u := *r.URL
+			dec, err := url.PathUnescape(clean)
+			if err != nil {
+				dec = clean
+			}
+			u.Path, u.RawPath = dec, clean
+			r.URL = &u
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+func collapseSlashes(p string) string {
+	if p == "" {
+		return "/"
+	}
+	var b strings.Builder
+	b.Grow(len(p))
+	prevSlash := false
+	for i := 0; i < len(p); i++ {
+		c := p[i]
+		if c == '/' && prevSlash {
+			continue
+		}
+		prevSlash = c == '/'
+		b.WriteByte(c)
+	}
+	out := b.String()
+	if len(out) > 1 {
+		out = strings.TrimSuffix(out, "/")
+	}
+	if !strings.HasPrefix(out, "/") {
+		out = "/" + out
+	}
+	return out
+}
+
+// statusWriter remembers the status for the log line and whether anything was written, so that
+// panic recovery knows whether it can still answer.
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+	wrote  bool
+}
+
+func (sw *statusWriter) WriteHeader(code int) {
+	if sw.wrote {
+		return
+	}
+	sw.status, sw.wrote = code, true
+	sw.ResponseWriter.WriteHeader(code)
+}
+
+func (sw *statusWriter) Write(b []byte) (int, error) {
+	if !sw.wrote {
+		sw.WriteHeader(http.StatusOK)
+	}
+	return sw.ResponseWriter.Write(b)
+}
+
+// logRequests writes one line per request: method, route template, status, duration, request id,
+// and whatever the handlers added (error kind, code). Never bodies: a PUT carries the password.
+func (s *server) logRequests(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := s.now()
+		sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
+		next.ServeHTTP(sw, r)
+		ri := infoFrom(r.Context())
+		attrs := append([]slog.Attr{
+			slog.String("method", r.Method),
+			slog.String("route", ri.route),
+			slog.Int("status", sw.status),
+			slog.Duration("duration", s.now().Sub(start)),
+			slog.String("request_id", ri.id),
+		}, ri.attrs...)
+		level := slog.LevelInfo
+		if sw.status >= 500 {
+			level = slog.LevelError
+		}
+		s.log.LogAttrs(r.Context(), level, "scim request", attrs...)
+	})
+}
+
+func (s *server) recoverPanics(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		sw, ok := w.(*statusWriter)
+		if !ok {
+			sw = &statusWriter{ResponseWriter: w, status: http.StatusOK}
+		}
+		defer func() {
+			v := recover()
+			if v == nil {
+				return
+			}
+			if v == http.ErrAbortHandler { //nolint:errorlint // the sentinel is compared by identity, as net/http does
+				panic(v)
+			}
+			s.log.Error("panic in handler", "request_id", reqid.From(r.Context()), "panic", fmt.Sprint(v), "stack", string(debug.Stack()))
+			if !sw.wrote {
+				sw.Header().Set("Content-Type", jsonContentType)
+				writeError(sw, r, http.StatusInternalServerError, codeInternal,
+					"Internal error in the connector; see its log for request id "+reqid.From(r.Context())+".")
+			}
+		}()
+		next.ServeHTTP(sw, r)
+	})
+}
+
+func (s *server) commonHeaders(next http.Handler) http.Handler {
+	sdk := ""
+	if s.cfg.SDKVersionHeader != nil {
+		sdk = *s.cfg.SDKVersionHeader
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", jsonContentType)
+		if sdk != "" {
+			w.Header().Set("X-okta-sdk-version", sdk)
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// digest makes secrets fixed-length before the constant-time comparison, so that timing does not
+// reveal their length either.
+func digest(s string) [32]byte { return sha256.Sum256([]byte(s)) }
+
+func secretEqual(got string, want [32]byte) int {
+	d := digest(got)
+	return subtle.ConstantTimeCompare(d[:], want[:])
+}
+
+// authenticate checks credentials before anything else, unknown paths included (G21), so that a
+// missing route is never mistaken for an auth problem or the other way round.
+func (s *server) authenticate(next http.Handler) http.Handler {
+	a := s.cfg.Auth
+	user, pass, token := digest(a.Username), digest(a.Password), digest(a.Token)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ok := false
+		switch a.Mode {
+		case "none":
+			ok = true
+		case "basic":
+			u, p, present := r.BasicAuth()
+			// Both comparisons always run: no short-circuit that would time the username alone.
+			ok = present && secretEqual(u, user)&secretEqual(p, pass) == 1
+		case "header":
+			v := r.Header.Values(a.HeaderName)
+			ok = len(v) == 1 && secretEqual(v[0], token) == 1
+		}
+		if ok {
+			next.ServeHTTP(w, r)
+			return
+		}
+		desc := "Authentication failed: send the Basic credentials configured for this connector."
+		if a.Mode == "basic" {
+			w.Header().Set("WWW-Authenticate", `Basic realm="scimbridge", charset="UTF-8"`)
+		} else {
+			desc = "Authentication failed: send the " + a.HeaderName + " header configured for this connector."
+		}
+		writeError(w, r, http.StatusUnauthorized, codeUnauthorized, desc)
+	})
+}
+
+func (s *server) limitBody(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Body != nil {
+			r.Body = http.MaxBytesReader(w, r.Body, s.cfg.MaxBodyBytes)
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// readBody reads the whole request body, answering 413 or 400 itself when it cannot.
+func (s *server) readBody(w http.ResponseWriter, r *http.Request) ([]byte, bool) {
+	if r.Body == nil {
+		writeError(w, r, http.StatusBadRequest, codeBadRequest, "The request has no body")
+		return nil, false
+	}
+	b, err := io.ReadAll(r.Body)
+	var tooBig *http.MaxBytesError
+	switch {
+	case errors.As(err, &tooBig):
+		writeError(w, r, http.StatusRequestEntityTooLarge, codeTooLarge,
+			fmt.Sprintf("The request body exceeds the limit of %d bytes (maxBodyBytes)", s.cfg.MaxBodyBytes))
+		return nil, false
+	case err != nil:
+		writeError(w, r, http.StatusBadRequest, codeBadRequest, "The request body could not be read")
+		return nil, false
+	}
+	return b, true
+}
+
+// writeJSON writes a success body with status.
+func writeJSON(w http.ResponseWriter, status int, body []byte) {
+	w.WriteHeader(status)
+	_, _ = w.Write(body)
+}
