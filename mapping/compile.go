@@ -520,6 +520,9 @@ func (c *compiler) users(u *Users) *users {
 			continue
 		}
 		seen[en.Key.Value] = true
+		if out.rec == nil {
+			continue // the record type is unknown; its problem is already reported
+		}
 		if p := c.compileExpr(en.Value, w, recEnv); p != nil {
 			out.toSCIM = append(out.toSCIM, toSCIM[backend.User]{key: en.Key.Value, set: set, p: p})
 		}
@@ -660,6 +663,9 @@ func (c *compiler) groups(g *Groups) *groups {
 			continue
 		}
 		seen[en.Key.Value] = true
+		if out.rec == nil {
+			continue
+		}
 		if p := c.compileExpr(en.Value, "groups.toSCIM."+en.Key.Value, recEnv); p != nil {
 			out.toSCIM = append(out.toSCIM, toSCIM[backend.Group]{key: en.Key.Value, set: set, p: p})
 		}

@@ -413,7 +413,9 @@ func TestSearchPushDown(t *testing.T) {
 
 func TestSearchFallbackScan(t *testing.T) {
 	ctx := context.Background()
-	b, hr := legacyHR(t, func(s string) string { return mustReplace(t, s, "maxScan: 5000 }\n\n  # UpdateEmployee", "maxScan: 25 }\n\n  # UpdateEmployee") })
+	b, hr := legacyHR(t, func(s string) string {
+		return mustReplace(t, s, "maxScan: 5000 }\n\n  # UpdateEmployee", "maxScan: 25 }\n\n  # UpdateEmployee")
+	})
 	seed(hr, 20)
 	page, err := b.ListUsers(ctx, backend.Query{Filter: mustFilter(t, `title eq "a" and userName sw "user1"`), StartIndex: 2, Count: 2})
 	if err != nil {

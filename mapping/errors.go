@@ -24,6 +24,9 @@ func (p Problem) String() string {
 	if p.Pos.Line == 0 {
 		return fmt.Sprintf("%s: %s", p.File, p.Msg)
 	}
+	if p.Pos.Col == 0 {
+		return fmt.Sprintf("%s:%d: %s", p.File, p.Pos.Line, p.Msg)
+	}
 	return fmt.Sprintf("%s:%d:%d: %s", p.File, p.Pos.Line, p.Pos.Col, p.Msg)
 }
 

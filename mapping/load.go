@@ -4,11 +4,14 @@ import (
 	"fmt"
 	"os"
 	"reflect"
+	"regexp"
 	"strconv"
 	"strings"
 
 	"go.yaml.in/yaml/v3"
 )
+
+var yamlLine = regexp.MustCompile(`^line (\d+): (.*)$`)
 
 // maxFileSize bounds what Parse reads; a mapping file is a few kilobytes.
 const maxFileSize = 1 << 20
@@ -34,8 +37,14 @@ func Parse(filename string, data []byte) (*Spec, error) {
 	}
 	var doc yaml.Node
 	if err := yaml.Unmarshal(data, &doc); err != nil {
-		// yaml.v3 reports "yaml: line N: msg"; keep its text, it already names the line.
-		ps.add(Pos{}, "%s", strings.TrimPrefix(err.Error(), "yaml: "))
+		// yaml.v3 reports "yaml: line N: msg"; the line becomes a position like every other.
+		msg := strings.TrimPrefix(err.Error(), "yaml: ")
+		var pos Pos
+		if m := yamlLine.FindStringSubmatch(msg); m != nil {
+			pos.Line, _ = strconv.Atoi(m[1])
+			msg = m[2]
+		}
+		ps.add(pos, "%s", msg)
 		return nil, ps.err()
 	}
 	spec := &Spec{File: filename}

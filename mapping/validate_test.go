@@ -1,0 +1,116 @@
+package mapping
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// Every validation rule has a tiny invalid file under testdata/invalid and its exact expected
+// problems here: the messages are the product's user interface for mapping authors.
+var invalidFiles = map[string]string{
+	"create-without-fromscim.yaml": `testdata/invalid/create-without-fromscim.yaml:5:11: users.create: needs a fromSCIM block (how a user becomes a record)`,
+	"empty.yaml":                   `testdata/invalid/empty.yaml: the mapping file is empty`,
+	"expression-syntax.yaml":       `testdata/invalid/expression-syntax.yaml:7:12: users.list.items: expression unexpected token EOF (1:15)`,
+	"fault-kind.yaml": `testdata/invalid/fault-kind.yaml:3:39: faults[0].kind: unknown kind "conflicts" (one of internal, notFound, conflict, invalid, policy, unavailable, timeout) (did you mean "conflict"?)
+testdata/invalid/fault-kind.yaml:4:5: faults[1]: a rule needs faultCode or detailCode`,
+	"groups.yaml": `testdata/invalid/groups.yaml:6:3: groups: get: required (how to read one group)
+testdata/invalid/groups.yaml:6:3: groups.toSCIM: displayName: required
+testdata/invalid/groups.yaml:6:51: groups.toSCIM: "displayname" is not a group attribute (did you mean "displayName"?)
+testdata/invalid/groups.yaml:7:19: groups.unknownMembers: "ignore" is neither skip nor fail
+testdata/invalid/groups.yaml:8:80: groups.addMember.request.Login: AddRoleMember has no field "Login"`,
+	"items-type.yaml":     `testdata/invalid/items-type.yaml:5:39: users.list.items: the expression gives int32, not a list of records`,
+	"missing-client.yaml": `testdata/invalid/missing-client.yaml:1:1: client: required (the name of the generated client, e.g. legacyhr)`,
+	"missing-get.yaml":    `testdata/invalid/missing-get.yaml:3:3: users: get: required (how to read one user)`,
+	"paging.yaml": `testdata/invalid/paging.yaml:7:13: users.list: total: required with paging (the expression that gives the number of matches)
+testdata/invalid/paging.yaml:7:22: users.list.paging.style: unknown paging style "offset"; v0 supports pageNumber
+testdata/invalid/paging.yaml:11:17: users.search[0].paging: maxSize: required, a positive number (the largest page the application serves)
+testdata/invalid/paging.yaml:11:44: users.search[0].paging.page: FindEmployees has no field "Page"
+testdata/invalid/paging.yaml:11:56: users.search[0].paging.size: Login is a string, not a number`,
+	"record-field.yaml": `testdata/invalid/record-field.yaml:7:5: users.fromSCIM.GivenNmae: Employee has no field "GivenNmae" (did you mean "GivenName"?)`,
+	"record-type.yaml": `testdata/invalid/record-type.yaml:6:43: users.create.record: CreateEmployee.InitialPassword is a string, not the record type mapping.Employee
+testdata/invalid/record-type.yaml:6:68: users.create.result: the expression gives *mapping.CreateEmployeeResponse, not the record type mapping.Employee`,
+	"replace-options.yaml": `testdata/invalid/replace-options.yaml:6:24: users.replace.strategy: unknown strategy "patch"; v0 supports readMergeWrite
+testdata/invalid/replace-options.yaml:6:39: users.replace.absent: "forget" is neither keep nor clear
+testdata/invalid/replace-options.yaml:7:13: users: activate and deactivate go together; give both or neither`,
+	"request-field.yaml": `testdata/invalid/request-field.yaml:5:46: users.delete.request.EmployeeId: DeleteEmployee has no field "EmployeeId" (did you mean "EmployeeID"?)`,
+	"request-type.yaml": `testdata/invalid/request-type.yaml:5:106: users.create.request.Employee: cannot store a value of type string in a field of type mapping.Employee
+testdata/invalid/request-type.yaml:6:46: users.fromSCIM.IsAdmin: cannot store a value of type soap.XSDDateTime in a field of type bool`,
+	"result-field.yaml": `testdata/invalid/result-field.yaml:4:66: users.get.result: expression type mapping.Employee has no field Nope (1:15)`,
+	"search-rules.yaml": `testdata/invalid/search-rules.yaml:6:7: users.search[0]: shape: required (e.g. "userName eq")
+testdata/invalid/search-rules.yaml:7:30: users.search[1].use: unknown block "list"; v0 can use "get"
+testdata/invalid/search-rules.yaml:9:16: users.search[3].shape: "username eq" already has a rule
+testdata/invalid/search-rules.yaml:10:13: users.fallback: maxScan: required, a positive number
+testdata/invalid/search-rules.yaml:10:13: users.fallback: needs a list block to scan`,
+	"toscim-expression.yaml": `testdata/invalid/toscim-expression.yaml:3:43: users.toSCIM.userName: expression type mapping.Employee has no field Logon (1:5)`,
+	"toscim-key.yaml": `testdata/invalid/toscim-key.yaml:3:54: users.toSCIM: "displayname" is not a user attribute (did you mean "displayName"?)
+testdata/invalid/toscim-key.yaml:3:84: users.toSCIM: "name.nickName" is not a user attribute (did you mean "name.givenName"?)`,
+	"unknown-key.yaml":       `testdata/invalid/unknown-key.yaml:5:3: users.lsit: unknown key (did you mean "list"?)`,
+	"unknown-operation.yaml": `testdata/invalid/unknown-operation.yaml:5:19: users.delete.call: unknown operation "DeleteEmploye" (did you mean "DeleteEmployee"?)`,
+	"user-env.yaml": `testdata/invalid/user-env.yaml:5:77: users.setPassword.request.NewPassword: expression unknown name user (1:1)
+testdata/invalid/user-env.yaml:6:58: users.delete.request.EmployeeID: expression too many arguments to call lower (1:1)`,
+	"wrong-value-type.yaml": `testdata/invalid/wrong-value-type.yaml:7:77: users.list.paging.maxSize: expected an integer`,
+	"yaml-syntax.yaml":      `testdata/invalid/yaml-syntax.yaml:2: did not find expected ',' or '}'`,
+}
+
+func TestInvalidMappings(t *testing.T) {
+	files, err := filepath.Glob("testdata/invalid/*.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(files) != len(invalidFiles) {
+		t.Errorf("%d files in testdata/invalid, %d expectations: keep them one to one", len(files), len(invalidFiles))
+	}
+	for _, path := range files {
+		name := filepath.Base(path)
+		t.Run(name, func(t *testing.T) {
+			want, ok := invalidFiles[name]
+			if !ok {
+				t.Fatalf("no expectation for %s", name)
+			}
+			spec, err := Load(path)
+			if err == nil {
+				_, err = Compile(spec, fakeCatalog{}, Options{})
+			}
+			if err == nil {
+				t.Fatal("accepted")
+			}
+			var list ErrorList
+			if !errors.As(err, &list) {
+				t.Fatalf("error %T is not an ErrorList: %v", err, err)
+			}
+			if got := err.Error(); got != want {
+				t.Errorf("got:\n%s\nwant:\n%s", got, want)
+			}
+		})
+	}
+}
+
+// The shipped file and the documented examples must compile.
+func TestShippedMappingsCompile(t *testing.T) {
+	for _, path := range []string{"defaults/legacyhr.yaml", "../deploy/examples/legacyhr.mapping.yaml"} {
+		data, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		eng := compileYAML(t, data)
+		if eng.Client() != "legacyhr" {
+			t.Errorf("%s: client = %q", path, eng.Client())
+		}
+	}
+}
+
+func TestParseRejectsDuplicateAndNonScalar(t *testing.T) {
+	src := "client: legacyhr\nclient: other\nusers:\n  toSCIM: { id: [1] }\n"
+	_, err := Parse("dup.yaml", []byte(src))
+	if err == nil {
+		t.Fatal("accepted")
+	}
+	for _, want := range []string{"dup.yaml:2:1: client: duplicate key", "dup.yaml:4:17: users.toSCIM.id: expected an expression, got a list"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("missing %q in:\n%v", want, err)
+		}
+	}
+}
