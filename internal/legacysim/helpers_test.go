@@ -115,7 +115,7 @@ func postCtx(t *testing.T, ctx context.Context, url, action, body string) result
 	return result{status: resp.StatusCode, contentType: resp.Header.Get("Content-Type"), body: string(b)}
 }
 
-// call sends an authenticated operation the way gowsdl v0.5.0 does (SOAPAction ”).
+// call sends an authenticated operation the way gowsdl v0.5.0 does (with the SOAPAction header set to two single quotes).
 func (s *sim) call(t *testing.T, op, inner string) result {
 	t.Helper()
 	return post(t, s.url, "''", envelopeWith(wsseText(testUser, testPass), opXML(op, inner)))

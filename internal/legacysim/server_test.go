@@ -44,7 +44,7 @@ func golden(t *testing.T, name, got string) {
 }
 
 // The exact bytes gowsdl v0.5.0 sends (WS-Security header from soap.NewWSSSecurityHeader,
-// SOAPAction ”) must work, and the exact response is pinned so that wire changes are deliberate.
+// SOAPAction of two single quotes) must work, and the exact response is pinned so that wire changes are deliberate.
 func TestGoldenCreateEmployee(t *testing.T) {
 	s := newSim(t)
 	r := post(t, s.url, "''", readTestdata(t, "create_employee.request.xml"))
