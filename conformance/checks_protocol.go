@@ -177,10 +177,8 @@ func (e *env) incremental(ctx context.Context, c *checkRun, changed, idle *testU
 	// strictly later even on a connector that keeps whole seconds.
 	mark := ref.Truncate(time.Second).Add(time.Second)
 	wait := time.Until(arrived.Add(2*time.Second + 50*time.Millisecond))
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-time.After(wait):
+	if err := e.opts.sleep(ctx, wait); err != nil {
+		return err
 	}
 	changed.FamilyName += "-inc"
 	if _, err := e.putUser(ctx, c, changed); err != nil {

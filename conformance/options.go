@@ -1,6 +1,7 @@
 package conformance
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net/http"
@@ -73,10 +74,24 @@ type Options struct {
 	// RunID, when set, replaces the random 8-character run id in test data names. Tests use
 	// it; real runs should leave it empty so that runs never collide.
 	RunID string
+
+	// sleep waits for d; tests replace it to advance a fake connector's clock instead.
+	sleep func(ctx context.Context, d time.Duration) error
 }
 
 // ErrNotImplemented is returned by Run for a dialect that exists as a flag value but not yet as code.
 var ErrNotImplemented = errors.New("not implemented yet")
+
+func sleepCtx(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}
 
 func (o Options) withDefaults() Options {
 	if o.Dialect == "" {
@@ -96,6 +111,9 @@ func (o Options) withDefaults() Options {
 	}
 	if o.MaxPages <= 0 {
 		o.MaxPages = 200
+	}
+	if o.sleep == nil {
+		o.sleep = sleepCtx
 	}
 	return o
 }
