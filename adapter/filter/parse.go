@@ -338,7 +338,7 @@ func (p *parser) parseUnary(level int, inValue bool) (Expr, int, error) {
 			return nil, 0, err
 		}
 		if !p.eof() && p.s[p.pos] == '.' {
-			return nil, 0, p.errorf(p.pos, "a value path in a filter cannot be followed by a sub-attribute: write %s[… and sub eq …] instead", quoteShort(path.String()))
+			return nil, 0, p.errorf(p.pos, "a value path in a filter cannot be followed by a sub-attribute: write %s[… and sub eq …] instead", shortText(path.String()))
 		}
 		return ValuePath{Path: path, Filter: f}, d + 1, nil
 	}
@@ -410,9 +410,12 @@ func parseOp(w string) (Op, bool) {
 	return "", false
 }
 
-func quoteShort(s string) string {
+func quoteShort(s string) string { return fmt.Sprintf("%q", shortText(s)) }
+
+// shortText cuts an attribute path (ASCII by construction) for an error message.
+func shortText(s string) string {
 	if len(s) > 40 {
-		s = s[:40] + "…"
+		return s[:40] + "…"
 	}
-	return fmt.Sprintf("%q", s)
+	return s
 }
