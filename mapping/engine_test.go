@@ -302,6 +302,7 @@ func TestListPagingAdaptation(t *testing.T) {
 		{"count 0", 1, 0, []string{}, []pageReq{{1, 1}}, 450, 0, 450},
 		{"no paging capped", 1, -1, idRange(1, 300), []pageReq{{1, 200}, {2, 200}}, 450, 300, 450},
 		{"no paging all", 1, -1, idRange(1, 250), []pageReq{{1, 200}, {2, 200}}, 250, 0, 250},
+		{"count above the cap", 1, 500, idRange(1, 300), []pageReq{{1, 200}, {2, 200}}, 450, 300, 450},
 		{"past the end", 500, 10, []string{}, []pageReq{{50, 10}}, 450, 0, 450},
 		{"start below 1", 0, 3, idRange(1, 3), []pageReq{{1, 3}}, 450, 0, 450},
 		{"short last page", 445, 10, idRange(445, 450), []pageReq{{45, 10}}, 450, 0, 450},

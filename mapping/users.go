@@ -204,11 +204,13 @@ func (b *engineBackend) ListUsers(ctx context.Context, q backend.Query) (*backen
 }
 
 // window turns a Query's 1-based StartIndex and Count into a 0-based offset and a number of
-// records wanted (Count < 0: everything up to the documented cap).
+// records wanted (Count < 0, or above the cap: the documented cap).
 func (e *Engine) window(q backend.Query) (start, want int) {
 	start = max(q.StartIndex, 1) - 1
 	want = q.Count
-	if want < 0 {
+	// A service provider may return fewer results than asked for (RFC 7644 §3.4.2.4): the cap
+	// bounds the calls one listing makes, whatever count the client sent.
+	if want < 0 || want > e.maxUnpaged {
 		want = e.maxUnpaged
 	}
 	return start, want
