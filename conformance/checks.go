@@ -146,7 +146,7 @@ func checkCreate(ctx context.Context, c *checkRun, active bool) {
 	for _, p := range problems {
 		c.failf("%s", p)
 	}
-	if u.ID != "" {
+	if u.IDFromAnswer {
 		c.notef("Okta will use the ID %s to identify this user in the future", u.ID)
 	}
 }

@@ -225,6 +225,7 @@ func checkLifecycle(ctx context.Context, c *checkRun) {
 	step := func(name string, err error) {
 		if err != nil {
 			c.failf("%s: %v", name, err)
+			c.notef("FAIL %s", name)
 		} else {
 			c.notef("ok   %s", name)
 		}

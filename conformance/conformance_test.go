@@ -3,6 +3,7 @@ package conformance
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"encoding/xml"
 	"net/http"
 	"net/url"
@@ -107,7 +108,7 @@ func TestEachFaultFailsExactlyItsChecks(t *testing.T) {
 	}
 }
 
-// TestCleanVersusMain runs the binary entry point against a correct connector: exit 0, the
+// TestMainAgainstCorrectConnector runs the binary entry point against a correct connector: exit 0, the
 // closing line, every check listed, and well-formed JUnit.
 func TestMainAgainstCorrectConnector(t *testing.T) {
 	t.Parallel()
@@ -361,5 +362,40 @@ func TestUnreachableCapabilitiesAssumesAll(t *testing.T) {
 	}
 	if len(rep.Capabilities) != len(AllCapabilities) {
 		t.Errorf("capabilities %v, want all", rep.Capabilities)
+	}
+}
+
+// TestSlowCallsWarnButPass: a call slower than the threshold is a warning, not a failure,
+// and the JSON report carries it.
+func TestSlowCallsWarnButPass(t *testing.T) {
+	t.Parallel()
+	fk := newFake(t, faultNone)
+	opts := optsFor(fk)
+	opts.Slow = time.Nanosecond
+	opts.Only = []string{"filter.bad"}
+	rep, err := Run(context.Background(), opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := rep.Check("filter.bad")
+	if c.Status != Pass || len(c.Warnings) != 1 || !strings.Contains(c.Warnings[0], "slow call: GET /Users?filter=") {
+		t.Errorf("filter.bad = %+v", c)
+	}
+	if len(c.Calls) != 1 || c.Calls[0].Duration <= 0 || c.Calls[0].Status != http.StatusBadRequest {
+		t.Errorf("recorded calls %+v", c.Calls)
+	}
+	var b bytes.Buffer
+	if err := rep.WriteJSON(&b); err != nil {
+		t.Fatal(err)
+	}
+	var back struct {
+		Passed int           `json:"passed"`
+		Checks []CheckResult `json:"checks"`
+	}
+	if err := json.Unmarshal(b.Bytes(), &back); err != nil {
+		t.Fatalf("JSON report does not parse: %v", err)
+	}
+	if back.Passed != 1 || len(back.Checks) != 1 || len(back.Checks[0].Warnings) != 1 {
+		t.Errorf("JSON report round trip: %+v", back)
 	}
 }

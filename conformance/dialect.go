@@ -66,6 +66,8 @@ type testUser struct {
 	Unique     string // value of the custom unique attribute, when the unique field is custom
 	Active     bool
 	ID         string
+	// IDFromAnswer is false when the id had to be looked up because the create answer lacked it.
+	IDFromAnswer bool
 }
 
 // testGroup is a group this run created.

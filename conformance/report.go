@@ -146,7 +146,11 @@ func (r *Report) WriteText(w io.Writer) error {
 		case c.Status == Skip:
 			fmt.Fprintf(&b, "  %s", c.Reason)
 		default:
-			fmt.Fprintf(&b, "  %7s  %2d calls", fmtDur(c.Duration), len(c.Calls))
+			plural := "s"
+			if len(c.Calls) == 1 {
+				plural = ""
+			}
+			fmt.Fprintf(&b, "  %7s  %2d call%s", fmtDur(c.Duration), len(c.Calls), plural)
 			if s, ok := c.slowest(); ok && len(c.Calls) > 1 {
 				fmt.Fprintf(&b, ", slowest %s %s %s", fmtDur(s.Duration), s.Method, trimPath(s.Path))
 			}

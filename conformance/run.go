@@ -232,10 +232,12 @@ func (e *env) createUser(ctx context.Context, c *checkRun, u *testUser) (obj map
 	}
 	if id, ok := idOf(obj); ok {
 		u.ID = id
+		u.IDFromAnswer = true
 	} else {
 		problems = append(problems, "POST /Users answer has no id; Okta needs it to address the user from then on")
 		if id, lerr := e.lookupID(ctx, c, u); lerr == nil {
 			u.ID = id
+			c.notef("found the created user by its unique field instead: id %s (so that cleanup can reach it)", id)
 		} else {
 			c.notef("could not find the created user by its unique field either: %v", lerr)
 		}
