@@ -111,14 +111,11 @@ func (cl *client) do(ctx context.Context, c *checkRun, method, path, rawQuery st
 			req.SetBasicAuth(cl.user, "sbtest-invalid-password")
 		}
 	}
-	shown := method + " /" + strings.TrimLeft(path, "/")
-	if rawQuery != "" {
-		shown += "?" + rawQuery
-	}
 	call := Call{Method: method, Path: "/" + strings.TrimLeft(path, "/")}
 	if rawQuery != "" {
 		call.Path += "?" + rawQuery
 	}
+	shown := method + " " + call.Path
 	start := time.Now()
 	resp, err := cl.http.Do(req)
 	var raw []byte
