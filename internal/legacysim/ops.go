@@ -3,6 +3,8 @@ package legacysim
 import (
 	"context"
 	"errors"
+	"maps"
+	"slices"
 	"strings"
 	"unicode/utf8"
 )
@@ -40,13 +42,9 @@ var operations = map[string]operation{
 	"RemoveRoleMember": {(*Server).opChangeMember, true},
 }
 
-// Operations returns the names of all operations the service implements.
+// Operations returns the names of all operations the service implements, sorted.
 func Operations() []string {
-	out := make([]string, 0, len(operations))
-	for name := range operations {
-		out = append(out, name)
-	}
-	return out
+	return slices.Sorted(maps.Keys(operations))
 }
 
 // storeErr turns a store error into a fault; what is neither "not found" nor "duplicate" is the

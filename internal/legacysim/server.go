@@ -48,8 +48,9 @@ type Server struct {
 	mux     *http.ServeMux
 	wsdl    string
 
-	closeOnce sync.Once
-	done      chan struct{} // closed by Close; releases hung requests
+	releaseOnce sync.Once
+	closeOnce   sync.Once
+	done        chan struct{} // closed by release; ends hung and delayed requests
 }
 
 // New builds a Server. The credentials must not be empty: an unauthenticated legacy app would make
@@ -106,13 +107,13 @@ func (s *Server) Store() Store { return s.store }
 // Close releases requests held by the Hang knobs and closes the store. Stop the HTTP server first
 // if you can; a request that reaches a closed server gets HR-INTERNAL.
 func (s *Server) Close() error {
+	s.release()
 	var err error
-	s.closeOnce.Do(func() {
-		close(s.done)
-		err = s.store.Close()
-	})
+	s.closeOnce.Do(func() { err = s.store.Close() })
 	return err
 }
+
+func (s *Server) release() { s.releaseOnce.Do(func() { close(s.done) }) }
 
 func (s *Server) nowMS() time.Time { return ms(s.now()) }
 
@@ -344,11 +345,11 @@ func ListenAndServe(ctx context.Context, addr string, opts Options, ready func(e
 	case <-ctx.Done():
 	}
 	// Release hung requests first, so that Shutdown does not wait for clients' timeouts.
-	s.closeOnce.Do(func() { close(s.done) })
+	s.release()
 	shutCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	if err := srv.Shutdown(shutCtx); err != nil {
 		return fmt.Errorf("legacysim: shutdown: %w", err)
 	}
-	return s.store.Close()
+	return s.Close()
 }

@@ -269,6 +269,17 @@ func TestUpdateReplacesWholeRecord(t *testing.T) {
 	if g := s.get(t, e.EmployeeID); !reflect.DeepEqual(g, up) {
 		t.Fatalf("stored %+v", g)
 	}
+	// A nil IsAdmin is allowed (false); a nil Enabled is not.
+	nilIsAdmin := `<Employee xmlns:xsi="` + nsXSI + `"><EmployeeID>` + e.EmployeeID + `</EmployeeID><Login>jane</Login>` +
+		`<IsAdmin xsi:nil="true"/><Enabled>1</Enabled></Employee>`
+	if r := s.call(t, "UpdateEmployee", nilIsAdmin).ok(t, "UpdateEmployee"); *r.Employee.IsAdmin || !*r.Employee.Enabled {
+		t.Fatalf("nil IsAdmin: %+v", r.Employee)
+	}
+	nilEnabled := `<Employee xmlns:xsi="` + nsXSI + `"><EmployeeID>` + e.EmployeeID + `</EmployeeID><Login>jane</Login>` +
+		`<Enabled xsi:nil="true"></Enabled></Employee>`
+	if msg := s.call(t, "UpdateEmployee", nilEnabled).fault(t, CodeInvalid); !strings.Contains(msg, "nil") {
+		t.Fatalf("nil Enabled: %q", msg)
+	}
 	// Login can change, but not to one that is taken.
 	s.create(t, "other")
 	s.call(t, "UpdateEmployee", employeeXML("EmployeeID", e.EmployeeID, "Login", "OTHER", "Enabled", "true")).fault(t, CodeDuplicate)
