@@ -52,12 +52,31 @@ func (c catalog) Operation(name string) (mapping.OperationInfo, bool) {
 	return mapping.OperationInfo{Name: op.Name, Request: op.Request, Response: op.Response}, true
 }
 
+// builtinMappings are the mapping files shipped in the binary, for the bundled simulator.
+var builtinMappings = map[string][]byte{"legacyhr": defaults.LegacyHR}
+
+// ledger adapts the state store to the front end's PasswordLedger: the two packages keep their
+// own "no entry" sentinel so that neither imports the other.
+type ledger struct{ s state.Store }
+
+func (l ledger) Matches(ctx context.Context, userID, password string) (bool, error) {
+	ok, err := l.s.Matches(ctx, userID, password)
+	if errors.Is(err, state.ErrNoEntry) {
+		return false, fmt.Errorf("%w: %w", adapter.ErrNoEntry, err)
+	}
+	return ok, err
+}
+
+func (l ledger) Record(ctx context.Context, userID, password string) error {
+	return l.s.Record(ctx, userID, password)
+}
+
 // loadMapping reads the mapping file named by the configuration, or a built-in one.
 func loadMapping(ref string) (*mapping.Spec, error) {
 	if name, ok := strings.CutPrefix(ref, "builtin:"); ok {
-		data, ok := defaults.Files[name]
+		data, ok := builtinMappings[name]
 		if !ok {
-			return nil, fmt.Errorf("backend.mapping: no built-in mapping %q (have: %s)", name, strings.Join(defaults.Names(), ", "))
+			return nil, fmt.Errorf("backend.mapping: no built-in mapping %q (have: legacyhr)", name)
 		}
 		return mapping.Parse("builtin:"+name, data)
 	}
@@ -116,7 +135,7 @@ func compileBackend(cfg *Config) (*mapping.Engine, *soapclient.Client, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	client, err := soapclient.New(spec.Client, sc)
+	client, err := soapclient.New(spec.Client.Value, sc)
 	if err != nil {
 		return nil, nil, fmt.Errorf("backend: %w", err)
 	}
@@ -153,7 +172,7 @@ func buildBridge(cfg *Config, log *slog.Logger) (*bridge, error) {
 		store = s
 	}
 	be := eng.Backend(client, log)
-	h, err := adapter.New(cfg.SCIM, be, adapter.Options{Logger: log, Ledger: store})
+	h, err := adapter.New(cfg.SCIM, be, adapter.Options{Logger: log, Ledger: ledger{store}})
 	if err != nil {
 		client.Close()
 		store.Close()

@@ -71,7 +71,7 @@ func (s *stack) employees(t *testing.T) map[string]employee {
 	getJSON(t, s.simURL+"/_sim/employees", &list)
 	byID := map[string]employee{}
 	for _, e := range list {
-		byID[fmt.Sprint(e["EmployeeID"])] = e
+		byID[fmt.Sprint(e["id"])] = e
 	}
 	return byID
 }
@@ -235,11 +235,11 @@ func TestOktaAgentReplay(t *testing.T) {
 		t.Fatalf("created user active = %v", created["active"])
 	}
 	emp := s.employee(t, uid)
-	if emp["Login"] != login || emp["Enabled"] != true || emp["Department"] != "Testing User" || emp["GivenName"] != "FirstName" {
+	if emp["login"] != login || emp["enabled"] != true || emp["department"] != "Testing User" || emp["givenName"] != "FirstName" {
 		t.Fatalf("simulator record after create: %v", emp)
 	}
-	if emp["passwordChanges"] != float64(1) {
-		t.Fatalf("initial password not set once in the simulator: %v", emp["passwordChanges"])
+	if emp["hasPassword"] != true || emp["passwordChanges"] != float64(0) {
+		t.Fatalf("initial password not set exactly at creation in the simulator: %v", emp)
 	}
 
 	// G11: a create of an existing login is a 409 in the SDK shape.
@@ -272,8 +272,8 @@ func TestOktaAgentReplay(t *testing.T) {
 	pu := r.json(t)
 	checkUser11(t, "createPendingUser", pu)
 	pid := pu["id"].(string)
-	if pu["active"] != false || s.employee(t, pid)["Enabled"] != false {
-		t.Fatalf("pending user is not disabled: response %v, simulator %v", pu["active"], s.employee(t, pid)["Enabled"])
+	if pu["active"] != false || s.employee(t, pid)["enabled"] != false {
+		t.Fatalf("pending user is not disabled: response %v, simulator %v", pu["active"], s.employee(t, pid)["enabled"])
 	}
 
 	// §3.6 import one profile; unknown id is a 404 in the SDK shape.
@@ -297,10 +297,10 @@ func TestOktaAgentReplay(t *testing.T) {
 		return u
 	}
 	u := put("activateUser.json", pid, "")
-	if u["active"] != true || s.employee(t, pid)["Enabled"] != true {
-		t.Fatalf("activate: response active %v, simulator %v", u["active"], s.employee(t, pid)["Enabled"])
+	if u["active"] != true || s.employee(t, pid)["enabled"] != true {
+		t.Fatalf("activate: response active %v, simulator %v", u["active"], s.employee(t, pid)["enabled"])
 	}
-	if got := s.employee(t, pid)["Login"]; got != "okta" {
+	if got := s.employee(t, pid)["login"]; got != "okta" {
 		t.Fatalf("activate did not apply the full profile: login %v", got)
 	}
 	changes := s.employee(t, pid)["passwordChanges"]
@@ -309,18 +309,18 @@ func TestOktaAgentReplay(t *testing.T) {
 	// it must not be pushed again, or the legacy password-history policy would refuse it.
 	u = put("pushProfileUpdate.json", pid, "")
 	emp = s.employee(t, pid)
-	if emp["FamilyName"] != "Taylor" || emp["Email"] != "jtaylor@example.com" || emp["Department"] != "Cloud Service Management" {
+	if emp["familyName"] != "Taylor" || emp["email"] != "jtaylor@example.com" || emp["department"] != "Cloud Service Management" {
 		t.Fatalf("profile update not applied: %v", emp)
 	}
 	if u["active"] != true {
 		t.Fatalf("profile update changed active: %v", u["active"])
 	}
 	put("deactivateUser.json", pid, "")
-	if s.employee(t, pid)["Enabled"] != false {
+	if s.employee(t, pid)["enabled"] != false {
 		t.Fatal("deactivate did not disable the employee")
 	}
 	put("reactivateUser.json", pid, "")
-	if s.employee(t, pid)["Enabled"] != true {
+	if s.employee(t, pid)["enabled"] != true {
 		t.Fatal("reactivate did not enable the employee")
 	}
 	if got := s.employee(t, pid)["passwordChanges"]; got != changes {
@@ -376,15 +376,15 @@ func TestOktaAgentReplay(t *testing.T) {
 	wantStatus(t, "updateGroup", r, 200)
 	var role map[string]any
 	for _, x := range s.roles(t) {
-		if x["RoleID"] == gid {
+		if x["id"] == gid {
 			role = x
 		}
 	}
-	if role == nil || role["Name"] != "AppGroup-Changed" {
+	if role == nil || role["name"] != "AppGroup-Changed" {
 		t.Fatalf("updateGroup did not rename the role: %v", role)
 	}
-	if m, _ := role["Members"].([]any); len(m) != 1 || m[0].(map[string]any)["EmployeeID"] != pid {
-		t.Fatalf("updateGroup membership in the simulator: %v", role["Members"])
+	if m, _ := role["members"].([]any); len(m) != 1 || m[0].(map[string]any)["employeeId"] != pid {
+		t.Fatalf("updateGroup membership in the simulator: %v", role["members"])
 	}
 	// G10: a PUT that would empty a non-empty group is refused by default.
 	ug["members"] = []any{}

@@ -42,7 +42,7 @@ func (s *SQLite) Matches(ctx context.Context, userID, password string) (bool, er
 	var e entry
 	err := s.db.QueryRowContext(ctx, `SELECT salt, hash FROM password_ledger WHERE user_id = ?`, userID).Scan(&e.salt, &e.hash)
 	if errors.Is(err, sql.ErrNoRows) {
-		return false, nil
+		return false, ErrNoEntry
 	}
 	if err != nil {
 		return false, fmt.Errorf("state: read password ledger: %w", err)

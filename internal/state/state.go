@@ -6,18 +6,24 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"crypto/subtle"
+	"errors"
 	"sync"
 )
 
 // Store is the bridge's state. It satisfies adapter.PasswordLedger.
 type Store interface {
-	// Matches reports whether password is the one last recorded for userID.
+	// Matches reports whether password is the one last recorded for userID. When nothing was
+	// ever recorded for userID it returns false and ErrNoEntry: the front end treats "the bridge
+	// never set this user's password" differently from "the password changed".
 	Matches(ctx context.Context, userID, password string) (bool, error)
 	// Record remembers password (as a salted hash) as the last one set for userID.
 	Record(ctx context.Context, userID, password string) error
 	// Close releases the store.
 	Close() error
 }
+
+// ErrNoEntry is returned by Matches when nothing is recorded for the user.
+var ErrNoEntry = errors.New("state: no password recorded for this user")
 
 // pbkdf2Iterations balances the cost of a stolen state file against the latency added to every
 // user PUT that carries a password (the agent sends one on every PUT). About 5 ms here.
@@ -63,7 +69,7 @@ func (m *Memory) Matches(_ context.Context, userID, password string) (bool, erro
 	e, ok := m.entries[userID]
 	m.mu.Unlock()
 	if !ok {
-		return false, nil
+		return false, ErrNoEntry
 	}
 	return e.matches(password)
 }

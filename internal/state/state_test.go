@@ -2,6 +2,7 @@ package state
 
 import (
 	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -27,8 +28,8 @@ func TestLedger(t *testing.T) {
 	for name, open := range stores(t) {
 		t.Run(name, func(t *testing.T) {
 			s := open(t)
-			if ok, err := s.Matches(ctx, "u1", "secret-1"); err != nil || ok {
-				t.Fatalf("unknown user matched: %v %v", ok, err)
+			if ok, err := s.Matches(ctx, "u1", "secret-1"); !errors.Is(err, ErrNoEntry) || ok {
+				t.Fatalf("unknown user: got %v, %v; want false, ErrNoEntry", ok, err)
 			}
 			if err := s.Record(ctx, "u1", "secret-1"); err != nil {
 				t.Fatal(err)
@@ -39,7 +40,7 @@ func TestLedger(t *testing.T) {
 			if ok, _ := s.Matches(ctx, "u1", "secret-2"); ok {
 				t.Fatal("other password matches")
 			}
-			if ok, _ := s.Matches(ctx, "u2", "secret-1"); ok {
+			if ok, err := s.Matches(ctx, "u2", "secret-1"); ok || !errors.Is(err, ErrNoEntry) {
 				t.Fatal("password matches for another user")
 			}
 			if err := s.Record(ctx, "u1", "secret-2"); err != nil {
