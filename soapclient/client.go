@@ -19,7 +19,6 @@ import (
 	"github.com/hooklift/gowsdl/soap"
 
 	"github.com/scimbridge/scimbridge/internal/reqid"
-	"github.com/scimbridge/scimbridge/wsdl"
 )
 
 // Defaults for the zero values of Config.
@@ -169,7 +168,6 @@ type Client struct {
 	endpoint  string
 	timeout   time.Duration
 	wsse      *WSSEConfig
-	factory   ClientFactory
 	transport *Transport
 	reg       *registry
 	invoker   Invoker
@@ -182,7 +180,7 @@ type Client struct {
 
 // New builds the client registered in Clients under name, for cfg.
 func New(name string, cfg Config) (*Client, error) {
-	factory, ok := Clients[name]
+	gen, ok := Clients[name]
 	if !ok {
 		return nil, fmt.Errorf("soapclient: unknown client %q (known: %s)", name, strings.Join(slices.Sorted(maps.Keys(Clients)), ", "))
 	}
@@ -191,18 +189,7 @@ func New(name string, cfg Config) (*Client, error) {
 	}
 	cfg = cfg.withDefaults()
 
-	probe := factory(soap.NewClient(cfg.Endpoint))
-	var actions map[string]string
-	if file, ok := ClientWSDL[name]; ok {
-		doc, err := wsdl.Files.ReadFile(file)
-		if err != nil {
-			return nil, fmt.Errorf("soapclient: client %q: %w", name, err)
-		}
-		if actions, err = soapActions(doc, portTypeName(probe)); err != nil {
-			return nil, fmt.Errorf("soapclient: client %q: %w", name, err)
-		}
-	}
-	reg, err := newRegistry(probe, actions)
+	reg, err := newRegistry(gen)
 	if err != nil {
 		return nil, fmt.Errorf("soapclient: client %q: %w", name, err)
 	}
@@ -216,7 +203,6 @@ func New(name string, cfg Config) (*Client, error) {
 		endpoint:  cfg.Endpoint,
 		timeout:   cfg.Timeout,
 		wsse:      wsse,
-		factory:   factory,
 		transport: NewTransport(cfg),
 		reg:       reg,
 		now:       time.Now,
@@ -252,7 +238,7 @@ func (c *Client) Operations() []string { return slices.Clone(c.reg.names) }
 // Lookup describes operation name.
 func (c *Client) Lookup(name string) (OperationInfo, bool) {
 	o, ok := c.reg.ops[name]
-	return o.info, ok
+	return o.OperationInfo, ok
 }
 
 // Close releases idle connections; later calls fail with ErrClosed.
@@ -272,7 +258,7 @@ func (c *Client) call(ctx context.Context, op string, req any) (any, error) {
 		return nil, fmt.Errorf("%w %q for client %s", ErrUnknownOperation, op, c.name)
 	}
 	rv := reflect.ValueOf(req)
-	want := reflect.PointerTo(o.info.Request)
+	want := reflect.PointerTo(o.Request)
 	if !rv.IsValid() || rv.Type() != want {
 		return nil, fmt.Errorf("%w: %s.%s takes %v, got %T", ErrRequestType, c.name, op, want, req)
 	}
@@ -285,8 +271,10 @@ func (c *Client) call(ctx context.Context, op string, req any) (any, error) {
 		ctx, cancel = context.WithTimeout(ctx, c.timeout)
 		defer cancel()
 	}
-	if _, set := ctx.Value(soapActionKey{}).(string); !set && o.info.SOAPAction != "" {
-		ctx = WithSOAPAction(ctx, o.info.SOAPAction)
+	if _, set := ctx.Value(soapActionKey{}).(string); !set {
+		// The action the generated code passes is already the binding's, but an empty one would
+		// go out as gowsdl's two apostrophes; the transport sends "" for it.
+		ctx = WithSOAPAction(ctx, o.SOAPAction)
 	}
 
 	// A soap.Client per call: gowsdl keeps SOAP headers on the client, and the digest header must
@@ -299,16 +287,11 @@ func (c *Client) call(ctx context.Context, op string, req any) (any, error) {
 		}
 		sc.AddHeader(h)
 	}
-	p := c.factory(sc)
-	if reflect.TypeOf(p) != c.reg.portType {
-		return nil, fmt.Errorf("soapclient: client %s: factory returned %T, registry was built for %v", c.name, p, c.reg.portType)
-	}
-	port := reflect.ValueOf(p)
-	out := port.Method(o.method).Call([]reflect.Value{reflect.ValueOf(ctx), rv})
-	if err, _ := out[1].Interface().(error); err != nil {
+	resp, err := o.Call(ctx, sc, req)
+	if err != nil {
 		return nil, fmt.Errorf("soapclient: %s.%s: %w", c.name, op, err)
 	}
-	return out[0].Interface(), nil
+	return resp, nil
 }
 
 // ensure the transport satisfies gowsdl's interface.

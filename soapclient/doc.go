@@ -10,15 +10,15 @@
 //     envelope, sends "" instead of the two apostrophes gowsdl sends as an empty SOAPAction,
 //     undoes gowsdl's `Connection: close`, caps response size, refuses DTDs, and adds the
 //     HTTP-level credentials and headers (Basic auth, User-Agent, X-Request-ID, static headers).
-//   - A registry built by reflection over a generated port: every method
-//     `XxxContext(ctx, *Req) (*Resp, error)` is one operation "Xxx". SOAPActions come from the
-//     WSDL's SOAP 1.1 binding (see soapActions), not from the generated code, so a WSDL whose SOAP
-//     1.2 binding comes first (gowsdl then sends two apostrophes) still gets the right action.
+//   - The operation registries that scimbridge gen writes next to every generated client
+//     (soapclient/<pkg>/registry.go, types in package soapreg): per operation its WSDL name,
+//     request and response structs, the SOAPAction of the WSDL's SOAP 1.1 binding, and a typed
+//     call function. Void operations are called like any other and return *soapreg.Void.
 //   - Client (New), which is what the rest of the bridge holds: Invoke(ctx, op, req) plus the
 //     catalog (Operations, Lookup). It adds the WS-Security UsernameToken per call (a fresh nonce
 //     and timestamp for PasswordDigest) and a per-call timeout, and has one place where middleware
 //     (breaker, limits, retries, metrics: a later task) wraps the call.
 //
-// Generated clients are registered in Clients (clients.go), explicitly, with their WSDL file in
-// ClientWSDL. Regenerate them with `go generate ./wsdl/`.
+// Generated clients are listed in Clients (clients_gen.go, generated too). Regenerate them all
+// with `go generate ./wsdl/`; docs/wsdl.md explains how to add a WSDL.
 package soapclient

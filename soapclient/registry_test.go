@@ -14,6 +14,7 @@ import (
 	"github.com/hooklift/gowsdl/soap"
 
 	"github.com/scimbridge/scimbridge/soapclient/legacyhr"
+	"github.com/scimbridge/scimbridge/soapclient/soapreg"
 )
 
 var legacyOps = []string{
@@ -50,20 +51,20 @@ func (r *recordingHTTP) Do(req *http.Request) (*http.Response, error) {
 	return nil, errStop
 }
 
-// The SOAPActions the registry read from the WSDL agree with the ones gowsdl compiled into the
-// generated code, for every operation (the brief asks to verify this).
+// The SOAPAction in each registry (the SOAP 1.1 binding's, read at generation time) is the one
+// the generated code itself sends, for every operation of every generated client: the two come
+// from the same generation step and must never drift.
 func TestRegistryActionsMatchGeneratedCode(t *testing.T) {
-	c := newTestClient(t, "http://127.0.0.1:1/soap", nil)
-	for _, op := range c.Operations() {
-		info, _ := c.Lookup(op)
-		rec := &recordingHTTP{}
-		port := reflect.ValueOf(legacyhr.NewDirectoryPort(soap.NewClient("http://127.0.0.1:1/soap", soap.WithHTTPClient(rec))))
-		out := port.MethodByName(op + "Context").Call([]reflect.Value{reflect.ValueOf(context.Background()), reflect.New(info.Request)})
-		if err, _ := out[1].Interface().(error); !errors.Is(err, errStop) {
-			t.Fatalf("%s: %v", op, err)
-		}
-		if rec.action != info.SOAPAction || info.SOAPAction == "" {
-			t.Errorf("%s: generated code sends %q, WSDL says %q", op, rec.action, info.SOAPAction)
+	for name, gen := range Clients {
+		for _, op := range gen.Operations {
+			rec := &recordingHTTP{}
+			sc := soap.NewClient("http://127.0.0.1:1/soap", soap.WithHTTPClient(rec))
+			if _, err := op.Call(context.Background(), sc, reflect.New(op.Request).Interface()); !errors.Is(err, errStop) {
+				t.Fatalf("%s.%s: %v", name, op.Name, err)
+			}
+			if rec.action != op.SOAPAction || op.SOAPAction == "" {
+				t.Errorf("%s.%s: generated code sends %q, registry says %q", name, op.Name, rec.action, op.SOAPAction)
+			}
 		}
 	}
 }
@@ -117,24 +118,25 @@ func TestMiddlewareOrder(t *testing.T) {
 }
 
 func TestEveryRegisteredClientBuilds(t *testing.T) {
-	for name := range Clients {
-		if _, ok := ClientWSDL[name]; !ok {
-			t.Errorf("client %q has no WSDL in ClientWSDL", name)
+	if len(Clients) < 2 {
+		t.Fatalf("Clients = %v, want legacyhr and wso2userstore at least", Clients)
+	}
+	for name, gen := range Clients {
+		if gen.Package != name {
+			t.Errorf("Clients[%q] is package %q", name, gen.Package)
 		}
 		c, err := New(name, Config{Endpoint: "http://127.0.0.1:1/"})
 		if err != nil {
 			t.Errorf("New(%q): %v", name, err)
 			continue
 		}
+		if len(c.Operations()) != len(gen.Operations) {
+			t.Errorf("%s: %d operations in the catalog, %d in the registry", name, len(c.Operations()), len(gen.Operations))
+		}
 		for _, op := range c.Operations() {
 			if info, _ := c.Lookup(op); info.SOAPAction == "" {
 				t.Errorf("%s.%s has no SOAPAction", name, op)
 			}
-		}
-	}
-	for name := range ClientWSDL {
-		if _, ok := Clients[name]; !ok {
-			t.Errorf("ClientWSDL has %q, which is not in Clients", name)
 		}
 	}
 }
@@ -174,40 +176,22 @@ func TestCredentialsRedacted(t *testing.T) {
 	}
 }
 
-// A WSDL that lists its SOAP 1.2 binding first (as Axis2 and WSO2 do): gowsdl would take the
-// action from it and send two apostrophes; the registry reads the SOAP 1.1 binding instead.
-func TestSOAPActionsPreferSOAP11Binding(t *testing.T) {
-	doc := `<wsdl:definitions xmlns:wsdl="http://schemas.xmlsoap.org/wsdl/" xmlns:soap="http://schemas.xmlsoap.org/wsdl/soap/"
-	  xmlns:soap12="http://schemas.xmlsoap.org/wsdl/soap12/" xmlns:tns="urn:x">
-	  <wsdl:binding name="B12" type="tns:UserPortType"><soap12:binding style="document"/>
-	    <wsdl:operation name="addUser"><soap12:operation soapAction="urn:wrong"/></wsdl:operation></wsdl:binding>
-	  <wsdl:binding name="B11" type="tns:UserPortType"><soap:binding style="document"/>
-	    <wsdl:operation name="addUser"><soap:operation soapAction="urn:addUser"/></wsdl:operation>
-	    <wsdl:operation name="ping"><soap:operation/></wsdl:operation></wsdl:binding>
-	</wsdl:definitions>`
-	got, err := soapActions([]byte(doc), "userPortType")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got["addUser"] != "urn:addUser" || got["ping"] != "" || len(got) != 2 {
-		t.Errorf("actions = %v", got)
-	}
-	if _, err := soapActions([]byte(doc), "Other"); err != nil {
-		t.Errorf("single SOAP 1.1 binding should be used for any port: %v", err)
-	}
-	if _, err := soapActions([]byte("<not-wsdl"), "x"); err == nil {
-		t.Error("broken WSDL accepted")
-	}
-}
-
-// A port type that is not a gowsdl port is refused with a clear error, and a WSDL that lacks one
-// of the port's operations (stale generated code) too.
+// A registry that was edited or is stale is refused with a clear error rather than failing at
+// the first call.
 func TestRegistryRejects(t *testing.T) {
-	if _, err := newRegistry(struct{}{}, nil); err == nil || !strings.Contains(err.Error(), "gowsdl port") {
-		t.Errorf("non-port: %v", err)
-	}
-	port := legacyhr.NewDirectoryPort(soap.NewClient("http://127.0.0.1:1/"))
-	if _, err := newRegistry(port, map[string]string{"GetEmployee": "x"}); err == nil || !strings.Contains(err.Error(), "regenerate") {
-		t.Errorf("stale WSDL: %v", err)
+	okOp := legacyhr.Registry.Operations[0]
+	for _, tc := range []struct {
+		name string
+		reg  *soapreg.Client
+		want string
+	}{
+		{"nil", nil, "no operations"},
+		{"empty", &soapreg.Client{Package: "x"}, "no operations"},
+		{"duplicate", &soapreg.Client{Package: "x", Operations: []soapreg.Operation{okOp, okOp}}, "twice"},
+		{"untyped", &soapreg.Client{Package: "x", Operations: []soapreg.Operation{{OperationInfo: soapreg.OperationInfo{Name: "a"}}}}, "incomplete"},
+	} {
+		if _, err := newRegistry(tc.reg); err == nil || !strings.Contains(err.Error(), tc.want) || !strings.Contains(err.Error(), "regenerate") {
+			t.Errorf("%s: %v", tc.name, err)
+		}
 	}
 }

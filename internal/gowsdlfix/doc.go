@@ -1,23 +1,13 @@
-// Command gowsdlfix runs gowsdl v0.5.0 (the `go tool gowsdl` pinned in go.mod) on one WSDL and
-// installs the result, repaired, at a fixed path. It is what the go:generate lines in package wsdl
-// call, so that `go generate ./wsdl/ && git diff --exit-code` holds in CI.
-//
-// Why a wrapper instead of calling gowsdl directly:
-//   - gowsdl creates the package directory with mode 0744 (others cannot enter it) and writes the
-//     file in place, even when gofmt fails (it then writes the unformatted source and exits 1).
-//     gowsdlfix generates into a temporary directory and installs the file only if it parses and
-//     formats, with mode 0644 in a 0755 directory, by rename, so a failed run leaves the committed
-//     file untouched.
-//   - gowsdl's template passes `struct{}{}` (not a pointer) as the response of an operation whose
-//     output message has no part, which makes every non-empty reply fail with "non-pointer passed
-//     to Unmarshal". gowsdlfix rewrites those calls to pass `&struct{}{}`. The bundled LegacyHR
-//     WSDL has no such operation (every output has an element, even an empty one); the repair is
-//     here for the next WSDL and is a no-op today.
+// Command gowsdlfix is the go:generate entry point of the WSDL pipeline: a thin main over
+// internal/wsdlgen, with the same flags as `scimbridge gen`. The go:generate lines in package wsdl
+// call it rather than `go run ./cmd/scimbridge`, which would compile the whole bridge (SQLite
+// included) for every line; this command compiles only the pipeline, which uses the standard
+// library and runs the pinned `go tool gowsdl`.
 //
 // Usage (paths relative to the working directory, which go generate sets to the package dir):
 //
-//	go run ../internal/gowsdlfix -wsdl legacyhr.wsdl -pkg legacyhr -out ../soapclient/legacyhr/legacyhr.go
+//	go run ../internal/gowsdlfix --wsdl legacyhr.wsdl --package legacyhr --out ../soapclient/legacyhr
+//	go run ../internal/gowsdlfix --register ../soapclient
 //
-// Nothing else is changed: the repairs are deliberately textual and small, and every repair is
-// listed on stdout so a reviewer sees what differs from plain gowsdl output.
+// See internal/wsdlgen and docs/wsdl.md for what the pipeline checks, repairs and reports.
 package main
