@@ -220,6 +220,7 @@ func TestFaults(t *testing.T) {
 		{"empty Body", envelopeWith(auth, ""), CodeInvalid},
 		{"DTD", `<!DOCTYPE x [<!ENTITY a "b">]>` + envelopeWith(auth, opXML("GetEmployee", "<EmployeeID>&a;</EmployeeID>")), CodeInvalid},
 		{"two operations", envelopeWith(auth, opXML("GetEmployee", "<EmployeeID>E000001</EmployeeID>")+opXML("DeleteEmployee", "<EmployeeID>E000001</EmployeeID>")), CodeInvalid},
+		{"truncated after the operation", strings.TrimSuffix(envelopeWith(auth, opXML("DeleteEmployee", "<EmployeeID>E000001</EmployeeID>")), "</soap:Body></soap:Envelope>"), CodeInvalid},
 		{"trailing garbage", envelopeWith(auth, opXML("GetEmployee", "<EmployeeID>E000001</EmployeeID>")) + "<x/>", CodeInvalid},
 		{"latin-1", strings.Replace(envelopeWith(auth, opXML("GetEmployee", "<EmployeeID>E000001</EmployeeID>")), "utf-8", "ISO-8859-1", 1), CodeInvalid},
 		{"short initial password", envelopeWith(auth, opXML("CreateEmployee", employeeXML("Login", "x", "Enabled", "true")+"<InitialPassword>short</InitialPassword>")), CodePasswordPolicy},
