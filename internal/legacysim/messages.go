@@ -14,7 +14,6 @@ const (
 	nsSOAP    = "http://schemas.xmlsoap.org/soap/envelope/"
 	nsSOAP12  = "http://www.w3.org/2003/05/soap-envelope"
 	nsWSSE    = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secext-1.0.xsd"
-	nsWSU     = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-utility-1.0.xsd"
 	nsXSI     = "http://www.w3.org/2001/XMLSchema-instance"
 )
 
