@@ -45,6 +45,11 @@ type Config struct {
 	Headers map[string]string
 	// TLS configures https endpoints (custom CA, client certificate); nil uses the system roots.
 	TLS *tls.Config
+	// Proxy, when set, sends every call through this HTTP(S) proxy (http://host:port, credentials
+	// in the URL's userinfo). nil means no proxy: HTTP_PROXY/HTTPS_PROXY in the environment are
+	// deliberately ignored, so a bridge never routes backend traffic (and its credentials) through
+	// a proxy nobody configured for it.
+	Proxy *url.URL
 	// MaxResponseBytes refuses larger replies; default 16 MiB.
 	MaxResponseBytes int64
 	// UserAgent defaults to "scimbridge/<version>".
@@ -112,6 +117,9 @@ func (cfg Config) validate() error {
 	}
 	if cfg.Timeout < 0 || cfg.MaxConcurrency < 0 || cfg.MaxResponseBytes < 0 {
 		return errors.New("soapclient: Timeout, MaxConcurrency and MaxResponseBytes must not be negative")
+	}
+	if p := cfg.Proxy; p != nil && ((p.Scheme != "http" && p.Scheme != "https" && p.Scheme != "socks5") || p.Host == "") {
+		return fmt.Errorf("soapclient: proxy %q is not an http, https or socks5 URL", p.Redacted())
 	}
 	if cfg.WSSE != nil && cfg.WSSE.Username == "" {
 		return errors.New("soapclient: WSSE needs a username")

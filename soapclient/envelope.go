@@ -67,7 +67,7 @@ prolog:
 				}
 				continue
 			}
-			in.fault = firstBodyFault(d, root.Name.Space)
+			in.fault = firstBodyFault(d, root.Name.Space, append(nsDecls(root.Attr), nsDecls(t.Attr)...))
 			return in
 		}
 	}
@@ -78,7 +78,7 @@ func isDoctype(d xml.Directive) bool {
 }
 
 // firstBodyFault decodes the Body's first child if it is a Fault of the envelope's SOAP version.
-func firstBodyFault(d *xml.Decoder, ns string) *Fault {
+func firstBodyFault(d *xml.Decoder, ns string, decls []xml.Attr) *Fault {
 	for {
 		tok, err := d.Token()
 		if err != nil {
@@ -95,10 +95,17 @@ func firstBodyFault(d *xml.Decoder, ns string) *Fault {
 			if err := d.DecodeElement(&n, &t); err != nil {
 				return nil
 			}
+			var f *Fault
 			if ns == nsSOAP12 {
-				return fault12(&n)
+				f = fault12(&n)
+			} else {
+				f = fault11(&n)
 			}
-			return fault11(&n)
+			if det := n.child("detail", "Detail"); det != nil {
+				decls = append(append(decls, nsDecls(t.Attr)...), nsDecls(det.Attrs)...)
+				f.Detail.decls, f.Detail.inner = decls, det.Inner
+			}
+			return f
 		}
 	}
 }
@@ -106,9 +113,22 @@ func firstBodyFault(d *xml.Decoder, ns string) *Fault {
 // node is any XML element, kept generically so faults of any schema can be read.
 type node struct {
 	XMLName xml.Name
-	Text    string `xml:",chardata"`
-	Inner   string `xml:",innerxml"`
-	Nodes   []node `xml:",any"`
+	Text    string     `xml:",chardata"`
+	Inner   string     `xml:",innerxml"`
+	Nodes   []node     `xml:",any"`
+	Attrs   []xml.Attr `xml:",any,attr"`
+}
+
+// nsDecls keeps the namespace declarations among attrs, so a fault detail read out of its
+// envelope can be decoded with its prefixes still bound.
+func nsDecls(attrs []xml.Attr) []xml.Attr {
+	var out []xml.Attr
+	for _, a := range attrs {
+		if a.Name.Space == "xmlns" || (a.Name.Space == "" && a.Name.Local == "xmlns") {
+			out = append(out, a)
+		}
+	}
+	return out
 }
 
 // child returns the first child whose local name equals one of names, ignoring case and namespace

@@ -1,6 +1,7 @@
 package soapclient
 
 import (
+	"encoding/xml"
 	"errors"
 	"fmt"
 	"net/http"
@@ -63,7 +64,60 @@ type FaultDetail struct {
 	// Raw is the detail's inner XML, capped at 4 KiB, for debug logs. It may hold user data: log it
 	// only where a request body could be logged.
 	Raw string
+
+	// The whole detail and the namespace declarations in scope at it, for DetailAs.
+	decls []xml.Attr
+	inner string
 }
+
+// ErrNoDetail: DetailAs was called on a fault without a <detail> element.
+var ErrNoDetail = errors.New("soapclient: the fault has no detail")
+
+// DetailAs decodes the fault's first detail element into v, a pointer to the generated struct of
+// the WSDL's fault element (e.g. *wso2userstore.RemoteUserStoreManagerServiceUserStoreException),
+// for mappings that need more than DetailCode and DetailMessage. Namespace prefixes declared on
+// the envelope are honoured.
+func (f *Fault) DetailAs(v any) error {
+	if f.Detail.inner == "" {
+		return ErrNoDetail
+	}
+	var b strings.Builder
+	b.WriteString("<detail")
+	for _, a := range f.Detail.decls {
+		name := "xmlns"
+		if a.Name.Space == "xmlns" {
+			name = "xmlns:" + a.Name.Local
+		}
+		b.WriteString(" " + name + `="`)
+		_ = xml.EscapeText(&b, []byte(a.Value))
+		b.WriteString(`"`)
+	}
+	b.WriteString(">" + f.Detail.inner + "</detail>")
+	d := xml.NewDecoder(strings.NewReader(b.String()))
+	if _, err := d.Token(); err != nil { // <detail>
+		return fmt.Errorf("soapclient: fault detail: %w", err)
+	}
+	for range maxFaultDetailTokens {
+		tok, err := d.Token()
+		if err != nil {
+			return fmt.Errorf("soapclient: fault detail: %w", err)
+		}
+		switch t := tok.(type) {
+		case xml.StartElement:
+			if err := d.DecodeElement(v, &t); err != nil {
+				return fmt.Errorf("soapclient: fault detail <%s>: %w", t.Name.Local, err)
+			}
+			return nil
+		case xml.EndElement:
+			return ErrNoDetail
+		}
+	}
+	return ErrNoDetail
+}
+
+// maxFaultDetailTokens bounds the search for the detail's first element (text and comments
+// before it).
+const maxFaultDetailTokens = 1000
 
 // FaultCode returns the faultcode, e.g. "soap:Server".
 func (f *Fault) FaultCode() string { return f.Code }

@@ -8,6 +8,7 @@ import (
 	"mime"
 	"net"
 	"net/http"
+	"net/url"
 	"runtime/debug"
 	"strconv"
 	"time"
@@ -36,7 +37,9 @@ func NewTransport(cfg Config) *Transport {
 	}
 	dialer := &net.Dialer{Timeout: 5 * time.Second, KeepAlive: 30 * time.Second}
 	tr := &http.Transport{
-		Proxy:               http.ProxyFromEnvironment,
+		// No proxy unless configured: a bridge on a server must not pick up a desktop's
+		// HTTP(S)_PROXY and send credentials through it unnoticed.
+		Proxy:               proxyFunc(cfg.Proxy),
 		DialContext:         dialer.DialContext,
 		TLSClientConfig:     tlsCfg,
 		TLSHandshakeTimeout: 5 * time.Second,
@@ -126,6 +129,17 @@ func (t *Transport) repair(resp *http.Response) (*http.Response, error) {
 		body = emptyEnvelope
 		resp.Header.Set("Content-Type", "text/xml; charset=utf-8")
 	} else {
+		utf8Body, transcoded, err := toUTF8(resp.Header.Get("Content-Type"), body)
+		if err != nil {
+			if !success {
+				return nil, statusError(resp, body)
+			}
+			return nil, err
+		}
+		if transcoded {
+			body = utf8Body
+			resp.Header.Set("Content-Type", "text/xml; charset=utf-8")
+		}
 		in := inspect(body)
 		if in.fault != nil {
 			// Faults come with 500 (SOAP 1.1 §6.2) or, from lax servers, 200. gowsdl would turn the
@@ -149,6 +163,13 @@ func (t *Transport) repair(resp *http.Response) (*http.Response, error) {
 	resp.ContentLength = int64(len(body))
 	resp.Header.Set("Content-Length", strconv.Itoa(len(body)))
 	return resp, nil
+}
+
+func proxyFunc(u *url.URL) func(*http.Request) (*url.URL, error) {
+	if u == nil {
+		return nil
+	}
+	return http.ProxyURL(u)
 }
 
 func statusError(resp *http.Response, body []byte) *HTTPStatusError {

@@ -235,6 +235,8 @@ func postprocess(src []byte, p *prepared, opts Options, r *Report) ([]byte, []Op
 		}
 	}
 
+	edits = append(edits, qualifyFields(f, off, p.schemas, r)...)
+
 	// Operations: the port's XxxContext methods, mapped to the binding's operation names.
 	portType := goName(p.portType)
 	private := strings.ToLower(portType[:1]) + portType[1:]

@@ -21,6 +21,7 @@ type prepared struct {
 	binding  string
 	portType string
 	ops      []bindingOp // the chosen binding's operations, in document order
+	schemas  []*node     // the schemas as given to gowsdl
 }
 
 type bindingOp struct {
@@ -105,6 +106,7 @@ func preflight(path string, opts Options, r *Report) (*prepared, error) {
 	mapBuiltins(schemas, r)
 	pointerize(schemas, r)
 	warnUnsupported(schemas, r)
+	p.schemas = schemas
 	p.doc = defs.document()
 	return p, nil
 }

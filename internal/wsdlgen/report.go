@@ -13,6 +13,7 @@ const (
 	KindRenameType = "rename-type" // a duplicate type was renamed
 	KindPointer    = "pointer"     // an element was made nillable so gowsdl generates a pointer
 	KindBuiltin    = "builtin"     // an XSD built-in type gowsdl does not know was mapped to one it knows
+	KindNamespace  = "namespace"   // struct fields were qualified with their element's namespace
 	KindVoid       = "void"        // a void call was fixed to pass a pointer
 	KindSOAPAction = "soapaction"  // the SOAPAction compiled into an operation was set
 )

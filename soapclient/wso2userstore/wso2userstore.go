@@ -25,175 +25,175 @@ type UserStoreException struct {
 }
 
 type Claim struct {
-	ClaimUri *string `xml:"claimUri,omitempty" json:"claimUri,omitempty"`
+	ClaimUri *string `xml:"http://api.user.carbon.wso2.org/xsd claimUri,omitempty" json:"claimUri,omitempty"`
 
-	Description *string `xml:"description,omitempty" json:"description,omitempty"`
+	Description *string `xml:"http://api.user.carbon.wso2.org/xsd description,omitempty" json:"description,omitempty"`
 
-	DialectURI *string `xml:"dialectURI,omitempty" json:"dialectURI,omitempty"`
+	DialectURI *string `xml:"http://api.user.carbon.wso2.org/xsd dialectURI,omitempty" json:"dialectURI,omitempty"`
 
-	DisplayOrder *int32 `xml:"displayOrder,omitempty" json:"displayOrder,omitempty"`
+	DisplayOrder *int32 `xml:"http://api.user.carbon.wso2.org/xsd displayOrder,omitempty" json:"displayOrder,omitempty"`
 
-	DisplayTag *string `xml:"displayTag,omitempty" json:"displayTag,omitempty"`
+	DisplayTag *string `xml:"http://api.user.carbon.wso2.org/xsd displayTag,omitempty" json:"displayTag,omitempty"`
 
-	RegEx *string `xml:"regEx,omitempty" json:"regEx,omitempty"`
+	RegEx *string `xml:"http://api.user.carbon.wso2.org/xsd regEx,omitempty" json:"regEx,omitempty"`
 
-	Required *bool `xml:"required,omitempty" json:"required,omitempty"`
+	Required *bool `xml:"http://api.user.carbon.wso2.org/xsd required,omitempty" json:"required,omitempty"`
 
-	SupportedByDefault *bool `xml:"supportedByDefault,omitempty" json:"supportedByDefault,omitempty"`
+	SupportedByDefault *bool `xml:"http://api.user.carbon.wso2.org/xsd supportedByDefault,omitempty" json:"supportedByDefault,omitempty"`
 
-	Value *string `xml:"value,omitempty" json:"value,omitempty"`
+	Value *string `xml:"http://api.user.carbon.wso2.org/xsd value,omitempty" json:"value,omitempty"`
 }
 
 type Tenant struct {
-	Active *bool `xml:"active,omitempty" json:"active,omitempty"`
+	Active *bool `xml:"http://api.user.carbon.wso2.org/xsd active,omitempty" json:"active,omitempty"`
 
-	AdminFirstName *string `xml:"adminFirstName,omitempty" json:"adminFirstName,omitempty"`
+	AdminFirstName *string `xml:"http://api.user.carbon.wso2.org/xsd adminFirstName,omitempty" json:"adminFirstName,omitempty"`
 
-	AdminFullName *string `xml:"adminFullName,omitempty" json:"adminFullName,omitempty"`
+	AdminFullName *string `xml:"http://api.user.carbon.wso2.org/xsd adminFullName,omitempty" json:"adminFullName,omitempty"`
 
-	AdminLastName *string `xml:"adminLastName,omitempty" json:"adminLastName,omitempty"`
+	AdminLastName *string `xml:"http://api.user.carbon.wso2.org/xsd adminLastName,omitempty" json:"adminLastName,omitempty"`
 
-	AdminName *string `xml:"adminName,omitempty" json:"adminName,omitempty"`
+	AdminName *string `xml:"http://api.user.carbon.wso2.org/xsd adminName,omitempty" json:"adminName,omitempty"`
 
-	AdminPassword *string `xml:"adminPassword,omitempty" json:"adminPassword,omitempty"`
+	AdminPassword *string `xml:"http://api.user.carbon.wso2.org/xsd adminPassword,omitempty" json:"adminPassword,omitempty"`
 
-	CreatedDate *soap.XSDDate `xml:"createdDate,omitempty" json:"createdDate,omitempty"`
+	CreatedDate *soap.XSDDate `xml:"http://api.user.carbon.wso2.org/xsd createdDate,omitempty" json:"createdDate,omitempty"`
 
-	Domain *string `xml:"domain,omitempty" json:"domain,omitempty"`
+	Domain *string `xml:"http://api.user.carbon.wso2.org/xsd domain,omitempty" json:"domain,omitempty"`
 
-	Email *string `xml:"email,omitempty" json:"email,omitempty"`
+	Email *string `xml:"http://api.user.carbon.wso2.org/xsd email,omitempty" json:"email,omitempty"`
 
-	Id *int32 `xml:"id,omitempty" json:"id,omitempty"`
+	Id *int32 `xml:"http://api.user.carbon.wso2.org/xsd id,omitempty" json:"id,omitempty"`
 
-	RealmConfig *RealmConfiguration `xml:"realmConfig,omitempty" json:"realmConfig,omitempty"`
+	RealmConfig *RealmConfiguration `xml:"http://api.user.carbon.wso2.org/xsd realmConfig,omitempty" json:"realmConfig,omitempty"`
 }
 
 type RealmConfiguration struct {
-	AdminPassword *string `xml:"adminPassword,omitempty" json:"adminPassword,omitempty"`
+	AdminPassword *string `xml:"http://api.user.carbon.wso2.org/xsd adminPassword,omitempty" json:"adminPassword,omitempty"`
 
-	AdminRoleName *string `xml:"adminRoleName,omitempty" json:"adminRoleName,omitempty"`
+	AdminRoleName *string `xml:"http://api.user.carbon.wso2.org/xsd adminRoleName,omitempty" json:"adminRoleName,omitempty"`
 
-	AdminUserName *string `xml:"adminUserName,omitempty" json:"adminUserName,omitempty"`
+	AdminUserName *string `xml:"http://api.user.carbon.wso2.org/xsd adminUserName,omitempty" json:"adminUserName,omitempty"`
 
-	AuthorizationManagerClass *string `xml:"authorizationManagerClass,omitempty" json:"authorizationManagerClass,omitempty"`
+	AuthorizationManagerClass *string `xml:"http://api.user.carbon.wso2.org/xsd authorizationManagerClass,omitempty" json:"authorizationManagerClass,omitempty"`
 
-	AuthzProperties []*string `xml:"authzProperties,omitempty" json:"authzProperties,omitempty"`
+	AuthzProperties []*string `xml:"http://api.user.carbon.wso2.org/xsd authzProperties,omitempty" json:"authzProperties,omitempty"`
 
-	EveryOneRoleName *string `xml:"everyOneRoleName,omitempty" json:"everyOneRoleName,omitempty"`
+	EveryOneRoleName *string `xml:"http://api.user.carbon.wso2.org/xsd everyOneRoleName,omitempty" json:"everyOneRoleName,omitempty"`
 
-	PasswordsExternallyManaged *bool `xml:"passwordsExternallyManaged,omitempty" json:"passwordsExternallyManaged,omitempty"`
+	PasswordsExternallyManaged *bool `xml:"http://api.user.carbon.wso2.org/xsd passwordsExternallyManaged,omitempty" json:"passwordsExternallyManaged,omitempty"`
 
-	PersistedTimestamp *soap.XSDDate `xml:"persistedTimestamp,omitempty" json:"persistedTimestamp,omitempty"`
+	PersistedTimestamp *soap.XSDDate `xml:"http://api.user.carbon.wso2.org/xsd persistedTimestamp,omitempty" json:"persistedTimestamp,omitempty"`
 
-	RealmClassName *string `xml:"realmClassName,omitempty" json:"realmClassName,omitempty"`
+	RealmClassName *string `xml:"http://api.user.carbon.wso2.org/xsd realmClassName,omitempty" json:"realmClassName,omitempty"`
 
-	RealmProperties []*string `xml:"realmProperties,omitempty" json:"realmProperties,omitempty"`
+	RealmProperties []*string `xml:"http://api.user.carbon.wso2.org/xsd realmProperties,omitempty" json:"realmProperties,omitempty"`
 
-	TenantId *int32 `xml:"tenantId,omitempty" json:"tenantId,omitempty"`
+	TenantId *int32 `xml:"http://api.user.carbon.wso2.org/xsd tenantId,omitempty" json:"tenantId,omitempty"`
 
-	UserStoreClass *string `xml:"userStoreClass,omitempty" json:"userStoreClass,omitempty"`
+	UserStoreClass *string `xml:"http://api.user.carbon.wso2.org/xsd userStoreClass,omitempty" json:"userStoreClass,omitempty"`
 
-	UserStoreProperties []*string `xml:"userStoreProperties,omitempty" json:"userStoreProperties,omitempty"`
+	UserStoreProperties []*string `xml:"http://api.user.carbon.wso2.org/xsd userStoreProperties,omitempty" json:"userStoreProperties,omitempty"`
 }
 
 type Permission struct {
-	Action *string `xml:"action,omitempty" json:"action,omitempty"`
+	Action *string `xml:"http://api.user.carbon.wso2.org/xsd action,omitempty" json:"action,omitempty"`
 
-	ResourceId *string `xml:"resourceId,omitempty" json:"resourceId,omitempty"`
+	ResourceId *string `xml:"http://api.user.carbon.wso2.org/xsd resourceId,omitempty" json:"resourceId,omitempty"`
 }
 
 type ClaimValue struct {
-	ClaimURI *string `xml:"claimURI,omitempty" json:"claimURI,omitempty"`
+	ClaimURI *string `xml:"http://common.mgt.user.carbon.wso2.org/xsd claimURI,omitempty" json:"claimURI,omitempty"`
 
-	Value *string `xml:"value,omitempty" json:"value,omitempty"`
+	Value *string `xml:"http://common.mgt.user.carbon.wso2.org/xsd value,omitempty" json:"value,omitempty"`
 }
 
 type RemoteUserStoreManagerServiceUserStoreException struct {
 	XMLName xml.Name `xml:"http://service.ws.um.carbon.wso2.org RemoteUserStoreManagerServiceUserStoreException"`
 
-	UserStoreException *UserStoreException `xml:"UserStoreException,omitempty" json:"UserStoreException,omitempty"`
+	UserStoreException *UserStoreException `xml:"http://service.ws.um.carbon.wso2.org UserStoreException,omitempty" json:"UserStoreException,omitempty"`
 }
 
 type UpdateUserListOfRole struct {
 	XMLName xml.Name `xml:"http://service.ws.um.carbon.wso2.org updateUserListOfRole"`
 
-	RoleName *string `xml:"roleName,omitempty" json:"roleName,omitempty"`
+	RoleName *string `xml:"http://service.ws.um.carbon.wso2.org roleName,omitempty" json:"roleName,omitempty"`
 
-	DeletedUsers []*string `xml:"deletedUsers,omitempty" json:"deletedUsers,omitempty"`
+	DeletedUsers []*string `xml:"http://service.ws.um.carbon.wso2.org deletedUsers,omitempty" json:"deletedUsers,omitempty"`
 
-	NewUsers []*string `xml:"newUsers,omitempty" json:"newUsers,omitempty"`
+	NewUsers []*string `xml:"http://service.ws.um.carbon.wso2.org newUsers,omitempty" json:"newUsers,omitempty"`
 }
 
 type UpdateRoleName struct {
 	XMLName xml.Name `xml:"http://service.ws.um.carbon.wso2.org updateRoleName"`
 
-	RoleName *string `xml:"roleName,omitempty" json:"roleName,omitempty"`
+	RoleName *string `xml:"http://service.ws.um.carbon.wso2.org roleName,omitempty" json:"roleName,omitempty"`
 
-	NewRoleName *string `xml:"newRoleName,omitempty" json:"newRoleName,omitempty"`
+	NewRoleName *string `xml:"http://service.ws.um.carbon.wso2.org newRoleName,omitempty" json:"newRoleName,omitempty"`
 }
 
 type UpdateRoleListOfUser struct {
 	XMLName xml.Name `xml:"http://service.ws.um.carbon.wso2.org updateRoleListOfUser"`
 
-	UserName *string `xml:"userName,omitempty" json:"userName,omitempty"`
+	UserName *string `xml:"http://service.ws.um.carbon.wso2.org userName,omitempty" json:"userName,omitempty"`
 
-	DeletedRoles []*string `xml:"deletedRoles,omitempty" json:"deletedRoles,omitempty"`
+	DeletedRoles []*string `xml:"http://service.ws.um.carbon.wso2.org deletedRoles,omitempty" json:"deletedRoles,omitempty"`
 
-	NewRoles []*string `xml:"newRoles,omitempty" json:"newRoles,omitempty"`
+	NewRoles []*string `xml:"http://service.ws.um.carbon.wso2.org newRoles,omitempty" json:"newRoles,omitempty"`
 }
 
 type UpdateCredentialByAdmin struct {
 	XMLName xml.Name `xml:"http://service.ws.um.carbon.wso2.org updateCredentialByAdmin"`
 
-	UserName *string `xml:"userName,omitempty" json:"userName,omitempty"`
+	UserName *string `xml:"http://service.ws.um.carbon.wso2.org userName,omitempty" json:"userName,omitempty"`
 
-	NewCredential *string `xml:"newCredential,omitempty" json:"newCredential,omitempty"`
+	NewCredential *string `xml:"http://service.ws.um.carbon.wso2.org newCredential,omitempty" json:"newCredential,omitempty"`
 }
 
 type UpdateCredential struct {
 	XMLName xml.Name `xml:"http://service.ws.um.carbon.wso2.org updateCredential"`
 
-	UserName *string `xml:"userName,omitempty" json:"userName,omitempty"`
+	UserName *string `xml:"http://service.ws.um.carbon.wso2.org userName,omitempty" json:"userName,omitempty"`
 
-	NewCredential *string `xml:"newCredential,omitempty" json:"newCredential,omitempty"`
+	NewCredential *string `xml:"http://service.ws.um.carbon.wso2.org newCredential,omitempty" json:"newCredential,omitempty"`
 
-	OldCredential *string `xml:"oldCredential,omitempty" json:"oldCredential,omitempty"`
+	OldCredential *string `xml:"http://service.ws.um.carbon.wso2.org oldCredential,omitempty" json:"oldCredential,omitempty"`
 }
 
 type SetUserClaimValues struct {
 	XMLName xml.Name `xml:"http://service.ws.um.carbon.wso2.org setUserClaimValues"`
 
-	UserName *string `xml:"userName,omitempty" json:"userName,omitempty"`
+	UserName *string `xml:"http://service.ws.um.carbon.wso2.org userName,omitempty" json:"userName,omitempty"`
 
-	Claims []*ClaimValue `xml:"claims,omitempty" json:"claims,omitempty"`
+	Claims []*ClaimValue `xml:"http://service.ws.um.carbon.wso2.org claims,omitempty" json:"claims,omitempty"`
 
-	ProfileName *string `xml:"profileName,omitempty" json:"profileName,omitempty"`
+	ProfileName *string `xml:"http://service.ws.um.carbon.wso2.org profileName,omitempty" json:"profileName,omitempty"`
 }
 
 type SetUserClaimValue struct {
 	XMLName xml.Name `xml:"http://service.ws.um.carbon.wso2.org setUserClaimValue"`
 
-	UserName *string `xml:"userName,omitempty" json:"userName,omitempty"`
+	UserName *string `xml:"http://service.ws.um.carbon.wso2.org userName,omitempty" json:"userName,omitempty"`
 
-	ClaimURI *string `xml:"claimURI,omitempty" json:"claimURI,omitempty"`
+	ClaimURI *string `xml:"http://service.ws.um.carbon.wso2.org claimURI,omitempty" json:"claimURI,omitempty"`
 
-	ClaimValue *string `xml:"claimValue,omitempty" json:"claimValue,omitempty"`
+	ClaimValue *string `xml:"http://service.ws.um.carbon.wso2.org claimValue,omitempty" json:"claimValue,omitempty"`
 
-	ProfileName *string `xml:"profileName,omitempty" json:"profileName,omitempty"`
+	ProfileName *string `xml:"http://service.ws.um.carbon.wso2.org profileName,omitempty" json:"profileName,omitempty"`
 }
 
 type ListUsers struct {
 	XMLName xml.Name `xml:"http://service.ws.um.carbon.wso2.org listUsers"`
 
-	Filter *string `xml:"filter,omitempty" json:"filter,omitempty"`
+	Filter *string `xml:"http://service.ws.um.carbon.wso2.org filter,omitempty" json:"filter,omitempty"`
 
-	MaxItemLimit *int32 `xml:"maxItemLimit,omitempty" json:"maxItemLimit,omitempty"`
+	MaxItemLimit *int32 `xml:"http://service.ws.um.carbon.wso2.org maxItemLimit,omitempty" json:"maxItemLimit,omitempty"`
 }
 
 type ListUsersResponse struct {
 	XMLName xml.Name `xml:"http://service.ws.um.carbon.wso2.org listUsersResponse"`
 
-	Return_ []*string `xml:"return,omitempty" json:"return,omitempty"`
+	Return_ []*string `xml:"http://service.ws.um.carbon.wso2.org return,omitempty" json:"return,omitempty"`
 }
 
 type IsReadOnly struct {
@@ -203,113 +203,113 @@ type IsReadOnly struct {
 type IsReadOnlyResponse struct {
 	XMLName xml.Name `xml:"http://service.ws.um.carbon.wso2.org isReadOnlyResponse"`
 
-	Return_ *bool `xml:"return,omitempty" json:"return,omitempty"`
+	Return_ *bool `xml:"http://service.ws.um.carbon.wso2.org return,omitempty" json:"return,omitempty"`
 }
 
 type IsExistingUser struct {
 	XMLName xml.Name `xml:"http://service.ws.um.carbon.wso2.org isExistingUser"`
 
-	UserName *string `xml:"userName,omitempty" json:"userName,omitempty"`
+	UserName *string `xml:"http://service.ws.um.carbon.wso2.org userName,omitempty" json:"userName,omitempty"`
 }
 
 type IsExistingUserResponse struct {
 	XMLName xml.Name `xml:"http://service.ws.um.carbon.wso2.org isExistingUserResponse"`
 
-	Return_ *bool `xml:"return,omitempty" json:"return,omitempty"`
+	Return_ *bool `xml:"http://service.ws.um.carbon.wso2.org return,omitempty" json:"return,omitempty"`
 }
 
 type IsExistingRole struct {
 	XMLName xml.Name `xml:"http://service.ws.um.carbon.wso2.org isExistingRole"`
 
-	RoleName *string `xml:"roleName,omitempty" json:"roleName,omitempty"`
+	RoleName *string `xml:"http://service.ws.um.carbon.wso2.org roleName,omitempty" json:"roleName,omitempty"`
 }
 
 type IsExistingRoleResponse struct {
 	XMLName xml.Name `xml:"http://service.ws.um.carbon.wso2.org isExistingRoleResponse"`
 
-	Return_ *bool `xml:"return,omitempty" json:"return,omitempty"`
+	Return_ *bool `xml:"http://service.ws.um.carbon.wso2.org return,omitempty" json:"return,omitempty"`
 }
 
 type GetUserListOfRole struct {
 	XMLName xml.Name `xml:"http://service.ws.um.carbon.wso2.org getUserListOfRole"`
 
-	RoleName *string `xml:"roleName,omitempty" json:"roleName,omitempty"`
+	RoleName *string `xml:"http://service.ws.um.carbon.wso2.org roleName,omitempty" json:"roleName,omitempty"`
 }
 
 type GetUserListOfRoleResponse struct {
 	XMLName xml.Name `xml:"http://service.ws.um.carbon.wso2.org getUserListOfRoleResponse"`
 
-	Return_ []*string `xml:"return,omitempty" json:"return,omitempty"`
+	Return_ []*string `xml:"http://service.ws.um.carbon.wso2.org return,omitempty" json:"return,omitempty"`
 }
 
 type GetUserId struct {
 	XMLName xml.Name `xml:"http://service.ws.um.carbon.wso2.org getUserId"`
 
-	Username *string `xml:"username,omitempty" json:"username,omitempty"`
+	Username *string `xml:"http://service.ws.um.carbon.wso2.org username,omitempty" json:"username,omitempty"`
 }
 
 type GetUserIdResponse struct {
 	XMLName xml.Name `xml:"http://service.ws.um.carbon.wso2.org getUserIdResponse"`
 
-	Return_ *int32 `xml:"return,omitempty" json:"return,omitempty"`
+	Return_ *int32 `xml:"http://service.ws.um.carbon.wso2.org return,omitempty" json:"return,omitempty"`
 }
 
 type GetUserClaimValuesForClaims struct {
 	XMLName xml.Name `xml:"http://service.ws.um.carbon.wso2.org getUserClaimValuesForClaims"`
 
-	UserName *string `xml:"userName,omitempty" json:"userName,omitempty"`
+	UserName *string `xml:"http://service.ws.um.carbon.wso2.org userName,omitempty" json:"userName,omitempty"`
 
-	Claims []*string `xml:"claims,omitempty" json:"claims,omitempty"`
+	Claims []*string `xml:"http://service.ws.um.carbon.wso2.org claims,omitempty" json:"claims,omitempty"`
 
-	ProfileName *string `xml:"profileName,omitempty" json:"profileName,omitempty"`
+	ProfileName *string `xml:"http://service.ws.um.carbon.wso2.org profileName,omitempty" json:"profileName,omitempty"`
 }
 
 type GetUserClaimValuesForClaimsResponse struct {
 	XMLName xml.Name `xml:"http://service.ws.um.carbon.wso2.org getUserClaimValuesForClaimsResponse"`
 
-	Return_ []*ClaimValue `xml:"return,omitempty" json:"return,omitempty"`
+	Return_ []*ClaimValue `xml:"http://service.ws.um.carbon.wso2.org return,omitempty" json:"return,omitempty"`
 }
 
 type GetUserClaimValues struct {
 	XMLName xml.Name `xml:"http://service.ws.um.carbon.wso2.org getUserClaimValues"`
 
-	UserName *string `xml:"userName,omitempty" json:"userName,omitempty"`
+	UserName *string `xml:"http://service.ws.um.carbon.wso2.org userName,omitempty" json:"userName,omitempty"`
 
-	ProfileName *string `xml:"profileName,omitempty" json:"profileName,omitempty"`
+	ProfileName *string `xml:"http://service.ws.um.carbon.wso2.org profileName,omitempty" json:"profileName,omitempty"`
 }
 
 type GetUserClaimValuesResponse struct {
 	XMLName xml.Name `xml:"http://service.ws.um.carbon.wso2.org getUserClaimValuesResponse"`
 
-	Return_ []*Claim `xml:"return,omitempty" json:"return,omitempty"`
+	Return_ []*Claim `xml:"http://service.ws.um.carbon.wso2.org return,omitempty" json:"return,omitempty"`
 }
 
 type GetUserClaimValue struct {
 	XMLName xml.Name `xml:"http://service.ws.um.carbon.wso2.org getUserClaimValue"`
 
-	UserName *string `xml:"userName,omitempty" json:"userName,omitempty"`
+	UserName *string `xml:"http://service.ws.um.carbon.wso2.org userName,omitempty" json:"userName,omitempty"`
 
-	Claim *string `xml:"claim,omitempty" json:"claim,omitempty"`
+	Claim *string `xml:"http://service.ws.um.carbon.wso2.org claim,omitempty" json:"claim,omitempty"`
 
-	ProfileName *string `xml:"profileName,omitempty" json:"profileName,omitempty"`
+	ProfileName *string `xml:"http://service.ws.um.carbon.wso2.org profileName,omitempty" json:"profileName,omitempty"`
 }
 
 type GetUserClaimValueResponse struct {
 	XMLName xml.Name `xml:"http://service.ws.um.carbon.wso2.org getUserClaimValueResponse"`
 
-	Return_ *string `xml:"return,omitempty" json:"return,omitempty"`
+	Return_ *string `xml:"http://service.ws.um.carbon.wso2.org return,omitempty" json:"return,omitempty"`
 }
 
 type GetTenantIdofUser struct {
 	XMLName xml.Name `xml:"http://service.ws.um.carbon.wso2.org getTenantIdofUser"`
 
-	Username *string `xml:"username,omitempty" json:"username,omitempty"`
+	Username *string `xml:"http://service.ws.um.carbon.wso2.org username,omitempty" json:"username,omitempty"`
 }
 
 type GetTenantIdofUserResponse struct {
 	XMLName xml.Name `xml:"http://service.ws.um.carbon.wso2.org getTenantIdofUserResponse"`
 
-	Return_ *int32 `xml:"return,omitempty" json:"return,omitempty"`
+	Return_ *int32 `xml:"http://service.ws.um.carbon.wso2.org return,omitempty" json:"return,omitempty"`
 }
 
 type GetTenantId struct {
@@ -319,7 +319,7 @@ type GetTenantId struct {
 type GetTenantIdResponse struct {
 	XMLName xml.Name `xml:"http://service.ws.um.carbon.wso2.org getTenantIdResponse"`
 
-	Return_ *int32 `xml:"return,omitempty" json:"return,omitempty"`
+	Return_ *int32 `xml:"http://service.ws.um.carbon.wso2.org return,omitempty" json:"return,omitempty"`
 }
 
 type GetRoleNames struct {
@@ -329,55 +329,55 @@ type GetRoleNames struct {
 type GetRoleNamesResponse struct {
 	XMLName xml.Name `xml:"http://service.ws.um.carbon.wso2.org getRoleNamesResponse"`
 
-	Return_ []*string `xml:"return,omitempty" json:"return,omitempty"`
+	Return_ []*string `xml:"http://service.ws.um.carbon.wso2.org return,omitempty" json:"return,omitempty"`
 }
 
 type GetRoleListOfUser struct {
 	XMLName xml.Name `xml:"http://service.ws.um.carbon.wso2.org getRoleListOfUser"`
 
-	UserName *string `xml:"userName,omitempty" json:"userName,omitempty"`
+	UserName *string `xml:"http://service.ws.um.carbon.wso2.org userName,omitempty" json:"userName,omitempty"`
 }
 
 type GetRoleListOfUserResponse struct {
 	XMLName xml.Name `xml:"http://service.ws.um.carbon.wso2.org getRoleListOfUserResponse"`
 
-	Return_ []*string `xml:"return,omitempty" json:"return,omitempty"`
+	Return_ []*string `xml:"http://service.ws.um.carbon.wso2.org return,omitempty" json:"return,omitempty"`
 }
 
 type GetProperties struct {
 	XMLName xml.Name `xml:"http://service.ws.um.carbon.wso2.org getProperties"`
 
-	Tenant *Tenant `xml:"tenant,omitempty" json:"tenant,omitempty"`
+	Tenant *Tenant `xml:"http://service.ws.um.carbon.wso2.org tenant,omitempty" json:"tenant,omitempty"`
 }
 
 type GetPropertiesResponse struct {
 	XMLName xml.Name `xml:"http://service.ws.um.carbon.wso2.org getPropertiesResponse"`
 
-	Return_ []*ArrayOfString `xml:"return,omitempty" json:"return,omitempty"`
+	Return_ []*ArrayOfString `xml:"http://service.ws.um.carbon.wso2.org return,omitempty" json:"return,omitempty"`
 }
 
 type GetProfileNames struct {
 	XMLName xml.Name `xml:"http://service.ws.um.carbon.wso2.org getProfileNames"`
 
-	UserName *string `xml:"userName,omitempty" json:"userName,omitempty"`
+	UserName *string `xml:"http://service.ws.um.carbon.wso2.org userName,omitempty" json:"userName,omitempty"`
 }
 
 type GetProfileNamesResponse struct {
 	XMLName xml.Name `xml:"http://service.ws.um.carbon.wso2.org getProfileNamesResponse"`
 
-	Return_ []*string `xml:"return,omitempty" json:"return,omitempty"`
+	Return_ []*string `xml:"http://service.ws.um.carbon.wso2.org return,omitempty" json:"return,omitempty"`
 }
 
 type GetPasswordExpirationTime struct {
 	XMLName xml.Name `xml:"http://service.ws.um.carbon.wso2.org getPasswordExpirationTime"`
 
-	Username *string `xml:"username,omitempty" json:"username,omitempty"`
+	Username *string `xml:"http://service.ws.um.carbon.wso2.org username,omitempty" json:"username,omitempty"`
 }
 
 type GetPasswordExpirationTimeResponse struct {
 	XMLName xml.Name `xml:"http://service.ws.um.carbon.wso2.org getPasswordExpirationTimeResponse"`
 
-	Return_ *int64 `xml:"return,omitempty" json:"return,omitempty"`
+	Return_ *int64 `xml:"http://service.ws.um.carbon.wso2.org return,omitempty" json:"return,omitempty"`
 }
 
 type GetHybridRoles struct {
@@ -387,7 +387,7 @@ type GetHybridRoles struct {
 type GetHybridRolesResponse struct {
 	XMLName xml.Name `xml:"http://service.ws.um.carbon.wso2.org getHybridRolesResponse"`
 
-	Return_ []*string `xml:"return,omitempty" json:"return,omitempty"`
+	Return_ []*string `xml:"http://service.ws.um.carbon.wso2.org return,omitempty" json:"return,omitempty"`
 }
 
 type GetAllProfileNames struct {
@@ -397,83 +397,83 @@ type GetAllProfileNames struct {
 type GetAllProfileNamesResponse struct {
 	XMLName xml.Name `xml:"http://service.ws.um.carbon.wso2.org getAllProfileNamesResponse"`
 
-	Return_ []*string `xml:"return,omitempty" json:"return,omitempty"`
+	Return_ []*string `xml:"http://service.ws.um.carbon.wso2.org return,omitempty" json:"return,omitempty"`
 }
 
 type DeleteUserClaimValues struct {
 	XMLName xml.Name `xml:"http://service.ws.um.carbon.wso2.org deleteUserClaimValues"`
 
-	UserName *string `xml:"userName,omitempty" json:"userName,omitempty"`
+	UserName *string `xml:"http://service.ws.um.carbon.wso2.org userName,omitempty" json:"userName,omitempty"`
 
-	Claims []*string `xml:"claims,omitempty" json:"claims,omitempty"`
+	Claims []*string `xml:"http://service.ws.um.carbon.wso2.org claims,omitempty" json:"claims,omitempty"`
 
-	ProfileName *string `xml:"profileName,omitempty" json:"profileName,omitempty"`
+	ProfileName *string `xml:"http://service.ws.um.carbon.wso2.org profileName,omitempty" json:"profileName,omitempty"`
 }
 
 type DeleteUserClaimValue struct {
 	XMLName xml.Name `xml:"http://service.ws.um.carbon.wso2.org deleteUserClaimValue"`
 
-	UserName *string `xml:"userName,omitempty" json:"userName,omitempty"`
+	UserName *string `xml:"http://service.ws.um.carbon.wso2.org userName,omitempty" json:"userName,omitempty"`
 
-	ClaimURI *string `xml:"claimURI,omitempty" json:"claimURI,omitempty"`
+	ClaimURI *string `xml:"http://service.ws.um.carbon.wso2.org claimURI,omitempty" json:"claimURI,omitempty"`
 
-	ProfileName *string `xml:"profileName,omitempty" json:"profileName,omitempty"`
+	ProfileName *string `xml:"http://service.ws.um.carbon.wso2.org profileName,omitempty" json:"profileName,omitempty"`
 }
 
 type DeleteUser struct {
 	XMLName xml.Name `xml:"http://service.ws.um.carbon.wso2.org deleteUser"`
 
-	UserName *string `xml:"userName,omitempty" json:"userName,omitempty"`
+	UserName *string `xml:"http://service.ws.um.carbon.wso2.org userName,omitempty" json:"userName,omitempty"`
 }
 
 type DeleteRole struct {
 	XMLName xml.Name `xml:"http://service.ws.um.carbon.wso2.org deleteRole"`
 
-	RoleName *string `xml:"roleName,omitempty" json:"roleName,omitempty"`
+	RoleName *string `xml:"http://service.ws.um.carbon.wso2.org roleName,omitempty" json:"roleName,omitempty"`
 }
 
 type Authenticate struct {
 	XMLName xml.Name `xml:"http://service.ws.um.carbon.wso2.org authenticate"`
 
-	UserName *string `xml:"userName,omitempty" json:"userName,omitempty"`
+	UserName *string `xml:"http://service.ws.um.carbon.wso2.org userName,omitempty" json:"userName,omitempty"`
 
-	Credential *string `xml:"credential,omitempty" json:"credential,omitempty"`
+	Credential *string `xml:"http://service.ws.um.carbon.wso2.org credential,omitempty" json:"credential,omitempty"`
 }
 
 type AuthenticateResponse struct {
 	XMLName xml.Name `xml:"http://service.ws.um.carbon.wso2.org authenticateResponse"`
 
-	Return_ *bool `xml:"return,omitempty" json:"return,omitempty"`
+	Return_ *bool `xml:"http://service.ws.um.carbon.wso2.org return,omitempty" json:"return,omitempty"`
 }
 
 type AddUser struct {
 	XMLName xml.Name `xml:"http://service.ws.um.carbon.wso2.org addUser"`
 
-	UserName *string `xml:"userName,omitempty" json:"userName,omitempty"`
+	UserName *string `xml:"http://service.ws.um.carbon.wso2.org userName,omitempty" json:"userName,omitempty"`
 
-	Credential *string `xml:"credential,omitempty" json:"credential,omitempty"`
+	Credential *string `xml:"http://service.ws.um.carbon.wso2.org credential,omitempty" json:"credential,omitempty"`
 
-	RoleList []*string `xml:"roleList,omitempty" json:"roleList,omitempty"`
+	RoleList []*string `xml:"http://service.ws.um.carbon.wso2.org roleList,omitempty" json:"roleList,omitempty"`
 
-	Claims []*ClaimValue `xml:"claims,omitempty" json:"claims,omitempty"`
+	Claims []*ClaimValue `xml:"http://service.ws.um.carbon.wso2.org claims,omitempty" json:"claims,omitempty"`
 
-	ProfileName *string `xml:"profileName,omitempty" json:"profileName,omitempty"`
+	ProfileName *string `xml:"http://service.ws.um.carbon.wso2.org profileName,omitempty" json:"profileName,omitempty"`
 
-	RequirePasswordChange *bool `xml:"requirePasswordChange,omitempty" json:"requirePasswordChange,omitempty"`
+	RequirePasswordChange *bool `xml:"http://service.ws.um.carbon.wso2.org requirePasswordChange,omitempty" json:"requirePasswordChange,omitempty"`
 }
 
 type AddRole struct {
 	XMLName xml.Name `xml:"http://service.ws.um.carbon.wso2.org addRole"`
 
-	RoleName *string `xml:"roleName,omitempty" json:"roleName,omitempty"`
+	RoleName *string `xml:"http://service.ws.um.carbon.wso2.org roleName,omitempty" json:"roleName,omitempty"`
 
-	UserList []*string `xml:"userList,omitempty" json:"userList,omitempty"`
+	UserList []*string `xml:"http://service.ws.um.carbon.wso2.org userList,omitempty" json:"userList,omitempty"`
 
-	Permissions []*Permission `xml:"permissions,omitempty" json:"permissions,omitempty"`
+	Permissions []*Permission `xml:"http://service.ws.um.carbon.wso2.org permissions,omitempty" json:"permissions,omitempty"`
 }
 
 type ArrayOfString struct {
-	Array []*string `xml:"array,omitempty" json:"array,omitempty"`
+	Array []*string `xml:"http://service.ws.um.carbon.wso2.org array,omitempty" json:"array,omitempty"`
 }
 
 type RemoteUserStoreManagerServicePortType interface {
