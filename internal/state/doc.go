@@ -8,5 +8,9 @@
 // must share this state (OPP §1.5), which a PostgreSQL implementation of the same interface will
 // provide later; nothing outside this package knows which one is in use.
 //
+// The Tracker part (tracker.go) serves backends without change times: per-resource content
+// hashes with an assigned lastModified, and stable surrogate ids for resources keyed by a
+// name that can change.
+//
 // Passwords are never stored: only PBKDF2-SHA256 hashes with a per-entry random salt.
 package state

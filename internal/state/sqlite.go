@@ -30,7 +30,7 @@ func OpenSQLite(path string) (*SQLite, error) {
 		hash    BLOB NOT NULL,
 		updated TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now'))
 	)`
-	if _, err := db.Exec(schema); err != nil {
+	if _, err := db.Exec(schema + ";\n" + trackerSchema); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("state: prepare %s: %w", path, err)
 	}

@@ -58,6 +58,7 @@ func (e entry) matches(password string) (bool, error) {
 type Memory struct {
 	mu      sync.Mutex
 	entries map[string]entry
+	t       memTracker
 }
 
 // NewMemory returns an empty in-memory store.

@@ -1,0 +1,132 @@
+package state
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// trackerSchema is plain SQL that PostgreSQL accepts as well (BIGINT, TEXT, composite keys,
+// ON CONFLICT), so that a shared-state implementation can reuse it.
+const trackerSchema = `CREATE TABLE IF NOT EXISTS change_tracker (
+		resource_type    TEXT   NOT NULL,
+		id               TEXT   NOT NULL,
+		content_hash     TEXT   NOT NULL,
+		last_modified_ms BIGINT NOT NULL,
+		PRIMARY KEY (resource_type, id)
+	);
+	CREATE TABLE IF NOT EXISTS surrogate_ids (
+		resource_type TEXT NOT NULL,
+		id            TEXT NOT NULL,
+		natural_key   TEXT NOT NULL,
+		PRIMARY KEY (resource_type, id),
+		UNIQUE (resource_type, natural_key)
+	)`
+
+// Observe implements Tracker. One connection (SetMaxOpenConns(1)) serialises the read and the
+// write, so two observations of one resource cannot interleave.
+func (s *SQLite) Observe(ctx context.Context, typ, id, hash string, now time.Time) (time.Time, error) {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("state: change tracker: %w", err)
+	}
+	defer tx.Rollback()
+	var oldHash string
+	var ms int64
+	err = tx.QueryRowContext(ctx, `SELECT content_hash, last_modified_ms FROM change_tracker WHERE resource_type = ? AND id = ?`, typ, id).Scan(&oldHash, &ms)
+	var prev time.Time
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+	case err != nil:
+		return time.Time{}, fmt.Errorf("state: change tracker: %w", err)
+	default:
+		prev = time.UnixMilli(ms).UTC()
+		if oldHash == hash {
+			return prev, nil
+		}
+	}
+	at := nextModified(prev, now)
+	_, err = tx.ExecContext(ctx, `INSERT INTO change_tracker (resource_type, id, content_hash, last_modified_ms) VALUES (?, ?, ?, ?)
+		ON CONFLICT (resource_type, id) DO UPDATE SET content_hash = excluded.content_hash, last_modified_ms = excluded.last_modified_ms`,
+		typ, id, hash, at.UnixMilli())
+	if err != nil {
+		return time.Time{}, fmt.Errorf("state: change tracker: %w", err)
+	}
+	if err := tx.Commit(); err != nil {
+		return time.Time{}, fmt.Errorf("state: change tracker: %w", err)
+	}
+	return at, nil
+}
+
+// Forget implements Tracker.
+func (s *SQLite) Forget(ctx context.Context, typ, id string) error {
+	if _, err := s.db.ExecContext(ctx, `DELETE FROM change_tracker WHERE resource_type = ? AND id = ?`, typ, id); err != nil {
+		return fmt.Errorf("state: change tracker: %w", err)
+	}
+	return nil
+}
+
+// SurrogateID implements Tracker.
+func (s *SQLite) SurrogateID(ctx context.Context, typ, key string) (string, error) {
+	var id string
+	err := s.db.QueryRowContext(ctx, `SELECT id FROM surrogate_ids WHERE resource_type = ? AND natural_key = ?`, typ, key).Scan(&id)
+	if err == nil {
+		return id, nil
+	}
+	if !errors.Is(err, sql.ErrNoRows) {
+		return "", fmt.Errorf("state: surrogate ids: %w", err)
+	}
+	if id, err = newSurrogate(); err != nil {
+		return "", err
+	}
+	// DO NOTHING + re-read: a concurrent first sight of the same key keeps one id.
+	if _, err := s.db.ExecContext(ctx, `INSERT INTO surrogate_ids (resource_type, id, natural_key) VALUES (?, ?, ?)
+		ON CONFLICT DO NOTHING`, typ, id, key); err != nil {
+		return "", fmt.Errorf("state: surrogate ids: %w", err)
+	}
+	if err := s.db.QueryRowContext(ctx, `SELECT id FROM surrogate_ids WHERE resource_type = ? AND natural_key = ?`, typ, key).Scan(&id); err != nil {
+		return "", fmt.Errorf("state: surrogate ids: %w", err)
+	}
+	return id, nil
+}
+
+// NaturalKey implements Tracker.
+func (s *SQLite) NaturalKey(ctx context.Context, typ, id string) (string, bool, error) {
+	var key string
+	err := s.db.QueryRowContext(ctx, `SELECT natural_key FROM surrogate_ids WHERE resource_type = ? AND id = ?`, typ, id).Scan(&key)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", false, nil
+	}
+	if err != nil {
+		return "", false, fmt.Errorf("state: surrogate ids: %w", err)
+	}
+	return key, true, nil
+}
+
+// Rebind implements Tracker.
+func (s *SQLite) Rebind(ctx context.Context, typ, id, key string) error {
+	var other string
+	err := s.db.QueryRowContext(ctx, `SELECT id FROM surrogate_ids WHERE resource_type = ? AND natural_key = ?`, typ, key).Scan(&other)
+	switch {
+	case err == nil && other != id:
+		return ErrKeyTaken
+	case err != nil && !errors.Is(err, sql.ErrNoRows):
+		return fmt.Errorf("state: surrogate ids: %w", err)
+	}
+	_, err = s.db.ExecContext(ctx, `INSERT INTO surrogate_ids (resource_type, id, natural_key) VALUES (?, ?, ?)
+		ON CONFLICT (resource_type, id) DO UPDATE SET natural_key = excluded.natural_key`, typ, id, key)
+	if err != nil {
+		return fmt.Errorf("state: surrogate ids: %w", err)
+	}
+	return nil
+}
+
+// ForgetID implements Tracker.
+func (s *SQLite) ForgetID(ctx context.Context, typ, id string) error {
+	if _, err := s.db.ExecContext(ctx, `DELETE FROM surrogate_ids WHERE resource_type = ? AND id = ?`, typ, id); err != nil {
+		return fmt.Errorf("state: surrogate ids: %w", err)
+	}
+	return nil
+}
