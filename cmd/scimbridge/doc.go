@@ -6,6 +6,7 @@
 //	scimbridge sim                              only the bundled LegacyHR simulator
 //	scimbridge check --config scimbridge.yaml   validate the configuration and the mapping, then exit
 //	scimbridge test --url URL …                 replay the Okta agent's messages against any SCIM connector
+//	scimbridge gen --wsdl FILE --package NAME   generate a SOAP client from a WSDL
 //	scimbridge version
 //
 // This package is wiring only: it reads the configuration, builds the pieces (adapter, mapping,

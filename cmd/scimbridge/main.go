@@ -10,6 +10,7 @@ import (
 	"syscall"
 
 	"github.com/scimbridge/scimbridge/conformance"
+	"github.com/scimbridge/scimbridge/internal/wsdlgen"
 )
 
 // version is set at build time with -ldflags "-X main.version=…"; otherwise the module version.
@@ -33,6 +34,8 @@ Usage:
   scimbridge sim [flags]            run only the bundled LegacyHR simulator
   scimbridge check --config FILE    validate the configuration and its mapping file, then exit
   scimbridge test --url URL [flags] replay the Okta agent's messages against any SCIM connector
+  scimbridge gen --wsdl FILE --package NAME
+                                    generate a SOAP client from a WSDL (gowsdl v0.5.0, repaired)
   scimbridge version                print the version
 
 Run "scimbridge COMMAND -h" for the flags of a command.
@@ -64,6 +67,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return cmdCheck(rest, stdout, stderr)
 	case "test":
 		return conformance.Main(rest, stdout, stderr)
+	case "gen":
+		return wsdlgen.Main(rest, stdout, stderr)
 	case "version", "--version", "-version":
 		fmt.Fprintln(stdout, "scimbridge", buildVersion())
 		return 0
