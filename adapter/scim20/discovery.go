@@ -1,0 +1,237 @@
+package scim20
+
+import (
+	"encoding/json"
+	"strings"
+)
+
+// ProviderFeatures is what the ServiceProviderConfig advertises. Every field must describe what
+// the deployment really does: clients such as Entra choose their requests from it.
+type ProviderFeatures struct {
+	Patch          bool
+	ChangePassword bool
+	ETag           bool
+	MaxResults     int
+	// AuthScheme is "httpbasic" or "oauthbearertoken" (RFC 7643 §5), "" for none.
+	AuthScheme string
+}
+
+type supported struct {
+	Supported bool `json:"supported"`
+}
+
+type docMeta struct {
+	ResourceType string `json:"resourceType"`
+	Location     string `json:"location,omitempty"`
+}
+
+// ServiceProviderConfig renders the RFC 7643 §5 document. base is the absolute /scim/v2 URL.
+func ServiceProviderConfig(f ProviderFeatures, base string) ([]byte, error) {
+	type bulk struct {
+		Supported      bool `json:"supported"`
+		MaxOperations  int  `json:"maxOperations"`
+		MaxPayloadSize int  `json:"maxPayloadSize"`
+	}
+	type filterJSON struct {
+		Supported  bool `json:"supported"`
+		MaxResults int  `json:"maxResults"`
+	}
+	type scheme struct {
+		Type        string `json:"type"`
+		Name        string `json:"name"`
+		Description string `json:"description"`
+		Primary     bool   `json:"primary"`
+	}
+	schemes := []scheme{}
+	switch f.AuthScheme {
+	case "httpbasic":
+		schemes = append(schemes, scheme{"httpbasic", "HTTP Basic", "Authentication with the username and password configured for this connector.", true})
+	case "oauthbearertoken":
+		schemes = append(schemes, scheme{"oauthbearertoken", "Bearer token", "Authentication with the static token configured for this connector.", true})
+	}
+	return json.Marshal(struct {
+		Schemas               []string   `json:"schemas"`
+		DocumentationURI      string     `json:"documentationUri,omitempty"`
+		Patch                 supported  `json:"patch"`
+		Bulk                  bulk       `json:"bulk"`
+		Filter                filterJSON `json:"filter"`
+		ChangePassword        supported  `json:"changePassword"`
+		Sort                  supported  `json:"sort"`
+		Etag                  supported  `json:"etag"`
+		AuthenticationSchemes []scheme   `json:"authenticationSchemes"`
+		Meta                  docMeta    `json:"meta"`
+	}{
+		Schemas:               []string{SPConfigSchema},
+		Patch:                 supported{f.Patch},
+		Filter:                filterJSON{true, f.MaxResults},
+		ChangePassword:        supported{f.ChangePassword},
+		Etag:                  supported{f.ETag},
+		AuthenticationSchemes: schemes,
+		Meta:                  docMeta{"ServiceProviderConfig", join(base, "/ServiceProviderConfig")},
+	})
+}
+
+func join(base, p string) string {
+	if base == "" {
+		return ""
+	}
+	return strings.TrimRight(base, "/") + p
+}
+
+type extRef struct {
+	Schema   string `json:"schema"`
+	Required bool   `json:"required"`
+}
+
+type resourceType struct {
+	Schemas          []string `json:"schemas"`
+	ID               string   `json:"id"`
+	Name             string   `json:"name"`
+	Endpoint         string   `json:"endpoint"`
+	Description      string   `json:"description"`
+	Schema           string   `json:"schema"`
+	SchemaExtensions []extRef `json:"schemaExtensions"`
+	Meta             docMeta  `json:"meta"`
+}
+
+// ResourceTypes returns the User and Group resource types (RFC 7643 §6), each encoded; groups is
+// false when the backend has no groups, so that clients do not try to push any.
+func (c *Codec) ResourceTypes(base string, groups bool) map[string][]byte {
+	out := map[string][]byte{}
+	user := resourceType{
+		Schemas: []string{ResourceTypeSchema}, ID: "User", Name: "User", Endpoint: "/Users",
+		Description: "User Account", Schema: UserSchema,
+		SchemaExtensions: []extRef{{EnterpriseSchema, false}, {c.customURN, false}},
+		Meta:             docMeta{"ResourceType", join(base, "/ResourceTypes/User")},
+	}
+	out["User"], _ = json.Marshal(user) // plain structs of strings cannot fail to marshal
+	if groups {
+		group := resourceType{
+			Schemas: []string{ResourceTypeSchema}, ID: "Group", Name: "Group", Endpoint: "/Groups",
+			Description: "Group", Schema: GroupSchema, SchemaExtensions: []extRef{},
+			Meta: docMeta{"ResourceType", join(base, "/ResourceTypes/Group")},
+		}
+		out["Group"], _ = json.Marshal(group)
+	}
+	return out
+}
+
+// Attribute is an RFC 7643 §7 attribute definition.
+type Attribute struct {
+	Name            string      `json:"name"`
+	Type            string      `json:"type"`
+	MultiValued     bool        `json:"multiValued"`
+	Description     string      `json:"description"`
+	Required        bool        `json:"required"`
+	CaseExact       bool        `json:"caseExact"`
+	Mutability      string      `json:"mutability"`
+	Returned        string      `json:"returned"`
+	Uniqueness      string      `json:"uniqueness"`
+	ReferenceTypes  []string    `json:"referenceTypes,omitempty"`
+	SubAttributes   []Attribute `json:"subAttributes,omitempty"`
+	CanonicalValues []string    `json:"canonicalValues,omitempty"`
+}
+
+func attr(name, typ, desc string) Attribute {
+	return Attribute{Name: name, Type: typ, Description: desc, Mutability: "readWrite", Returned: "default", Uniqueness: "none"}
+}
+
+func (a Attribute) multi() Attribute     { a.MultiValued = true; return a }
+func (a Attribute) required() Attribute  { a.Required = true; return a }
+func (a Attribute) unique() Attribute    { a.Uniqueness = "server"; return a }
+func (a Attribute) exact() Attribute     { a.CaseExact = true; return a }
+func (a Attribute) readOnly() Attribute  { a.Mutability = "readOnly"; return a }
+func (a Attribute) writeOnly() Attribute { a.Mutability = "writeOnly"; a.Returned = "never"; return a }
+func (a Attribute) sub(s ...Attribute) Attribute {
+	a.SubAttributes = s
+	return a
+}
+
+func multiValueAttrs(what string) []Attribute {
+	return []Attribute{
+		attr("value", "string", what+" value."),
+		attr("display", "string", "A human-readable name."),
+		attr("type", "string", "A label such as work or home."),
+		attr("primary", "boolean", "Whether this is the primary value."),
+	}
+}
+
+type schemaDoc struct {
+	Schemas     []string    `json:"schemas"`
+	ID          string      `json:"id"`
+	Name        string      `json:"name"`
+	Description string      `json:"description"`
+	Attributes  []Attribute `json:"attributes"`
+	Meta        docMeta     `json:"meta"`
+}
+
+// Schemas returns the schema documents (RFC 7643 §7) keyed by URN: the core User (only the
+// attributes this connector stores), the enterprise extension, the custom extension with
+// customAttrs (the mapping's custom attribute names; their type is not known here, so they are
+// declared as strings), and Group when groups is true.
+func (c *Codec) Schemas(base string, groups bool, customAttrs []string) map[string][]byte {
+	loc := func(urn string) docMeta { return docMeta{"Schema", join(base, "/Schemas/"+urn)} }
+	name := attr("name", "complex", "The components of the user's name.").sub(
+		attr("formatted", "string", "The full name."), attr("familyName", "string", "The family name."),
+		attr("givenName", "string", "The given name."), attr("middleName", "string", "The middle name."),
+		attr("honorificPrefix", "string", "The honorific prefix."), attr("honorificSuffix", "string", "The honorific suffix."))
+	groupRef := attr("groups", "complex", "The groups the user belongs to; changed through the Group resource only.").multi().readOnly().sub(
+		attr("value", "string", "The group's id.").readOnly(), attr("display", "string", "The group's name.").readOnly())
+	docs := []schemaDoc{{
+		ID: UserSchema, Name: "User", Description: "User Account",
+		Attributes: []Attribute{
+			attr("userName", "string", "Unique identifier for the user.").required().unique(),
+			name,
+			attr("displayName", "string", "The name displayed to end users."),
+			attr("nickName", "string", "The casual name."),
+			attr("title", "string", "The user's title."),
+			attr("userType", "string", "The relationship to the organisation."),
+			attr("locale", "string", "The default location, e.g. en-US."),
+			attr("timezone", "string", "The time zone, e.g. America/Los_Angeles."),
+			attr("active", "boolean", "Whether the account can log in."),
+			attr("password", "string", "The password; never returned.").writeOnly(),
+			attr("emails", "complex", "Email addresses.").multi().sub(multiValueAttrs("The email address")...),
+			attr("phoneNumbers", "complex", "Phone numbers.").multi().sub(multiValueAttrs("The phone number")...),
+			groupRef,
+		},
+	}, {
+		ID: EnterpriseSchema, Name: "EnterpriseUser", Description: "Enterprise User",
+		Attributes: []Attribute{
+			attr("employeeNumber", "string", "The employee number."),
+			attr("costCenter", "string", "The cost center."),
+			attr("organization", "string", "The organization."),
+			attr("division", "string", "The division."),
+			attr("department", "string", "The department."),
+			attr("manager", "complex", "The user's manager.").sub(
+				attr("value", "string", "The manager's id."), attr("displayName", "string", "The manager's name.").readOnly()),
+		},
+	}}
+	custom := schemaDoc{ID: c.customURN, Name: "CustomUser", Description: "Attributes specific to the application behind this connector", Attributes: []Attribute{}}
+	for _, a := range customAttrs {
+		custom.Attributes = append(custom.Attributes, attr(a, "string", "Application attribute "+a+"."))
+	}
+	docs = append(docs, custom)
+	if groups {
+		docs = append(docs, schemaDoc{
+			ID: GroupSchema, Name: "Group", Description: "Group",
+			Attributes: []Attribute{
+				attr("displayName", "string", "The group's name.").required().unique(),
+				attr("members", "complex", "The group's members.").multi().sub(
+					attr("value", "string", "The member's id.").exact(),
+					attr("display", "string", "The member's name.").readOnly(),
+					func() Attribute {
+						a := attr("$ref", "reference", "The member's URL.").readOnly()
+						a.ReferenceTypes = []string{"User"}
+						return a
+					}()),
+			},
+		})
+	}
+	out := map[string][]byte{}
+	for _, d := range docs {
+		d.Schemas = []string{SchemaSchema}
+		d.Meta = loc(d.ID)
+		out[d.ID], _ = json.Marshal(d) // plain structs of strings cannot fail to marshal
+	}
+	return out
+}

@@ -1,0 +1,321 @@
+package scim20
+
+import (
+	"bytes"
+	"encoding/json"
+	"strings"
+	"time"
+
+	"github.com/scimbridge/scimbridge/adapter/backend"
+)
+
+type nameJSON struct {
+	Formatted       string `json:"formatted,omitempty"`
+	FamilyName      string `json:"familyName,omitempty"`
+	GivenName       string `json:"givenName,omitempty"`
+	MiddleName      string `json:"middleName,omitempty"`
+	HonorificPrefix string `json:"honorificPrefix,omitempty"`
+	HonorificSuffix string `json:"honorificSuffix,omitempty"`
+}
+
+type multiValueJSON struct {
+	Value   string `json:"value"`
+	Type    string `json:"type,omitempty"`
+	Primary bool   `json:"primary,omitempty"`
+	Display string `json:"display,omitempty"`
+}
+
+type refJSON struct {
+	Value   string `json:"value"`
+	Ref     string `json:"$ref,omitempty"`
+	Display string `json:"display,omitempty"`
+}
+
+// metaJSON is RFC 7643 §3.1 meta. Version is the weak ETag, as the RFC's examples write it.
+type metaJSON struct {
+	ResourceType string `json:"resourceType"`
+	Created      string `json:"created,omitempty"`
+	LastModified string `json:"lastModified,omitempty"`
+	Location     string `json:"location,omitempty"`
+	Version      string `json:"version,omitempty"`
+}
+
+type userJSON struct {
+	Schemas      []string         `json:"schemas"`
+	ID           string           `json:"id"`
+	ExternalID   string           `json:"externalId,omitempty"`
+	UserName     string           `json:"userName"`
+	Name         *nameJSON        `json:"name,omitempty"`
+	DisplayName  string           `json:"displayName,omitempty"`
+	NickName     string           `json:"nickName,omitempty"`
+	Title        string           `json:"title,omitempty"`
+	UserType     string           `json:"userType,omitempty"`
+	Locale       string           `json:"locale,omitempty"`
+	Timezone     string           `json:"timezone,omitempty"`
+	Active       bool             `json:"active"`
+	Emails       []multiValueJSON `json:"emails,omitempty"`
+	PhoneNumbers []multiValueJSON `json:"phoneNumbers,omitempty"`
+	Groups       []refJSON        `json:"groups,omitempty"`
+}
+
+// ETag renders a backend version as the weak entity tag used in meta.version and the ETag header.
+func ETag(version string) string {
+	if version == "" {
+		return ""
+	}
+	return `W/"` + strings.ReplaceAll(version, `"`, "") + `"`
+}
+
+func formatTime(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.UTC().Format(time.RFC3339)
+}
+
+func meta(resourceType string, m backend.Meta, location string) *metaJSON {
+	return &metaJSON{
+		ResourceType: resourceType,
+		Created:      formatTime(m.Created),
+		LastModified: formatTime(m.LastModified),
+		Location:     location,
+		Version:      ETag(m.Version),
+	}
+}
+
+func multiValuesJSON(in []backend.MultiValue) []multiValueJSON {
+	if len(in) == 0 {
+		return nil
+	}
+	out := make([]multiValueJSON, len(in))
+	for i, v := range in {
+		out[i] = multiValueJSON(v)
+	}
+	return out
+}
+
+// withMembers marshals core, appends each extra key/value in order, then meta last.
+func withExtras(core any, extras [][2]any) ([]byte, error) {
+	b, err := json.Marshal(core)
+	if err != nil {
+		return nil, err
+	}
+	if len(extras) == 0 {
+		return b, nil
+	}
+	var buf bytes.Buffer
+	buf.Write(b[:len(b)-1])
+	for _, e := range extras {
+		k, err := json.Marshal(e[0])
+		if err != nil {
+			return nil, err
+		}
+		v, err := json.Marshal(e[1])
+		if err != nil {
+			return nil, err
+		}
+		buf.WriteByte(',')
+		buf.Write(k)
+		buf.WriteByte(':')
+		buf.Write(v)
+	}
+	buf.WriteByte('}')
+	return buf.Bytes(), nil
+}
+
+// EncodeUser renders u as a SCIM 2.0 User; location is its absolute URL for meta.location ("" to
+// leave it out). u.Password is never written.
+func (c *Codec) EncodeUser(u *backend.User, location string) ([]byte, error) {
+	j := userJSON{
+		Schemas: []string{UserSchema}, ID: u.ID, ExternalID: u.ExternalID, UserName: u.UserName,
+		DisplayName: u.DisplayName, NickName: u.NickName, Title: u.Title, UserType: u.UserType,
+		Locale: u.Locale, Timezone: u.Timezone, Active: u.Active,
+		Emails: multiValuesJSON(u.Emails), PhoneNumbers: multiValuesJSON(u.PhoneNumbers),
+	}
+	if !u.Name.IsZero() {
+		n := nameJSON(u.Name)
+		j.Name = &n
+	}
+	for _, g := range u.Groups {
+		j.Groups = append(j.Groups, refJSON{Value: g.Value, Display: g.Display})
+	}
+	var extras [][2]any
+	if len(u.Enterprise) > 0 {
+		j.Schemas = append(j.Schemas, EnterpriseSchema)
+		extras = append(extras, [2]any{EnterpriseSchema, u.Enterprise})
+	}
+	if len(u.Custom) > 0 {
+		j.Schemas = append(j.Schemas, c.customURN)
+		extras = append(extras, [2]any{c.customURN, u.Custom})
+	}
+	extras = append(extras, [2]any{"meta", meta("User", u.Meta, location)})
+	return withExtras(j, extras)
+}
+
+// UserInput is a decoded user body.
+type UserInput struct {
+	User backend.User
+	// ActiveSet tells whether the body carried `active`: a PUT without it must not deactivate.
+	ActiveSet bool
+	// IgnoredExtensions lists extension keys (`urn:…`) that are neither the enterprise nor the
+	// configured custom URN; their data is dropped, and the caller should warn.
+	IgnoredExtensions []string
+}
+
+// DecodeUser decodes a SCIM 2.0 User body. `id`, `meta` and `groups` are read-only and the caller
+// ignores them.
+func (c *Codec) DecodeUser(data []byte) (*UserInput, error) {
+	m, err := parseJSON(data, "user")
+	if err != nil {
+		return nil, err
+	}
+	return c.decodeUserDoc(m)
+}
+
+func (c *Codec) decodeUserDoc(doc map[string]any) (*UserInput, error) {
+	m, orig := lower(doc)
+	in := &UserInput{}
+	u := &in.User
+	var err error
+	for _, s := range []struct {
+		key string
+		dst *string
+	}{
+		{"id", &u.ID}, {"externalid", &u.ExternalID}, {"username", &u.UserName},
+		{"displayname", &u.DisplayName}, {"nickname", &u.NickName}, {"title", &u.Title},
+		{"usertype", &u.UserType}, {"locale", &u.Locale}, {"timezone", &u.Timezone},
+		{"password", &u.Password},
+	} {
+		if v, ok := m[s.key]; ok {
+			if *s.dst, err = str(v, orig[s.key]); err != nil {
+				return nil, err
+			}
+		}
+	}
+	if v, ok := m["active"]; ok && v != nil {
+		if u.Active, err = boolean(v, "active"); err != nil {
+			return nil, err
+		}
+		in.ActiveSet = true
+	}
+	if v, ok := m["name"]; ok {
+		nm, err := object(v, "name")
+		if err != nil {
+			return nil, err
+		}
+		for _, p := range []struct {
+			key string
+			dst *string
+		}{
+			{"formatted", &u.Name.Formatted}, {"familyname", &u.Name.FamilyName},
+			{"givenname", &u.Name.GivenName}, {"middlename", &u.Name.MiddleName},
+			{"honorificprefix", &u.Name.HonorificPrefix}, {"honorificsuffix", &u.Name.HonorificSuffix},
+		} {
+			if *p.dst, err = str(nm[p.key], "name."+p.key); err != nil {
+				return nil, err
+			}
+		}
+	}
+	if u.Emails, err = multiValues(m["emails"], "emails"); err != nil {
+		return nil, err
+	}
+	if u.PhoneNumbers, err = multiValues(m["phonenumbers"], "phoneNumbers"); err != nil {
+		return nil, err
+	}
+	if v, ok := m["groups"]; ok {
+		items, err := array(v, "groups")
+		if err != nil {
+			return nil, err
+		}
+		for _, it := range items {
+			o, err := object(it, "groups")
+			if err != nil {
+				return nil, err
+			}
+			var g backend.GroupRef
+			if g.Value, err = str(o["value"], "groups.value"); err != nil {
+				return nil, err
+			}
+			if g.Display, err = str(o["display"], "groups.display"); err != nil {
+				return nil, err
+			}
+			u.Groups = append(u.Groups, g)
+		}
+	}
+	for _, lk := range sortedKeys(m) {
+		if !strings.HasPrefix(lk, "urn:") {
+			continue
+		}
+		key := orig[lk]
+		switch {
+		case strings.EqualFold(key, UserSchema):
+			// A core-qualified copy of core attributes is legal but no client sends one; the
+			// attributes at top level already said everything.
+		case strings.EqualFold(key, EnterpriseSchema):
+			if u.Enterprise, err = extension(m[lk], key, u.Enterprise); err != nil {
+				return nil, err
+			}
+		case c.IsCustomURN(key):
+			if u.Custom, err = extension(m[lk], key, u.Custom); err != nil {
+				return nil, err
+			}
+		default:
+			in.IgnoredExtensions = append(in.IgnoredExtensions, key)
+		}
+	}
+	return in, nil
+}
+
+func multiValues(v any, attr string) ([]backend.MultiValue, error) {
+	items, err := array(v, attr)
+	if err != nil {
+		return nil, err
+	}
+	var out []backend.MultiValue
+	for _, it := range items {
+		o, err := object(it, attr)
+		if err != nil {
+			return nil, err
+		}
+		if o == nil {
+			continue
+		}
+		var mv backend.MultiValue
+		if mv.Value, err = str(o["value"], attr+".value"); err != nil {
+			return nil, err
+		}
+		if mv.Type, err = str(o["type"], attr+".type"); err != nil {
+			return nil, err
+		}
+		if mv.Display, err = str(o["display"], attr+".display"); err != nil {
+			return nil, err
+		}
+		if mv.Primary, err = boolean(o["primary"], attr+".primary"); err != nil {
+			return nil, err
+		}
+		out = append(out, mv)
+	}
+	return out, nil
+}
+
+// extension merges an extension object into dst (created when nil); null values are dropped,
+// since "no value" and "unassigned" are the same in SCIM.
+func extension(v any, urn string, dst map[string]any) (map[string]any, error) {
+	if v == nil {
+		return dst, nil
+	}
+	m, ok := v.(map[string]any)
+	if !ok {
+		return nil, errf("invalidValue", "extension %q must be an object", urn)
+	}
+	if dst == nil {
+		dst = make(map[string]any, len(m))
+	}
+	for _, k := range sortedKeys(m) {
+		if m[k] == nil {
+			continue
+		}
+		dst[k] = normalise(m[k])
+	}
+	return dst, nil
+}
