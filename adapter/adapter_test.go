@@ -123,8 +123,8 @@ func TestUnsupportedEndpoints(t *testing.T) {
 	} {
 		wantError(t, h.do(c.method, c.path, nil), 501, codeNotImplemented)
 	}
-	// SCIM 2.0 is reserved: 501 in the RFC 7644 shape.
-	for _, p := range []string{"/scim/v2/Users", "/scim/v2/ServiceProviderConfig", "/scim/v2/"} {
+	// What SCIM 2.0 does not offer (Bulk, /Me, the root): 501 in the RFC 7644 shape.
+	for _, p := range []string{"/scim/v2/Bulk", "/scim/v2/Me", "/scim/v2/"} {
 		r := h.do("GET", p, nil)
 		m := r.json(t)
 		if r.status != 501 || m["status"] != "501" || m["detail"] == "" ||

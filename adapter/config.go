@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/url"
 	"regexp"
 	"strings"
 )
@@ -42,6 +43,28 @@ type Config struct {
 	// MaxPageSize caps list pages (default 1000) and is advertised as filter.maxResults; a larger
 	// count is cut to it and itemsPerPage says what was returned.
 	MaxPageSize int `yaml:"maxPageSize"`
+
+	// SCIM2 configures the SCIM 2.0 front end at /scim/v2/.
+	SCIM2 SCIM2Config `yaml:"scim2"`
+}
+
+// SCIM2Config holds what only the SCIM 2.0 dialect needs. CreatedStatus and DeleteStatus do not
+// apply there: RFC 7644 answers 201 and 204.
+type SCIM2Config struct {
+	// CustomSchemaURN is the custom user extension URN. Default
+	// `urn:okta:<appName>:1.0:user:<customSchemaName>`, which the Okta agent keeps using in v2
+	// mode; the legacy spelling without the schema name is accepted on input.
+	CustomSchemaURN string `yaml:"customSchemaURN"`
+	// PatchStatus is the status of a successful PATCH: 200 (default, with the resource) or 204.
+	PatchStatus int `yaml:"patchStatus"`
+	// DeleteUser says what DELETE /Users/{id} does when the backend cannot delete users:
+	// "deactivate" (default: set active false, the safe choice) or "refuse" (501). A backend that
+	// can delete always deletes.
+	DeleteUser string `yaml:"deleteUser"`
+	// BaseURL is the externally visible URL of /scim/v2 (e.g. https://bridge.example.com/scim/v2),
+	// for meta.location and the Location header when a proxy changes scheme or host. Empty means
+	// derived from each request.
+	BaseURL string `yaml:"baseURL"`
 }
 
 // AuthConfig says how the agent authenticates.
@@ -114,6 +137,15 @@ func (c *Config) Defaults() {
 	}
 	if c.MaxPageSize == 0 {
 		c.MaxPageSize = 1000
+	}
+	if c.SCIM2.CustomSchemaURN == "" {
+		c.SCIM2.CustomSchemaURN = "urn:okta:" + c.AppName + ":1.0:user:" + c.CustomSchemaName
+	}
+	if c.SCIM2.PatchStatus == 0 {
+		c.SCIM2.PatchStatus = 200
+	}
+	if c.SCIM2.DeleteUser == "" {
+		c.SCIM2.DeleteUser = "deactivate"
 	}
 }
 
@@ -209,6 +241,23 @@ func (c *Config) Validate() error {
 	}
 	if c.MaxPageSize < 1 {
 		bad("maxPageSize %d: want at least 1", c.MaxPageSize)
+	}
+	if !strings.HasPrefix(strings.ToLower(c.SCIM2.CustomSchemaURN), "urn:") || strings.ContainsAny(c.SCIM2.CustomSchemaURN, " \t\r\n\"[]") {
+		bad("scim2.customSchemaURN %q: want a URN such as urn:okta:onprem_app:1.0:user:custom", c.SCIM2.CustomSchemaURN)
+	}
+	if c.SCIM2.PatchStatus != 200 && c.SCIM2.PatchStatus != 204 {
+		bad("scim2.patchStatus %d: want 200 or 204", c.SCIM2.PatchStatus)
+	}
+	switch c.SCIM2.DeleteUser {
+	case "deactivate", "refuse":
+	default:
+		bad("scim2.deleteUser %q: want deactivate or refuse", c.SCIM2.DeleteUser)
+	}
+	if c.SCIM2.BaseURL != "" {
+		u, err := url.Parse(c.SCIM2.BaseURL)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" {
+			bad("scim2.baseURL %q: want an absolute http(s) URL such as https://bridge.example.com/scim/v2", c.SCIM2.BaseURL)
+		}
 	}
 	if c.SDKVersionHeader != nil && strings.ContainsAny(*c.SDKVersionHeader, "\r\n") {
 		bad("sdkVersionHeader must be a single line")

@@ -12,6 +12,7 @@ import (
 
 	"github.com/scimbridge/scimbridge/adapter/backend"
 	"github.com/scimbridge/scimbridge/adapter/scim11"
+	"github.com/scimbridge/scimbridge/adapter/scim20"
 	"github.com/scimbridge/scimbridge/internal/reqid"
 )
 
@@ -34,7 +35,28 @@ const (
 	codeUnavailable   = "SB-UNAVAILABLE"
 	codeTimeout       = "SB-TIMEOUT"
 	codeInternal      = "SB-INTERNAL"
+
+	// SCIM 2.0 only: each stands for one RFC 7644 §3.12 scimType (see scimTypes).
+	codeInvalidSyntax = "SB-INVALID-SYNTAX"
+	codeInvalidPath   = "SB-INVALID-PATH"
+	codeNoTarget      = "SB-NO-TARGET"
+	codeMutability    = "SB-MUTABILITY"
+	codePrecondition  = "SB-PRECONDITION-FAILED"
 )
+
+// scimTypes gives the RFC 7644 §3.12 scimType of the codes that have one; the 1.1 body has no
+// such field and ignores it.
+var scimTypes = map[string]string{
+	codeBadFilter:      "invalidFilter",
+	codeBadPaging:      "invalidValue",
+	codeBadRequest:     "invalidValue",
+	codeDuplicateUser:  "uniqueness",
+	codeDuplicateGroup: "uniqueness",
+	codeInvalidSyntax:  "invalidSyntax",
+	codeInvalidPath:    "invalidPath",
+	codeNoTarget:       "noTarget",
+	codeMutability:     "mutability",
+}
 
 // defaultRetryAfter is sent with a 503 when the backend did not say how long to wait.
 const defaultRetryAfter = 5 * time.Second
@@ -50,15 +72,9 @@ const (
 
 func (d dialect) errorBody(status int, code, desc string) []byte {
 	if d == scim20Dialect {
-		return scim20Error(status, desc)
+		return scim20.EncodeError(status, scimTypes[code], desc)
 	}
 	return scim11.EncodeError(status, code, desc)
-}
-
-// scim20Error renders the RFC 7644 §3.12 error; `status` is a string, as the RFC says.
-func scim20Error(status int, detail string) []byte {
-	return fmt.Appendf(nil, `{"schemas":["urn:ietf:params:scim:api:messages:2.0:Error"],"status":%q,"detail":%s}`,
-		strconv.Itoa(status), strconv.Quote(detail))
 }
 
 // reqInfo collects what the single request log line reports; handlers add to it.

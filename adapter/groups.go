@@ -37,29 +37,32 @@ func (s *server) writeGroup(w http.ResponseWriter, r *http.Request, status int, 
 	writeJSON(w, status, body)
 }
 
-func (s *server) listGroups(w http.ResponseWriter, r *http.Request) {
+// queryGroups parses the list request and fetches the page, answering errors itself. A backend
+// without groups has none: import downloads groups after users (§3.4), so an empty list keeps user
+// import working where a 501 would fail it.
+func (s *server) queryGroups(w http.ResponseWriter, r *http.Request) (*listRequest, *backend.GroupPage, bool) {
 	lr, ok := s.parseList(w, r)
 	if !ok {
-		return
+		return nil, nil, false
 	}
 	if !s.caps.ListGroups {
-		// A backend without groups has none. Import downloads groups after users (§3.4), so an
-		// empty list keeps user import working where a 501 would fail it.
-		body, err := s.codec.EncodeGroupList(&backend.GroupPage{}, lr.paging)
-		if err != nil {
-			writeBackendError(w, r, err, op{resource: "group", list: true})
-			return
-		}
-		writeJSON(w, http.StatusOK, body)
-		return
+		return lr, &backend.GroupPage{}, true
 	}
 	page, err := s.b.ListGroups(r.Context(), lr.query)
 	if err != nil {
 		writeBackendError(w, r, err, op{resource: "group", list: true})
-		return
+		return nil, nil, false
 	}
 	if len(page.Groups) > lr.query.Count && lr.query.Count >= 0 {
 		page.Groups = page.Groups[:lr.query.Count]
+	}
+	return lr, page, true
+}
+
+func (s *server) listGroups(w http.ResponseWriter, r *http.Request) {
+	lr, page, ok := s.queryGroups(w, r)
+	if !ok {
+		return
 	}
 	if page.Total > len(page.Groups) && !lr.paging.Paged && lr.query.Count > 0 {
 		lr.paging.Paged = true
@@ -97,19 +100,34 @@ func (s *server) createGroup(w http.ResponseWriter, r *http.Request) {
 	}
 	// The client's id is ignored (G9); delete-flagged members mean nothing on a create.
 	g := backend.Group{DisplayName: in.DisplayName, Description: in.Description, ExternalID: in.ExternalID}
-	seen := map[string]bool{}
 	for _, m := range in.Members {
-		if !m.Delete && !seen[m.Value] {
-			seen[m.Value] = true
+		if !m.Delete {
 			g.Members = append(g.Members, backend.Member{Value: m.Value, Display: m.Display})
 		}
 	}
+	if created, ok := s.createGroupCore(w, r, g); ok {
+		s.writeGroup(w, r, s.cfg.CreatedStatus, created)
+	}
+}
+
+// createGroupCore creates g, whatever the dialect, with each member once. It answers errors itself.
+func (s *server) createGroupCore(w http.ResponseWriter, r *http.Request, g backend.Group) (*backend.Group, bool) {
+	g.ID = ""
+	seen := map[string]bool{}
+	members := make([]backend.Member, 0, len(g.Members))
+	for _, m := range g.Members {
+		if !seen[m.Value] {
+			seen[m.Value] = true
+			members = append(members, m)
+		}
+	}
+	g.Members = members
 	created, err := s.b.CreateGroup(r.Context(), &g)
 	if err != nil {
-		writeBackendError(w, r, err, op{resource: "group", create: true, name: in.DisplayName})
-		return
+		writeBackendError(w, r, err, op{resource: "group", create: true, name: g.DisplayName})
+		return nil, false
 	}
-	s.writeGroup(w, r, s.cfg.CreatedStatus, created)
+	return created, true
 }
 
 // groupPlan is what a group PUT will do, computed before anything is changed.
@@ -119,23 +137,48 @@ type groupPlan struct {
 	refusal string
 }
 
-// planGroupPut computes the change a PUT asks for against the current group (G10).
+// groupIntent is what a group update asks for, whatever the dialect: a SCIM 1.1 PUT body, a
+// SCIM 2.0 PUT body, or a SCIM 2.0 PATCH already applied to the current group.
+type groupIntent struct {
+	displayName    string
+	displayNameSet bool
+	description    string
+	descriptionSet bool
+	members        []scim11.MemberInput
+	membersSet     bool
+	// wholeList makes the member list the whole membership even in merge mode: a PATCH says
+	// explicitly what it removes, so merge mode's protection against partial PUTs does not apply.
+	wholeList bool
+}
+
+// planGroupPut computes the change a SCIM 1.1 PUT asks for against the current group (G10).
+func planGroupPut(cfg GroupsConfig, cur *backend.Group, in *scim11.GroupInput) groupPlan {
+	return planGroup(cfg, cur, groupIntent{
+		displayName: in.DisplayName, displayNameSet: in.DisplayNameSet,
+		description: in.Description, descriptionSet: in.DescriptionSet,
+		members: in.Members, membersSet: in.MembersSet,
+	})
+}
+
+// planGroup computes the change an update asks for against the current group (G10), for both
+// dialects.
 //
 // Members: in replace mode the list sent is the whole membership; in merge mode it only adds. In
 // both modes entries carrying "operation":"delete" are removals, and a list containing any such
 // entry is a delta (Okta's cloud SCIM 1.1 syntax), never a whole membership, so it cannot wipe the
-// group by omission. A PUT without `members` leaves the membership alone.
-func planGroupPut(cfg GroupsConfig, cur *backend.Group, in *scim11.GroupInput) groupPlan {
+// group by omission. An update without `members` leaves the membership alone. The empty-group and
+// maxRemovals guards apply to every dialect.
+func planGroup(cfg GroupsConfig, cur *backend.Group, in groupIntent) groupPlan {
 	var p groupPlan
-	if in.DisplayNameSet && in.DisplayName != "" && in.DisplayName != cur.DisplayName {
-		name := in.DisplayName
+	if in.displayNameSet && in.displayName != "" && in.displayName != cur.DisplayName {
+		name := in.displayName
 		p.change.DisplayName = &name
 	}
-	if in.DescriptionSet && in.Description != cur.Description {
-		d := in.Description
+	if in.descriptionSet && in.description != cur.Description {
+		d := in.description
 		p.change.Description = &d
 	}
-	if !in.MembersSet {
+	if !in.membersSet {
 		return p
 	}
 	current := map[string]bool{}
@@ -143,15 +186,15 @@ func planGroupPut(cfg GroupsConfig, cur *backend.Group, in *scim11.GroupInput) g
 		current[m.Value] = true
 	}
 	desired, removals := map[string]bool{}, map[string]bool{}
-	delta := cfg.Membership == "merge"
-	for _, m := range in.Members {
+	delta := cfg.Membership == "merge" && !in.wholeList
+	for _, m := range in.members {
 		if m.Delete {
 			removals[m.Value] = true
 			delta = true
 		}
 	}
 	var desiredOrder []string
-	for _, m := range in.Members {
+	for _, m := range in.members {
 		if !m.Delete && !removals[m.Value] && !desired[m.Value] {
 			desired[m.Value] = true
 			desiredOrder = append(desiredOrder, m.Value)
@@ -194,19 +237,32 @@ func (s *server) replaceGroup(w http.ResponseWriter, r *http.Request) {
 		writeBackendError(w, r, err, op{resource: "group", id: id})
 		return
 	}
-	plan := planGroupPut(s.cfg.Groups, cur, in)
-	// G10 asks for group PUTs to be traceable until the agent's pattern is confirmed: log what was
-	// asked and what it means (ids only; group bodies carry no secrets).
-	sent := make([]string, 0, len(in.Members))
-	for _, m := range in.Members {
+	stored, ok := s.updateGroupCore(w, r, id, cur, groupIntent{
+		displayName: in.DisplayName, displayNameSet: in.DisplayNameSet,
+		description: in.Description, descriptionSet: in.DescriptionSet,
+		members: in.Members, membersSet: in.MembersSet,
+	}, "PUT")
+	if ok {
+		s.writeGroup(w, r, http.StatusOK, stored)
+	}
+}
+
+// updateGroupCore plans an update against cur, logs it, applies the guards and carries it out,
+// whatever the dialect. It answers errors itself and returns the group after the change.
+func (s *server) updateGroupCore(w http.ResponseWriter, r *http.Request, id string, cur *backend.Group, in groupIntent, method string) (*backend.Group, bool) {
+	plan := planGroup(s.cfg.Groups, cur, in)
+	// G10 asks for group updates to be traceable until the agent's pattern is confirmed: log what
+	// was asked and what it means (ids only; group bodies carry no secrets).
+	sent := make([]string, 0, len(in.members))
+	for _, m := range in.members {
 		if m.Delete {
 			sent = append(sent, m.Value+"(delete)")
 		} else {
 			sent = append(sent, m.Value)
 		}
 	}
-	s.log.Info("group PUT", "request_id", infoFrom(r.Context()).id, "group_id", id,
-		"membership_mode", s.cfg.Groups.Membership, "members_sent", in.MembersSet, "members", sent,
+	s.log.Info("group "+method, "request_id", infoFrom(r.Context()).id, "group_id", id,
+		"membership_mode", s.cfg.Groups.Membership, "members_sent", in.membersSet, "members", sent,
 		"add", plan.change.Add, "remove", plan.change.Remove, "refused", plan.refusal != "")
 	if plan.refusal != "" {
 		// 409 rather than 400: the body is well-formed; it conflicts with the group's current
@@ -214,18 +270,17 @@ func (s *server) replaceGroup(w http.ResponseWriter, r *http.Request) {
 		// admin changes that setting (or the group).
 		infoFrom(r.Context()).add(slog.String("group_guard", "refused"))
 		writeError(w, r, http.StatusConflict, codeGroupGuard, plan.refusal)
-		return
+		return nil, false
 	}
 	if plan.change.IsZero() {
-		s.writeGroup(w, r, http.StatusOK, cur)
-		return
+		return cur, true
 	}
 	stored, err := s.b.UpdateGroup(r.Context(), id, plan.change)
 	if err != nil {
 		writeBackendError(w, r, err, op{resource: "group", id: id})
-		return
+		return nil, false
 	}
-	s.writeGroup(w, r, http.StatusOK, stored)
+	return stored, true
 }
 
 func (s *server) deleteGroup(w http.ResponseWriter, r *http.Request) {

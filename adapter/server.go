@@ -17,6 +17,7 @@ import (
 
 	"github.com/scimbridge/scimbridge/adapter/backend"
 	"github.com/scimbridge/scimbridge/adapter/scim11"
+	"github.com/scimbridge/scimbridge/adapter/scim20"
 	"github.com/scimbridge/scimbridge/internal/reqid"
 )
 
@@ -28,17 +29,27 @@ type Options struct {
 	Ledger PasswordLedger
 	// Now is the clock for request durations; nil means time.Now.
 	Now func() time.Time
+	// BackendVersions says the backend fills Meta.Version on every user and group, so SCIM 2.0
+	// advertises etag.supported. ETags are sent, and If-Match honoured, for every resource that has
+	// a version either way.
+	BackendVersions bool
+	// CustomAttributes names the custom extension's attributes (from the mapping), for the SCIM 2.0
+	// /Schemas document; nil publishes the extension without attribute definitions.
+	CustomAttributes []string
 }
 
 type server struct {
-	cfg    Config
-	b      backend.Backend
-	caps   backend.Capabilities
-	codec  *scim11.Codec
-	log    *slog.Logger
-	ledger PasswordLedger
-	now    func() time.Time
-	okta   []string // the advertised userManagementCapabilities
+	cfg         Config
+	b           backend.Backend
+	caps        backend.Capabilities
+	codec       *scim11.Codec
+	codec20     *scim20.Codec
+	versions    bool
+	customAttrs []string
+	log         *slog.Logger
+	ledger      PasswordLedger
+	now         func() time.Time
+	okta        []string // the advertised userManagementCapabilities
 }
 
 const jsonContentType = "application/json;charset=UTF-8"
@@ -55,10 +66,16 @@ func New(cfg Config, b backend.Backend, opts Options) (http.Handler, error) {
 	}
 	s := &server{
 		cfg: cfg, b: b, caps: b.Capabilities(),
-		codec:  scim11.New(cfg.AppName, cfg.CustomSchemaName),
-		log:    opts.Logger,
-		ledger: opts.Ledger,
-		now:    opts.Now,
+		codec: scim11.New(cfg.AppName, cfg.CustomSchemaName),
+		// The 1.1 spellings stay accepted on input, so that a v2 client configured with either
+		// URN is understood.
+		codec20: scim20.New(cfg.SCIM2.CustomSchemaURN,
+			"urn:okta:"+cfg.AppName+":1.0:user:"+cfg.CustomSchemaName, "urn:okta:"+cfg.AppName+":1.0:user"),
+		versions:    opts.BackendVersions,
+		customAttrs: opts.CustomAttributes,
+		log:         opts.Logger,
+		ledger:      opts.Ledger,
+		now:         opts.Now,
 	}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
@@ -79,7 +96,7 @@ func New(cfg Config, b backend.Backend, opts Options) (http.Handler, error) {
 	for _, prefix := range []string{"/scim/v1", ""} {
 		s.routes11(r, prefix)
 	}
-	r.PathPrefix("/scim/v2").HandlerFunc(s.route("/scim/v2", s.scim20NotYet))
+	s.routes20(r)
 	r.NotFoundHandler = http.HandlerFunc(s.route("unmatched", s.noResource))
 	r.MethodNotAllowedHandler = http.HandlerFunc(s.route("unmatched", s.noResource))
 
@@ -128,11 +145,6 @@ func pathID(r *http.Request) (string, bool) {
 func (s *server) noResource(w http.ResponseWriter, r *http.Request) {
 	writeError(w, r, http.StatusNotImplemented, codeNotImplemented,
 		fmt.Sprintf("There is no resource for path [%s] with method %s", r.URL.Path, r.Method))
-}
-
-func (s *server) scim20NotYet(w http.ResponseWriter, r *http.Request) {
-	writeError(w, r, http.StatusNotImplemented, codeNotImplemented,
-		"SCIM 2.0 is not implemented yet by this connector; use a base URL without /v2/ (SCIM 1.1)")
 }
 
 // normalisePath collapses repeated slashes and drops a trailing one, so that every spelling an
@@ -270,7 +282,11 @@ func (s *server) commonHeaders(next http.Handler) http.Handler {
 		sdk = *s.cfg.SDKVersionHeader
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", jsonContentType)
+		if infoFrom(r.Context()).dialect == scim20Dialect {
+			w.Header().Set("Content-Type", scim20.ContentType)
+		} else {
+			w.Header().Set("Content-Type", jsonContentType)
+		}
 		if sdk != "" {
 			w.Header().Set("X-okta-sdk-version", sdk)
 		}

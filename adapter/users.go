@@ -75,7 +75,7 @@ func (s *server) parseList(w http.ResponseWriter, r *http.Request) (*listRequest
 			writeError(w, r, http.StatusBadRequest, codeBadFilter, "Cannot parse the SCIM filter: "+msg)
 			return nil, false
 		}
-		if e, err = s.normaliseFilter(e); err != nil {
+		if e, err = s.normaliseFilter(e, infoFrom(r.Context()).dialect); err != nil {
 			writeError(w, r, http.StatusBadRequest, codeBadFilter, err.Error())
 			return nil, false
 		}
@@ -88,53 +88,49 @@ func (s *server) parseList(w http.ResponseWriter, r *http.Request) (*listRequest
 // `emails` and `emails.value` become emails.value; the custom URN (both spellings) and the
 // enterprise URN become backend.CustomSchema / backend.EnterpriseSchema; the core URN is dropped.
 // Any other URN is refused, since no backend could answer it.
-func (s *server) normaliseFilter(e filter.Expr) (filter.Expr, error) {
+func (s *server) normaliseFilter(e filter.Expr, d dialect) (filter.Expr, error) {
 	switch e := e.(type) {
 	case filter.Compare:
-		p, err := s.normaliseAttrPath(e.Path, false)
+		p, err := s.normaliseAttrPath(e.Path, false, d)
 		e.Path = p
 		return e, err
 	case filter.Present:
-		p, err := s.normaliseAttrPath(e.Path, false)
+		p, err := s.normaliseAttrPath(e.Path, false, d)
 		e.Path = p
 		return e, err
 	case filter.And:
-		l, err := s.normaliseFilter(e.Left)
+		l, err := s.normaliseFilter(e.Left, d)
 		if err != nil {
 			return nil, err
 		}
-		rt, err := s.normaliseFilter(e.Right)
+		rt, err := s.normaliseFilter(e.Right, d)
 		return filter.And{Left: l, Right: rt}, err
 	case filter.Or:
-		l, err := s.normaliseFilter(e.Left)
+		l, err := s.normaliseFilter(e.Left, d)
 		if err != nil {
 			return nil, err
 		}
-		rt, err := s.normaliseFilter(e.Right)
+		rt, err := s.normaliseFilter(e.Right, d)
 		return filter.Or{Left: l, Right: rt}, err
 	case filter.Not:
-		x, err := s.normaliseFilter(e.X)
+		x, err := s.normaliseFilter(e.X, d)
 		return filter.Not{X: x}, err
 	case filter.ValuePath:
 		// Paths inside the brackets are relative to the attribute; only the attribute moves.
-		p, err := s.normaliseAttrPath(e.Path, true)
+		p, err := s.normaliseAttrPath(e.Path, true, d)
 		e.Path = p
 		return e, err
 	}
 	return e, nil
 }
 
-func (s *server) normaliseAttrPath(p filter.AttrPath, valuePath bool) (filter.AttrPath, error) {
+func (s *server) normaliseAttrPath(p filter.AttrPath, valuePath bool, d dialect) (filter.AttrPath, error) {
+	if d == scim20Dialect {
+		return s.normaliseAttrPath20(p, valuePath)
+	}
 	switch {
 	case p.URN == "" || strings.EqualFold(p.URN, scim11.CoreSchema):
-		p.URN = ""
-		if strings.EqualFold(p.Name, "email") || strings.EqualFold(p.Name, "emails") {
-			p.Name = "emails"
-			if !valuePath && (p.Sub == "" || strings.EqualFold(p.Sub, "value")) {
-				p.Sub = "value"
-			}
-		}
-		return p, nil
+		return normaliseCorePath(p, valuePath), nil
 	case s.codec.IsCustomURN(p.URN):
 		p.URN = backend.CustomSchema
 		return p, nil
@@ -149,18 +145,39 @@ func (s *server) normaliseAttrPath(p filter.AttrPath, valuePath bool) (filter.At
 		p.URN, s.codec.CustomURN())
 }
 
-func (s *server) listUsers(w http.ResponseWriter, r *http.Request) {
+// queryUsers parses the list request and fetches the page, answering errors itself.
+func (s *server) queryUsers(w http.ResponseWriter, r *http.Request) (*listRequest, *backend.UserPage, bool) {
 	lr, ok := s.parseList(w, r)
 	if !ok {
-		return
+		return nil, nil, false
 	}
 	page, err := s.b.ListUsers(r.Context(), lr.query)
 	if err != nil {
 		writeBackendError(w, r, err, op{resource: "user", list: true})
-		return
+		return nil, nil, false
 	}
 	if len(page.Users) > lr.query.Count && lr.query.Count >= 0 {
 		page.Users = page.Users[:lr.query.Count] // a backend that ignores count still cannot exceed the cap
+	}
+	return lr, page, true
+}
+
+// normaliseCorePath drops the core URN and spells every form of the email address the same way.
+func normaliseCorePath(p filter.AttrPath, valuePath bool) filter.AttrPath {
+	p.URN = ""
+	if strings.EqualFold(p.Name, "email") || strings.EqualFold(p.Name, "emails") {
+		p.Name = "emails"
+		if !valuePath && (p.Sub == "" || strings.EqualFold(p.Sub, "value")) {
+			p.Sub = "value"
+		}
+	}
+	return p
+}
+
+func (s *server) listUsers(w http.ResponseWriter, r *http.Request) {
+	lr, page, ok := s.queryUsers(w, r)
+	if !ok {
+		return
 	}
 	if page.Total > len(page.Users) && !lr.paging.Paged && lr.query.Count > 0 {
 		lr.paging.Paged = true // cut at maxPageSize: say so with startIndex and itemsPerPage
@@ -229,16 +246,24 @@ func (s *server) createUser(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	u := in.User
+	if created, ok := s.createUserCore(w, r, in.User, in.ActiveSet); ok {
+		s.writeUser(w, r, s.cfg.CreatedStatus, created)
+	}
+}
+
+// createUserCore creates a decoded user, whatever the dialect: ids are the connector's, groups are
+// read-only, a new account is active unless the body says otherwise, and the initial password goes
+// to the ledger. It answers errors itself.
+func (s *server) createUserCore(w http.ResponseWriter, r *http.Request, u backend.User, activeSet bool) (*backend.User, bool) {
 	u.ID = ""      // the connector assigns ids (G9)
 	u.Groups = nil // read-only in OPP: memberships change through the group calls only
-	if !in.ActiveSet {
+	if !activeSet {
 		u.Active = true // SCIM's default for a new account; the agent always sends active anyway
 	}
 	created, err := s.b.CreateUser(r.Context(), &u)
 	if err != nil {
 		writeBackendError(w, r, err, op{resource: "user", create: true, name: u.UserName})
-		return
+		return nil, false
 	}
 	if u.Password != "" {
 		if err := s.ledger.Record(r.Context(), created.ID, u.Password); err != nil {
@@ -247,7 +272,7 @@ func (s *server) createUser(w http.ResponseWriter, r *http.Request) {
 				"request_id", infoFrom(r.Context()).id, "user_id", created.ID, "error", err.Error())
 		}
 	}
-	s.writeUser(w, r, s.cfg.CreatedStatus, created)
+	return created, true
 }
 
 // replaceUser is PUT /Users/{id}: activate, deactivate, reactivate, password and profile pushes
@@ -268,23 +293,32 @@ func (s *server) replaceUser(w http.ResponseWriter, r *http.Request) {
 		writeBackendError(w, r, err, op{resource: "user", id: id})
 		return
 	}
-	if in.User.Password != "" && s.caps.SetPassword && s.cfg.PasswordSync != "never" {
-		if !s.syncPassword(w, r, id, in.User.Password) {
-			return
+	if stored, ok := s.replaceUserCore(w, r, id, in.User, in.ActiveSet, current); ok {
+		// The stored user carries the real resulting active, which Okta reads back on activation.
+		s.writeUser(w, r, http.StatusOK, stored)
+	}
+}
+
+// replaceUserCore makes user id equal to u, whatever the dialect and whether u came from a PUT
+// body or a PATCH applied to current: the password goes first, through the ledger rules, so a
+// refused password changes nothing else; a body without active keeps the current one. It answers
+// errors itself.
+func (s *server) replaceUserCore(w http.ResponseWriter, r *http.Request, id string, u backend.User, activeSet bool, current *backend.User) (*backend.User, bool) {
+	if u.Password != "" && s.caps.SetPassword && s.cfg.PasswordSync != "never" {
+		if !s.syncPassword(w, r, id, u.Password) {
+			return nil, false
 		}
 	}
-	u := in.User
 	u.ID, u.Password, u.Groups = id, "", nil
-	if !in.ActiveSet {
+	if !activeSet {
 		u.Active = current.Active // a PUT without active must not deactivate by omission
 	}
 	stored, err := s.b.ReplaceUser(r.Context(), id, &u)
 	if err != nil {
 		writeBackendError(w, r, err, op{resource: "user", id: id})
-		return
+		return nil, false
 	}
-	// The stored user carries the real resulting active, which Okta reads back on activation.
-	s.writeUser(w, r, http.StatusOK, stored)
+	return stored, true
 }
 
 // syncPassword applies the passwordSync policy (G6). It answers the request itself and returns
