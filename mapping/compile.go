@@ -3,8 +3,11 @@ package mapping
 import (
 	"fmt"
 	"reflect"
+	"regexp"
+	"slices"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/expr-lang/expr"
 	"github.com/expr-lang/expr/ast"
@@ -42,22 +45,36 @@ type assignment struct {
 	expr *program
 }
 
-// paging is a compiled page-number paging block.
+// paging is a compiled paging block.
 type paging struct {
-	page, size fieldPath
-	maxSize    int
+	style                     string // pageNumber, offset, none
+	page, offset, size, limit *fieldPath
+	maxSize                   int
+	ttl                       time.Duration
 }
 
 // step is one compiled call.
 type step struct {
 	call    string
 	req     reflect.Type
+	resp    reflect.Type
 	record  *fieldPath
 	request []assignment
 	result  *program
 	items   *program
 	total   *program
 	paging  *paging
+	// fetch, when set, reads every item (an id) with this get operation.
+	fetch operation
+	when  *program
+	as    string
+	fail  *failStep
+}
+
+// failStep ends an operation with an error instead of calling anything.
+type failStep struct {
+	kind    backend.Kind
+	message string
 }
 
 // operation is what a contract method runs: a list of steps. v0 files give one step each.
@@ -99,6 +116,9 @@ type users struct {
 	deactivate  operation
 	setPassword operation
 	delete      operation
+	createID    *program
+	// tracked: lastModified comes from the change tracker (changeTracking: hash).
+	tracked bool
 }
 
 // groups is the compiled groups block.
@@ -112,13 +132,18 @@ type groups struct {
 	rename       operation
 	addMember    operation
 	removeMember operation
+	update       operation // updateMembers
 	skipUnknown  bool
 	delete       operation
+	createID     *program
+	renameID     *program
+	surrogate    bool
 }
 
 // faultRule is a compiled fault rule.
 type faultRule struct {
 	faultCode, detailCode string
+	pattern               *regexp.Regexp
 	kind                  backend.Kind
 	message               string
 	exposeDetail          bool
@@ -226,8 +251,15 @@ func (c *compiler) faults(rules []FaultRule) []faultRule {
 	var out []faultRule
 	for i, r := range rules {
 		what := fmt.Sprintf("faults[%d]", i)
-		if !r.FaultCode.Set() && !r.DetailCode.Set() {
-			c.ps.add(r.At, "%s: a rule needs faultCode or detailCode", what)
+		if !r.FaultCode.Set() && !r.DetailCode.Set() && !r.Pattern.Set() {
+			c.ps.add(r.At, "%s: a rule needs faultCode, detailCode or pattern", what)
+		}
+		var re *regexp.Regexp
+		if r.Pattern.Set() {
+			var err error
+			if re, err = regexp.Compile(r.Pattern.Value); err != nil {
+				c.ps.add(r.Pattern.At, "%s.pattern: %v", what, err)
+			}
 		}
 		k, ok := kindByName(r.Kind.Value)
 		switch {
@@ -237,7 +269,7 @@ func (c *compiler) faults(rules []FaultRule) []faultRule {
 			c.ps.add(r.Kind.At, "%s.kind: unknown kind %q (one of %s)%s", what, r.Kind.Value,
 				strings.Join(kindNames(), ", "), didYouMean(r.Kind.Value, kindNames()))
 		}
-		out = append(out, faultRule{faultCode: r.FaultCode.Value, detailCode: r.DetailCode.Value,
+		out = append(out, faultRule{faultCode: r.FaultCode.Value, detailCode: r.DetailCode.Value, pattern: re,
 			kind: k, message: r.Message.Value, exposeDetail: r.ExposeDetail})
 	}
 	return out
@@ -305,21 +337,138 @@ type stepOpts struct {
 	record     bool         // the step may name a record field
 	needResult bool
 	needItems  bool
-	allowList  bool // items, total and paging are allowed
+	allowList  bool      // items, total, paging and fetch are allowed
+	allowID    bool      // the block may give `id` instead of a result
+	get        operation // what fetch: get reads with
+	// optionalRecord: in a multi-step block one step names the record, not every one.
+	optionalRecord bool
 }
 
+// dynamic reports whether records are maps built by expressions rather than generated structs.
+func dynamic(rec reflect.Type) bool { return rec != nil && rec.Kind() == reflect.Map }
+
+var (
+	mapType  = reflect.TypeOf(map[string]any{})
+	identRE  = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
+	envNames = []string{"resp", "id", "user", "current", "group", "member", "password", "value", "rec", "add", "remove"}
+	stepKeys = "call, record, request, result, when, as, fail"
+)
+
+// op compiles an operation block: one step (the v0 form) or `steps:`, where each step may
+// bind its response (`as`) for the steps after it and run only under a condition (`when`).
 func (c *compiler) op(s *Step, what string, env stepEnv, o stepOpts) operation {
 	if s == nil {
 		return nil
 	}
-	st := c.step(s, what, env, o)
-	if st == nil {
+	if s.ID.Set() && !o.allowID {
+		c.ps.add(s.ID.At, "%s.id: not used by this block", what)
+	}
+	if len(s.Steps) == 0 {
+		st := c.step(s, what, env, o)
+		if st == nil {
+			return nil
+		}
+		if o.needResult && !s.Result.Set() && !(o.allowID && s.ID.Set()) {
+			c.needResult(s.At, what, o)
+		}
+		return operation{st}
+	}
+	if s.Call.Set() || s.Record.Set() || len(s.Request) > 0 || s.Result.Set() || s.When.Set() || s.As.Set() || s.Fail != nil {
+		c.ps.add(s.At, "%s: give either steps or the keys of one step (%s), not both", what, stepKeys)
+	}
+	if o.allowList {
+		c.ps.add(s.At, "%s.steps: a list block is one call; steps are for the other blocks", what)
 		return nil
 	}
-	return operation{st}
+	var op operation
+	sub := o
+	sub.needResult, sub.optionalRecord = false, true
+	hasResult, hasRecord := false, false
+	for i := range s.Steps {
+		ss := &s.Steps[i]
+		w := fmt.Sprintf("%s.steps[%d]", what, i)
+		if len(ss.Steps) > 0 {
+			c.ps.add(ss.At, "%s.steps: steps do not nest", w)
+			continue
+		}
+		if ss.ID.Set() {
+			c.ps.add(ss.ID.At, "%s.id: id belongs to the block, not to one of its steps", w)
+		}
+		st := c.step(ss, w, env, sub)
+		if st == nil {
+			continue
+		}
+		hasResult = hasResult || ss.Result.Set()
+		hasRecord = hasRecord || st.record != nil
+		if st.as != "" {
+			env = with(env, st.as, sample(st.respType()))
+		}
+		op = append(op, st)
+	}
+	if o.needResult && !hasResult && !(o.allowID && s.ID.Set()) {
+		c.needResult(s.At, what, o)
+	}
+	if o.record && !dynamic(o.rec) && !hasRecord && len(op) == len(s.Steps) {
+		c.ps.add(s.At, "%s: one step needs record: (the request field that receives the record)", what)
+	}
+	if len(op) == 0 {
+		return nil
+	}
+	return op
+}
+
+func (c *compiler) needResult(at Pos, what string, o stepOpts) {
+	if o.allowID {
+		c.ps.add(at, "%s: result or id: required (the expression that gives the record, or the new id to read it with get)", what)
+		return
+	}
+	c.ps.add(at, "%s: result: required (the expression that gives the record, e.g. resp.Employee)", what)
+}
+
+// respType is the response type of a step (nil for a fail step).
+func (st *step) respType() reflect.Type {
+	if st.resp == nil {
+		return nil
+	}
+	return st.resp
 }
 
 func (c *compiler) step(s *Step, what string, env stepEnv, o stepOpts) *step {
+	st := &step{}
+	if s.When.Set() {
+		st.when = c.compileExpr(s.When, what+".when", env)
+		if t := deref(outType(st.when)); st.when != nil && t != nil && t.Kind() != reflect.Bool && t.Kind() != reflect.Interface {
+			c.ps.add(s.When.At, "%s.when: the condition gives %s, not a boolean", what, t)
+		}
+	}
+	if s.As.Set() {
+		switch {
+		case !identRE.MatchString(s.As.Value):
+			c.ps.add(s.As.At, "%s.as: %q is not a name (letters, digits, _)", what, s.As.Value)
+		case containsString(envNames, s.As.Value) || env[s.As.Value] != nil:
+			c.ps.add(s.As.At, "%s.as: %q is already a name in this block", what, s.As.Value)
+		default:
+			st.as = s.As.Value
+		}
+	}
+	if s.Fail != nil {
+		if s.Call.Set() || len(s.Request) > 0 || s.Result.Set() || s.Record.Set() || s.As.Set() {
+			c.ps.add(s.Fail.At, "%s.fail: a fail step calls nothing; give only when and fail", what)
+		}
+		k, ok := kindByName(s.Fail.Kind.Value)
+		switch {
+		case !s.Fail.Kind.Set():
+			c.ps.add(s.Fail.At, "%s.fail: kind: required", what)
+		case !ok:
+			c.ps.add(s.Fail.Kind.At, "%s.fail.kind: unknown kind %q (one of %s)%s", what, s.Fail.Kind.Value,
+				strings.Join(kindNames(), ", "), didYouMean(s.Fail.Kind.Value, kindNames()))
+		}
+		if !s.Fail.Message.Set() {
+			c.ps.add(s.Fail.At, "%s.fail: message: required (what the SCIM client is told)", what)
+		}
+		st.fail = &failStep{kind: k, message: s.Fail.Message.Value}
+		return st
+	}
 	if !s.Call.Set() {
 		c.ps.add(s.At, "%s: call: required", what)
 		return nil
@@ -333,21 +482,26 @@ func (c *compiler) step(s *Step, what string, env stepEnv, o stepOpts) *step {
 		c.ps.add(s.Call.At, "%s.call: the catalog describes %q without struct request and response types", what, s.Call.Value)
 		return nil
 	}
-	st := &step{call: info.Name, req: info.Request}
+	st.call, st.req, st.resp = info.Name, info.Request, info.Response
 	if st.call == "" {
 		st.call = s.Call.Value
 	}
 	if s.Record.Set() {
-		if !o.record {
+		switch {
+		case !o.record:
 			c.ps.add(s.Record.At, "%s.record: not used by this block", what)
-		} else if fp, err := resolvePath(info.Request, s.Record.Value); err != nil {
-			c.ps.add(s.Record.At, "%s.record: %v", what, err)
-		} else if o.rec != nil && deref(fp.leaf) != o.rec {
-			c.ps.add(s.Record.At, "%s.record: %s.%s is a %s, not the record type %s", what, info.Request.Name(), s.Record.Value, fp.leaf, o.rec)
-		} else {
-			st.record = &fp
+		case dynamic(o.rec):
+			c.ps.add(s.Record.At, "%s.record: the record is built by expressions (get's result is a map); set request fields from user instead", what)
+		default:
+			if fp, err := resolvePath(info.Request, s.Record.Value); err != nil {
+				c.ps.add(s.Record.At, "%s.record: %v", what, err)
+			} else if o.rec != nil && deref(fp.leaf) != o.rec {
+				c.ps.add(s.Record.At, "%s.record: %s.%s is a %s, not the record type %s", what, info.Request.Name(), s.Record.Value, fp.leaf, o.rec)
+			} else {
+				st.record = &fp
+			}
 		}
-	} else if o.record {
+	} else if o.record && !o.optionalRecord && !dynamic(o.rec) {
 		c.ps.add(s.At, "%s: record: required (the request field that receives the record)", what)
 	}
 	for _, en := range s.Request {
@@ -375,13 +529,11 @@ func (c *compiler) step(s *Step, what string, env stepEnv, o stepOpts) *step {
 				c.ps.add(s.Result.At, "%s.result: the expression gives %s, not the record type %s", what, outType(st.result), o.rec)
 			}
 		}
-	} else if o.needResult {
-		c.ps.add(s.At, "%s: result: required (the expression that gives the record, e.g. resp.Employee)", what)
 	}
 	listKeys := []struct {
 		t    Text
 		name string
-	}{{s.Items, "items"}, {s.Total, "total"}}
+	}{{s.Items, "items"}, {s.Total, "total"}, {s.Fetch, "fetch"}}
 	for _, k := range listKeys {
 		if k.t.Set() && !o.allowList {
 			c.ps.add(k.t.At, "%s.%s: not used by this block", what, k.name)
@@ -391,12 +543,24 @@ func (c *compiler) step(s *Step, what string, env stepEnv, o stepOpts) *step {
 		c.ps.add(s.Paging.At, "%s.paging: not used by this block", what)
 	}
 	if o.allowList {
+		if s.Fetch.Set() {
+			if s.Fetch.Value != "get" {
+				c.ps.add(s.Fetch.At, "%s.fetch: unknown block %q; items can be fetched with \"get\"", what, s.Fetch.Value)
+			} else {
+				st.fetch = o.get
+			}
+		}
 		if s.Items.Set() {
 			st.items = c.compileExpr(s.Items, what+".items", respEnv)
 			if t := outType(st.items); st.items != nil && t != nil && t.Kind() != reflect.Interface {
-				if t.Kind() != reflect.Slice {
+				switch {
+				case t.Kind() != reflect.Slice:
 					c.ps.add(s.Items.At, "%s.items: the expression gives %s, not a list of records", what, t)
-				} else if o.rec != nil && deref(t.Elem()) != o.rec && t.Elem().Kind() != reflect.Interface {
+				case s.Fetch.Set():
+					if k := deref(t.Elem()).Kind(); k != reflect.String && k != reflect.Interface {
+						c.ps.add(s.Items.At, "%s.items: with fetch, the expression must give a list of ids, it gives %s", what, t)
+					}
+				case o.rec != nil && deref(t.Elem()) != o.rec && t.Elem().Kind() != reflect.Interface:
 					c.ps.add(s.Items.At, "%s.items: the expression gives %s, not a list of %s", what, t, o.rec)
 				}
 			}
@@ -411,7 +575,7 @@ func (c *compiler) step(s *Step, what string, env stepEnv, o stepOpts) *step {
 		}
 		if s.Paging != nil {
 			st.paging = c.paging(s.Paging, what+".paging", info.Request)
-			if !s.Total.Set() {
+			if st.paging != nil && st.paging.style != "none" && !s.Total.Set() {
 				c.ps.add(s.Paging.At, "%s: total: required with paging (the expression that gives the number of matches)", what)
 			}
 		}
@@ -419,31 +583,78 @@ func (c *compiler) step(s *Step, what string, env stepEnv, o stepOpts) *step {
 	return st
 }
 
+func containsString(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
 func isNumberKind(k reflect.Kind) bool {
 	return k >= reflect.Int && k <= reflect.Float64
 }
 
+var pagingStyles = []string{"pageNumber", "offset", "none"}
+
 func (c *compiler) paging(p *Paging, what string, req reflect.Type) *paging {
+	out := &paging{style: p.Style.Value, maxSize: p.MaxSize}
+	type field struct {
+		t    Text
+		name string
+		dst  **fieldPath
+	}
+	var need, allow []field
+	page := field{p.Page, "page", &out.page}
+	offset := field{p.Offset, "offset", &out.offset}
+	size := field{p.Size, "size", &out.size}
+	limit := field{p.Limit, "limit", &out.limit}
 	switch p.Style.Value {
 	case "pageNumber":
+		need = []field{page, size}
+	case "offset":
+		need = []field{offset, size}
+	case "none":
+		allow = []field{limit}
 	case "":
-		c.ps.add(p.At, "%s: style: required (pageNumber)", what)
+		c.ps.add(p.At, "%s: style: required (%s)", what, strings.Join(pagingStyles, ", "))
 		return nil
 	default:
-		c.ps.add(p.Style.At, "%s.style: unknown paging style %q; v0 supports pageNumber", what, p.Style.Value)
+		c.ps.add(p.Style.At, "%s.style: unknown paging style %q (one of %s)%s", what, p.Style.Value,
+			strings.Join(pagingStyles, ", "), didYouMean(p.Style.Value, pagingStyles))
 		return nil
 	}
-	out := &paging{maxSize: p.MaxSize}
 	if p.MaxSize <= 0 {
 		c.ps.add(p.At, "%s: maxSize: required, a positive number (the largest page the application serves)", what)
 	}
-	for _, f := range []struct {
-		t    Text
-		name string
-		dst  *fieldPath
-	}{{p.Page, "page", &out.page}, {p.Size, "size", &out.size}} {
+	if p.SnapshotTTL.Set() {
+		d, err := time.ParseDuration(p.SnapshotTTL.Value)
+		switch {
+		case p.Style.Value != "none":
+			c.ps.add(p.SnapshotTTL.At, "%s.snapshotTTL: only style none keeps snapshots", what)
+		case err != nil || d < 0:
+			c.ps.add(p.SnapshotTTL.At, "%s.snapshotTTL: %q is not a duration such as \"2m\"", what, p.SnapshotTTL.Value)
+		default:
+			out.ttl = d
+		}
+	}
+	for _, f := range []field{page, offset, size, limit} {
+		needed, allowed := false, false
+		for _, n := range need {
+			needed = needed || n.name == f.name
+		}
+		for _, a := range allow {
+			allowed = allowed || a.name == f.name
+		}
 		if !f.t.Set() {
-			c.ps.add(p.At, "%s: %s: required (the request field)", what, f.name)
+			if needed {
+				c.ps.add(p.At, "%s: %s: required (the request field)", what, f.name)
+			}
+			continue
+		}
+		if !needed && !allowed {
+			c.ps.add(f.t.At, "%s.%s: not used by paging style %s", what, f.name, p.Style.Value)
 			continue
 		}
 		fp, err := resolvePath(req, f.t.Value)
@@ -455,7 +666,7 @@ func (c *compiler) paging(p *Paging, what string, req reflect.Type) *paging {
 			c.ps.add(f.t.At, "%s.%s: %s is a %s, not a number", what, f.name, f.t.Value, fp.leaf)
 			continue
 		}
-		*f.dst = fp
+		*f.dst = &fp
 	}
 	return out
 }
@@ -492,12 +703,26 @@ func incompatible(from, to reflect.Type) string {
 // recordOf compiles a get block and derives the record type from its result expression.
 func (c *compiler) recordOf(get *Step, what string, env stepEnv) (operation, reflect.Type) {
 	op := c.op(get, what, env, stepOpts{needResult: true})
-	if op == nil || op.last().result == nil {
+	if op == nil {
 		return op, nil
 	}
-	t := deref(outType(op.last().result))
+	var last *step
+	for _, st := range op {
+		if st.result != nil {
+			last = st
+		}
+	}
+	if last == nil {
+		return op, nil
+	}
+	t := deref(outType(last.result))
+	if t != nil && t.Kind() == reflect.Map && t.Key().Kind() == reflect.String {
+		// A record built by the expression ({"userName": id, "claims": …}): toSCIM reads it
+		// dynamically.
+		return op, mapType
+	}
 	if t == nil || t.Kind() != reflect.Struct {
-		c.ps.add(get.Result.At, "%s.result: the expression must give a record (a structure), it gives %v", what, outType(op.last().result))
+		c.ps.add(last.result.at, "%s.result: the expression must give a record (a structure or a map), it gives %v", what, outType(last.result))
 		return op, nil
 	}
 	return op, t
@@ -533,10 +758,13 @@ func (c *compiler) users(u *Users) *users {
 		}
 	}
 	userEnv := stepEnv{"user": map[string]any{}, "current": sample(out.rec)}
+	if dynamic(out.rec) && len(u.FromSCIM) > 0 {
+		c.ps.add(u.FromSCIM[0].Key.At, "users.fromSCIM: the record is built by expressions (get's result is a map); set request fields from user instead")
+	}
 	for _, en := range u.FromSCIM {
 		w := "users.fromSCIM." + en.Key.Value
-		if out.rec == nil {
-			continue // the record type is unknown; its problem is already reported
+		if out.rec == nil || dynamic(out.rec) {
+			continue // the record type is unknown (already reported) or has no fields
 		}
 		fp, err := resolvePath(out.rec, en.Key.Value)
 		if err != nil {
@@ -554,17 +782,20 @@ func (c *compiler) users(u *Users) *users {
 		out.fromSCIM = append(out.fromSCIM, fromSCIM{path: fp, p: p})
 	}
 	needsFrom := func(s any, at Pos, what string) {
-		if !reflect.ValueOf(s).IsNil() && len(u.FromSCIM) == 0 {
+		if !reflect.ValueOf(s).IsNil() && len(u.FromSCIM) == 0 && !dynamic(out.rec) {
 			c.ps.add(at, "users.%s: needs a fromSCIM block (how a user becomes a record)", what)
 		}
 	}
 	if u.Create != nil {
 		needsFrom(u.Create, u.Create.At, "create")
-		out.create = c.op(u.Create, "users.create", stepEnv{"user": map[string]any{}},
-			stepOpts{rec: out.rec, record: true, needResult: true})
+		createEnv := stepEnv{"user": map[string]any{}}
+		out.create = c.op(u.Create, "users.create", createEnv,
+			stepOpts{rec: out.rec, record: true, needResult: true, allowID: true})
+		out.createID = c.compileExpr(u.Create.ID, "users.create.id", createEnv)
 	}
+	listOpts := stepOpts{rec: out.rec, needItems: true, allowList: true, get: out.get}
 	if u.List != nil {
-		out.list = c.op(u.List, "users.list", stepEnv{}, stepOpts{rec: out.rec, needItems: true, allowList: true})
+		out.list = c.op(u.List, "users.list", stepEnv{}, listOpts)
 	}
 	shapes := map[string]bool{}
 	for i, r := range u.Search {
@@ -592,7 +823,7 @@ func (c *compiler) users(u *Users) *users {
 			}
 			rule.useGet = true
 		default:
-			rule.op = c.op(&r.Step, what, stepEnv{"value": ""}, stepOpts{rec: out.rec, needItems: true, allowList: true})
+			rule.op = c.op(&r.Step, what, stepEnv{"value": ""}, listOpts)
 			if rule.op == nil {
 				continue
 			}
@@ -639,6 +870,16 @@ func (c *compiler) users(u *Users) *users {
 	}
 	out.setPassword = c.op(u.SetPassword, "users.setPassword", stepEnv{"id": "", "password": ""}, stepOpts{})
 	out.delete = c.op(u.Delete, "users.delete", stepEnv{"id": ""}, stepOpts{})
+	switch u.ChangeTracking.Value {
+	case "":
+	case "hash":
+		out.tracked = true
+		if u.Fallback == nil {
+			c.ps.add(u.ChangeTracking.At, "users.changeTracking: needs a fallback block (meta.lastModified filters scan at most fallback.maxScan users)")
+		}
+	default:
+		c.ps.add(u.ChangeTracking.At, "users.changeTracking: unknown mode %q; the one mode is hash", u.ChangeTracking.Value)
+	}
 	return out
 }
 
@@ -675,9 +916,14 @@ func (c *compiler) groups(g *Groups) *groups {
 			c.ps.add(g.At, "groups.toSCIM: %s: required", k)
 		}
 	}
-	out.create = c.op(g.Create, "groups.create", stepEnv{"group": map[string]any{}}, stepOpts{rec: out.rec, needResult: true})
+	out.surrogate = g.SurrogateIDs
+	createEnv := stepEnv{"group": map[string]any{}}
+	out.create = c.op(g.Create, "groups.create", createEnv, stepOpts{rec: out.rec, needResult: true, allowID: true})
+	if g.Create != nil {
+		out.createID = c.compileExpr(g.Create.ID, "groups.create.id", createEnv)
+	}
 	if g.List != nil {
-		out.list = c.op(g.List, "groups.list", stepEnv{}, stepOpts{rec: out.rec, needItems: true, allowList: true})
+		out.list = c.op(g.List, "groups.list", stepEnv{}, stepOpts{rec: out.rec, needItems: true, allowList: true, get: out.get})
 	}
 	if g.Fallback != nil {
 		if g.Fallback.MaxScan <= 0 {
@@ -688,10 +934,18 @@ func (c *compiler) groups(g *Groups) *groups {
 		}
 		out.maxScan = g.Fallback.MaxScan
 	}
-	out.rename = c.op(g.Rename, "groups.rename", stepEnv{"id": "", "group": map[string]any{}, "current": sample(out.rec)}, stepOpts{rec: out.rec})
+	renameEnv := stepEnv{"id": "", "group": map[string]any{}, "current": sample(out.rec)}
+	out.rename = c.op(g.Rename, "groups.rename", renameEnv, stepOpts{rec: out.rec, allowID: true})
+	if g.Rename != nil {
+		out.renameID = c.compileExpr(g.Rename.ID, "groups.rename.id", renameEnv)
+	}
 	memberEnv := stepEnv{"id": "", "member": ""}
 	out.addMember = c.op(g.AddMember, "groups.addMember", memberEnv, stepOpts{})
 	out.removeMember = c.op(g.RemoveMember, "groups.removeMember", memberEnv, stepOpts{})
+	out.update = c.op(g.UpdateMembers, "groups.updateMembers", stepEnv{"id": "", "add": []any{}, "remove": []any{}}, stepOpts{})
+	if g.UpdateMembers != nil && g.AddMember != nil {
+		c.ps.add(g.UpdateMembers.At, "groups.updateMembers: give updateMembers or addMember/removeMember, not both")
+	}
 	switch g.UnknownMembers.Value {
 	case "", "skip":
 	case "fail":
@@ -725,6 +979,14 @@ func capabilities(u *users, g *groups) backend.Capabilities {
 				activeWritten = true
 			}
 		}
+		// A record built by expressions has no fromSCIM: the replace steps carry user.active.
+		for _, st := range u.replace {
+			for _, a := range st.request {
+				if readsUserActive(a.expr) {
+					activeWritten = true
+				}
+			}
+		}
 		c.Activation = c.ReplaceUser && activeRead && (activeWritten || (u.activate != nil && u.deactivate != nil))
 		for _, r := range u.search {
 			c.FilterUsers = append(c.FilterUsers, r.shape)
@@ -735,12 +997,17 @@ func capabilities(u *users, g *groups) backend.Capabilities {
 				c.IncrementalImport = c.ListUsers
 			}
 		}
+		if u.tracked && u.maxScan > 0 && c.ListUsers && !slices.Contains(c.FilterUsers, "meta.lastmodified gt") {
+			// Answered by the bounded scan: hash, observe, filter.
+			c.FilterUsers = append(c.FilterUsers, "meta.lastmodified gt")
+			c.IncrementalImport = true
+		}
 	}
 	if g != nil {
 		c.GetGroup = g.get != nil
 		c.CreateGroup = g.create != nil && c.GetGroup
 		c.ListGroups = g.list != nil
-		c.UpdateGroup = c.GetGroup && g.addMember != nil && g.removeMember != nil
+		c.UpdateGroup = c.GetGroup && ((g.addMember != nil && g.removeMember != nil) || g.update != nil)
 		c.DeleteGroup = g.delete != nil
 	}
 	return c

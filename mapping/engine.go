@@ -5,7 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"reflect"
+	"time"
 
 	"github.com/expr-lang/expr"
 
@@ -15,17 +17,34 @@ import (
 // Backend binds the engine to an Invoker: the result implements the backend contract by calling
 // the mapped operations through inv. log receives what the client must not see (fault texts,
 // mapping failures, skipped members); nil discards it.
-func (e *Engine) Backend(inv Invoker, log *slog.Logger) backend.Backend {
+func (e *Engine) Backend(inv Invoker, log *slog.Logger, opts ...BackendOption) backend.Backend {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &engineBackend{e: e, inv: inv, log: log}
+	b := &engineBackend{e: e, inv: inv, log: log, now: time.Now, snaps: newSnapshots()}
+	for _, o := range opts {
+		o(b)
+	}
+	return b
 }
 
+// BackendOption configures one Backend.
+type BackendOption func(*engineBackend)
+
+// WithState gives the backend the bridge's state store, which mappings with
+// `changeTracking: hash` or `surrogateIds: true` need (see Engine.NeedsState).
+func WithState(s State) BackendOption { return func(b *engineBackend) { b.state = s } }
+
+// WithClock replaces time.Now (for tests of change tracking and snapshots).
+func WithClock(now func() time.Time) BackendOption { return func(b *engineBackend) { b.now = now } }
+
 type engineBackend struct {
-	e   *Engine
-	inv Invoker
-	log *slog.Logger
+	e     *Engine
+	inv   Invoker
+	log   *slog.Logger
+	state State
+	now   func() time.Time
+	snaps *snapshots
 }
 
 var _ backend.Backend = (*engineBackend)(nil)
@@ -111,13 +130,34 @@ func (b *engineBackend) invoke(ctx context.Context, st *step, env map[string]any
 }
 
 // runOp runs the steps of op in order and returns the record given by the last step that has a
-// result expression (nil when none has).
+// result expression (nil when none has). A step whose `when` gives false is skipped; a step with
+// `as` adds its response to the environment of the steps after it; a fail step ends the
+// operation with its error.
 func (b *engineBackend) runOp(ctx context.Context, op operation, env map[string]any, record any, rec reflect.Type) (any, error) {
 	var result any
+	bound := false
 	for _, st := range op {
+		if st.when != nil {
+			v, err := st.when.run(env)
+			if err != nil {
+				return nil, b.mappingFailed(st.call, err)
+			}
+			if ok, _ := v.(bool); !ok {
+				continue
+			}
+		}
+		if st.fail != nil {
+			return nil, backend.Errorf(st.fail.kind, "%s", st.fail.message)
+		}
 		resp, err := b.invoke(ctx, st, env, record, nil)
 		if err != nil {
 			return nil, err
+		}
+		if st.as != "" {
+			if !bound { // copy once: the caller's map stays as it was
+				env, bound = maps.Clone(env), true
+			}
+			env[st.as] = resp
 		}
 		if st.result == nil {
 			continue
@@ -139,6 +179,13 @@ var errNoRecord = errors.New("the response holds no record")
 
 // asRecord turns what a result expression gave into a *T of the record type.
 func asRecord(v any, t reflect.Type) (any, error) {
+	if t != nil && t.Kind() == reflect.Map {
+		m, ok := v.(map[string]any)
+		if !ok || m == nil {
+			return nil, errNoRecord
+		}
+		return m, nil
+	}
 	rv := reflect.ValueOf(v)
 	for rv.IsValid() && (rv.Kind() == reflect.Pointer || rv.Kind() == reflect.Interface) {
 		if rv.IsNil() {
@@ -168,6 +215,13 @@ func (b *engineBackend) badAnswer(op string, err error) error {
 // copyRecord returns a new *T holding a shallow copy of rec; field setters copy nested
 // pointers before writing, so the copy never changes rec.
 func copyRecord(rec any) any {
+	if m, ok := rec.(map[string]any); ok {
+		out := make(map[string]any, len(m))
+		for k, v := range m {
+			out[k] = v
+		}
+		return out
+	}
 	rv := reflect.ValueOf(rec)
 	p := reflect.New(rv.Type().Elem())
 	p.Elem().Set(rv.Elem())
@@ -216,6 +270,9 @@ func (b *engineBackend) fault(op string, f Fault, err error) error {
 			continue
 		}
 		if r.detailCode != "" && r.detailCode != f.DetailCode() {
+			continue
+		}
+		if r.pattern != nil && !r.pattern.MatchString(f.FaultString()) && !r.pattern.MatchString(f.DetailMessage()) {
 			continue
 		}
 		kind, msg, expose = r.kind, r.message, r.exposeDetail

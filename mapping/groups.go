@@ -7,12 +7,17 @@ import (
 	"github.com/scimbridge/scimbridge/adapter/filter"
 )
 
+// groupType is the resource type groups are kept under in the state store.
+const groupType = "Group"
+
 func (b *engineBackend) noGroups(what string) (*backend.Group, error) {
 	return nil, unsupported(what)
 }
 
-// toGroup maps a record to a neutral group with the groups toSCIM block.
-func (b *engineBackend) toGroup(rec any) (*backend.Group, error) {
+// toGroup maps a record to a neutral group with the groups toSCIM block. It also returns the
+// application's key for the group (the id toSCIM gives); with surrogateIds the group's id is the
+// stable id the bridge issued for that key.
+func (b *engineBackend) toGroup(ctx context.Context, rec any) (*backend.Group, string, error) {
 	g := &backend.Group{}
 	env := map[string]any{"rec": rec}
 	for _, t := range b.e.groups.toSCIM {
@@ -22,10 +27,39 @@ func (b *engineBackend) toGroup(rec any) (*backend.Group, error) {
 		}
 		if err != nil {
 			b.log.Error("a legacy record could not be mapped to a group", "attribute", t.key, "error", err)
-			return nil, backend.Wrap(backend.Internal, err, "a record of the legacy application could not be mapped to a group")
+			return nil, "", backend.Wrap(backend.Internal, err, "a record of the legacy application could not be mapped to a group")
 		}
 	}
-	return g, nil
+	key := g.ID
+	if b.e.groups.surrogate && key != "" {
+		st, err := b.needState()
+		if err != nil {
+			return nil, "", err
+		}
+		if g.ID, err = st.SurrogateID(ctx, groupType, key); err != nil {
+			return nil, "", backend.Wrap(backend.Unavailable, err, "the bridge's state store could not be reached")
+		}
+	}
+	return g, key, nil
+}
+
+// groupKey turns a SCIM group id into the application's key (itself unless surrogateIds).
+func (b *engineBackend) groupKey(ctx context.Context, id string) (string, error) {
+	if !b.e.groups.surrogate || id == "" {
+		return id, nil
+	}
+	st, err := b.needState()
+	if err != nil {
+		return "", err
+	}
+	key, ok, err := st.NaturalKey(ctx, groupType, id)
+	if err != nil {
+		return "", backend.Wrap(backend.Unavailable, err, "the bridge's state store could not be reached")
+	}
+	if !ok {
+		return "", backend.Errorf(backend.NotFound, "no group has the id %q", id)
+	}
+	return key, nil
 }
 
 func (b *engineBackend) GetGroup(ctx context.Context, id string) (*backend.Group, error) {
@@ -33,11 +67,16 @@ func (b *engineBackend) GetGroup(ctx context.Context, id string) (*backend.Group
 	if gs == nil {
 		return b.noGroups("read groups")
 	}
-	rec, err := b.getRecord(ctx, gs.get, gs.rec, id)
+	key, err := b.groupKey(ctx, id)
 	if err != nil {
 		return nil, err
 	}
-	return b.toGroup(rec)
+	rec, err := b.getRecord(ctx, gs.get, gs.rec, key)
+	if err != nil {
+		return nil, err
+	}
+	g, _, err := b.toGroup(ctx, rec)
+	return g, err
 }
 
 func (b *engineBackend) CreateGroup(ctx context.Context, g *backend.Group) (*backend.Group, error) {
@@ -45,18 +84,21 @@ func (b *engineBackend) CreateGroup(ctx context.Context, g *backend.Group) (*bac
 	if gs == nil || gs.create == nil {
 		return b.noGroups("create groups")
 	}
-	if len(g.Members) > 0 && gs.addMember == nil {
+	if len(g.Members) > 0 && gs.addMember == nil && gs.update == nil {
 		// Refused before anything is written, rather than creating a group without members.
 		return b.noGroups("add group members")
 	}
-	created, err := b.runOp(ctx, gs.create, map[string]any{"group": groupMap(g)}, nil, gs.rec)
+	env := map[string]any{"group": groupMap(g)}
+	created, err := b.runOp(ctx, gs.create, env, nil, gs.rec)
 	if err != nil {
 		return nil, err
 	}
 	if created == nil {
-		return nil, b.badAnswer(gs.create.last().call, errNoRecord)
+		if created, err = b.readBack(ctx, gs.createID, env, gs.get, gs.rec); err != nil {
+			return nil, err
+		}
 	}
-	out, err := b.toGroup(created)
+	out, key, err := b.toGroup(ctx, created)
 	if err != nil {
 		return nil, err
 	}
@@ -67,26 +109,86 @@ func (b *engineBackend) CreateGroup(ctx context.Context, g *backend.Group) (*bac
 	for i, m := range g.Members {
 		ids[i] = m.Value
 	}
-	if err := b.members(ctx, out.ID, gs.addMember, ids, true); err != nil {
+	if err := b.members(ctx, key, ids, nil); err != nil {
 		return nil, err
 	}
 	return b.GetGroup(ctx, out.ID)
 }
 
-// members runs a member operation for each id. A NotFound on add means "no such user" (Okta
-// G23): skipped with a log line unless the file says unknownMembers: fail. A NotFound on remove
-// is ignored: the member is gone either way.
-func (b *engineBackend) members(ctx context.Context, groupID string, op operation, ids []string, adding bool) error {
+// members applies membership changes to the group with application key key. A NotFound on add
+// means "no such user" (Okta G23): skipped with a log line unless the file says
+// unknownMembers: fail. A NotFound on remove is ignored: the member is gone either way. With
+// updateMembers, one call carries both lists; when it fails with NotFound and unknown members
+// are skipped, the removals and then each addition are retried alone, so one unknown id does not
+// cost the others.
+func (b *engineBackend) members(ctx context.Context, key string, add, remove []string) error {
 	gs := b.e.groups
+	add, remove = dedupe(add), dedupe(remove)
+	if gs.update == nil {
+		if err := b.eachMember(ctx, key, gs.addMember, add, true); err != nil {
+			return err
+		}
+		return b.eachMember(ctx, key, gs.removeMember, remove, false)
+	}
+	if len(add)+len(remove) == 0 {
+		return nil
+	}
+	err := b.updateMembers(ctx, key, add, remove)
+	if !backend.IsNotFound(err) || (len(add) > 0 && !gs.skipUnknown) {
+		return err
+	}
+	if len(remove) > 0 {
+		if err := b.updateMembers(ctx, key, nil, remove); err != nil && !backend.IsNotFound(err) {
+			return err
+		}
+	}
+	for _, id := range add {
+		err := b.updateMembers(ctx, key, []string{id}, nil)
+		if backend.IsNotFound(err) {
+			b.log.Warn("group member skipped: the legacy application does not know it", "group", key, "member", id)
+			continue
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (b *engineBackend) updateMembers(ctx context.Context, key string, add, remove []string) error {
+	env := map[string]any{"id": key, "add": anyList(add), "remove": anyList(remove)}
+	_, err := b.runOp(ctx, b.e.groups.update, env, nil, b.e.groups.rec)
+	return err
+}
+
+func anyList(ss []string) []any {
+	out := make([]any, len(ss))
+	for i, s := range ss {
+		out[i] = s
+	}
+	return out
+}
+
+func dedupe(ids []string) []string {
 	seen := map[string]bool{}
+	out := make([]string, 0, len(ids))
 	for _, id := range ids {
 		if id == "" || seen[id] {
 			continue
 		}
 		seen[id] = true
-		_, err := b.runOp(ctx, op, map[string]any{"id": groupID, "member": id}, nil, gs.rec)
+		out = append(out, id)
+	}
+	return out
+}
+
+// eachMember runs a one-member operation for each id.
+func (b *engineBackend) eachMember(ctx context.Context, key string, op operation, ids []string, adding bool) error {
+	gs := b.e.groups
+	for _, id := range ids {
+		_, err := b.runOp(ctx, op, map[string]any{"id": key, "member": id}, nil, gs.rec)
 		if backend.IsNotFound(err) && (!adding || gs.skipUnknown) {
-			b.log.Warn("group member skipped: the legacy application does not know it", "group", groupID, "member", id, "adding", adding)
+			b.log.Warn("group member skipped: the legacy application does not know it", "group", key, "member", id, "adding", adding)
 			continue
 		}
 		if err != nil {
@@ -101,11 +203,15 @@ func (b *engineBackend) UpdateGroup(ctx context.Context, id string, ch backend.G
 	if gs == nil {
 		return b.noGroups("update groups")
 	}
-	current, err := b.getRecord(ctx, gs.get, gs.rec, id)
+	key, err := b.groupKey(ctx, id)
 	if err != nil {
 		return nil, err
 	}
-	cur, err := b.toGroup(current)
+	current, err := b.getRecord(ctx, gs.get, gs.rec, key)
+	if err != nil {
+		return nil, err
+	}
+	cur, _, err := b.toGroup(ctx, current)
 	if err != nil {
 		return nil, err
 	}
@@ -117,27 +223,59 @@ func (b *engineBackend) UpdateGroup(ctx context.Context, id string, ch backend.G
 		merged.Description = *ch.Description
 	}
 	renamed := merged.DisplayName != cur.DisplayName || merged.Description != cur.Description
+	canAdd := gs.addMember != nil || gs.update != nil
+	canRemove := gs.removeMember != nil || gs.update != nil
 	switch {
 	case renamed && gs.rename == nil:
 		return b.noGroups("rename groups")
-	case len(ch.Add) > 0 && gs.addMember == nil:
+	case len(ch.Add) > 0 && !canAdd:
 		return b.noGroups("add group members")
-	case len(ch.Remove) > 0 && gs.removeMember == nil:
+	case len(ch.Remove) > 0 && !canRemove:
 		return b.noGroups("remove group members")
 	}
 	if renamed {
-		env := map[string]any{"id": id, "group": groupMap(&merged), "current": current}
+		env := map[string]any{"id": key, "group": groupMap(&merged), "current": current}
 		if _, err := b.runOp(ctx, gs.rename, env, nil, gs.rec); err != nil {
 			return nil, err
 		}
+		if key, err = b.renamedKey(ctx, id, key, env); err != nil {
+			return nil, err
+		}
 	}
-	if err := b.members(ctx, id, gs.addMember, ch.Add, true); err != nil {
+	if err := b.members(ctx, key, ch.Add, ch.Remove); err != nil {
 		return nil, err
 	}
-	if err := b.members(ctx, id, gs.removeMember, ch.Remove, false); err != nil {
-		return nil, err
+	if !gs.surrogate {
+		id = key // without surrogates a rename that changes the key changes the id
 	}
 	return b.GetGroup(ctx, id)
+}
+
+// renamedKey evaluates rename's id expression (the group's key after the rename) and, with
+// surrogateIds, points the group's stable id at it.
+func (b *engineBackend) renamedKey(ctx context.Context, id, key string, env map[string]any) (string, error) {
+	gs := b.e.groups
+	if gs.renameID == nil {
+		return key, nil
+	}
+	v, err := gs.renameID.run(env)
+	if err != nil {
+		return "", b.mappingFailed("rename.id", err)
+	}
+	next, ok := scalarString(plain(v))
+	if !ok || next == "" {
+		return key, nil
+	}
+	if gs.surrogate {
+		st, err := b.needState()
+		if err != nil {
+			return "", err
+		}
+		if err := st.Rebind(ctx, groupType, id, next); err != nil {
+			return "", backend.Wrap(backend.Unavailable, err, "the bridge's state store could not be reached")
+		}
+	}
+	return next, nil
 }
 
 func (b *engineBackend) DeleteGroup(ctx context.Context, id string) error {
@@ -145,8 +283,19 @@ func (b *engineBackend) DeleteGroup(ctx context.Context, id string) error {
 	if gs == nil || gs.delete == nil {
 		return unsupported("delete groups")
 	}
-	_, err := b.runOp(ctx, gs.delete, map[string]any{"id": id}, nil, gs.rec)
-	return err
+	key, err := b.groupKey(ctx, id)
+	if err != nil {
+		return err
+	}
+	if _, err := b.runOp(ctx, gs.delete, map[string]any{"id": key}, nil, gs.rec); err != nil {
+		return err
+	}
+	if gs.surrogate {
+		if err := b.state.ForgetID(ctx, groupType, id); err != nil {
+			b.log.Warn("surrogate ids: forget failed", "id", id, "error", err)
+		}
+	}
+	return nil
 }
 
 func (b *engineBackend) ListGroups(ctx context.Context, q backend.Query) (*backend.GroupPage, error) {
@@ -162,7 +311,7 @@ func (b *engineBackend) ListGroups(ctx context.Context, q backend.Query) (*backe
 		}
 		out := make([]backend.Group, 0, len(recs))
 		for _, r := range recs {
-			g, err := b.toGroup(r)
+			g, _, err := b.toGroup(ctx, r)
 			if err != nil {
 				return nil, err
 			}
@@ -179,7 +328,7 @@ func (b *engineBackend) ListGroups(ctx context.Context, q backend.Query) (*backe
 	}
 	all := []backend.Group{}
 	for _, r := range recs {
-		g, err := b.toGroup(r)
+		g, _, err := b.toGroup(ctx, r)
 		if err != nil {
 			return nil, err
 		}

@@ -3,6 +3,7 @@ package mapping
 import (
 	"context"
 	"reflect"
+	"time"
 )
 
 // Invoker calls one legacy operation by name. req is a pointer to a value of the operation's
@@ -41,4 +42,31 @@ type Fault interface {
 	FaultString() string
 	DetailCode() string
 	DetailMessage() string
+}
+
+// ChangeTracker assigns lastModified to resources of an application that keeps no change times:
+// Observe returns the time the resource was first seen with contentHash (a changed hash moves it
+// to now). Implemented by the bridge's state store (internal/state), defined here so that the
+// engine does not depend on it.
+type ChangeTracker interface {
+	Observe(ctx context.Context, resourceType, id, contentHash string, now time.Time) (time.Time, error)
+	Forget(ctx context.Context, resourceType, id string) error
+}
+
+// IDMap issues stable ids for resources whose only key is a name that can change (surrogateIds).
+type IDMap interface {
+	// SurrogateID returns the id issued for key, issuing one the first time.
+	SurrogateID(ctx context.Context, resourceType, key string) (string, error)
+	// NaturalKey returns the key behind id; ok is false for an id never issued.
+	NaturalKey(ctx context.Context, resourceType, id string) (key string, ok bool, err error)
+	// Rebind points id at a new key after the application accepted a rename; another id that
+	// still held the key loses it.
+	Rebind(ctx context.Context, resourceType, id, key string) error
+	ForgetID(ctx context.Context, resourceType, id string) error
+}
+
+// State is what mappings with changeTracking or surrogateIds need from the bridge's state store.
+type State interface {
+	ChangeTracker
+	IDMap
 }

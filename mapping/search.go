@@ -3,37 +3,71 @@ package mapping
 import (
 	"context"
 	"reflect"
+	"sort"
 	"strings"
 
 	"github.com/scimbridge/scimbridge/adapter/backend"
 	"github.com/scimbridge/scimbridge/adapter/filter"
 )
 
-// window reads the records [start, start+want) of a list step. With page-number paging it asks
-// for pages of min(want, maxSize) records, slicing the first page when start is not aligned on
-// it and calling again while more are wanted; without paging it makes one call and slices.
-// want 0 makes one minimal call for the total only. The order is the application's.
+// window reads the items [start, start+want) of a list step and the total, then, for a step
+// with fetch, reads each item (an id) with get; ids whose record has gone meanwhile are left out
+// of the page. want 0 makes one minimal call for the total only. The order is the
+// application's, except for snapshots of ids (paging style none), which are sorted.
 func (b *engineBackend) window(ctx context.Context, st *step, env map[string]any, rec reflect.Type, start, want int) ([]any, int, error) {
-	if st.paging == nil {
-		recs, total, err := b.listCall(ctx, st, env, rec, nil)
+	items, total, err := b.windowItems(ctx, st, env, rec, start, want)
+	if err != nil || st.fetch == nil {
+		return items, total, err
+	}
+	recs, err := b.fetchAll(ctx, st, rec, items)
+	return recs, total, err
+}
+
+// fetchAll reads each id with the step's fetch operation.
+func (b *engineBackend) fetchAll(ctx context.Context, st *step, rec reflect.Type, items []any) ([]any, error) {
+	recs := make([]any, 0, len(items))
+	for _, it := range items {
+		id, ok := scalarString(plain(it))
+		if !ok || id == "" {
+			continue
+		}
+		r, err := b.getRecord(ctx, st.fetch, rec, id)
+		if backend.IsNotFound(err) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		recs = append(recs, r)
+	}
+	return recs, nil
+}
+
+func (b *engineBackend) windowItems(ctx context.Context, st *step, env map[string]any, rec reflect.Type, start, want int) ([]any, int, error) {
+	p := st.paging
+	if p == nil || p.style == "none" {
+		items, err := b.listAll(ctx, st, env, rec, start == 0)
 		if err != nil {
 			return nil, 0, err
 		}
-		return slice(recs, start, want), total, nil
+		return slice(items, start, want), len(items), nil
 	}
-	p := st.paging
 	if want == 0 {
-		_, total, err := b.listCall(ctx, st, env, rec, pageSetter(p, 1, 1))
+		_, total, err := b.listCall(ctx, st, env, rec, pageSetter(p, 0, 1))
 		return []any{}, total, err
 	}
 	size := min(want, p.maxSize)
-	page := start/size + 1
-	skip := start % size
+	pos := start // 0-based index of the next item asked for
+	skip := 0
+	if p.style == "pageNumber" {
+		pos = start - start%size
+		skip = start % size
+	}
 	out := make([]any, 0, min(want, 4*p.maxSize))
 	total := -1
 	// One call per page wanted, plus one for an unaligned start: a bound, not a guess.
 	for calls := 0; calls < want/size+2 && len(out) < want; calls++ {
-		recs, t, err := b.listCall(ctx, st, env, rec, pageSetter(p, page, size))
+		recs, t, err := b.listCall(ctx, st, env, rec, pageSetter(p, pos, size))
 		if err != nil {
 			return nil, 0, err
 		}
@@ -44,10 +78,10 @@ func (b *engineBackend) window(ctx context.Context, st *step, env map[string]any
 			out = append(out, recs[skip:]...)
 		}
 		skip = 0
-		if len(recs) < size || page*size >= t {
+		pos += size
+		if len(recs) < size || pos >= t {
 			break
 		}
-		page++
 	}
 	if len(out) > want {
 		out = out[:want]
@@ -55,17 +89,71 @@ func (b *engineBackend) window(ctx context.Context, st *step, env map[string]any
 	return out, max(total, 0), nil
 }
 
-func pageSetter(p *paging, page, size int) func(reflect.Value) error {
+// pageSetter sets the paging fields for the page starting at the 0-based index pos.
+func pageSetter(p *paging, pos, size int) func(reflect.Value) error {
 	return func(req reflect.Value) error {
-		if err := p.page.set(req, page); err != nil {
-			return err
+		switch p.style {
+		case "pageNumber":
+			if err := p.page.set(req, pos/size+1); err != nil {
+				return err
+			}
+		case "offset":
+			if err := p.offset.set(req, pos); err != nil {
+				return err
+			}
 		}
 		return p.size.set(req, size)
 	}
 }
 
+// listAll makes one unpaged list call, or answers from the snapshot of an earlier one. A
+// listing that starts at the first item (fresh) always calls; the pages after it reuse its
+// items for paging.snapshotTTL, so that one import run pages through one consistent order even
+// if the application reorders or changes meanwhile.
+func (b *engineBackend) listAll(ctx context.Context, st *step, env map[string]any, rec reflect.Type, fresh bool) ([]any, error) {
+	p := st.paging
+	var key string
+	if p != nil && p.ttl > 0 {
+		key = snapshotKey(st, env)
+		if !fresh {
+			if items, ok := b.snaps.get(key, b.now()); ok {
+				return items, nil
+			}
+		}
+	}
+	var extra func(reflect.Value) error
+	if p != nil && p.limit != nil {
+		extra = func(req reflect.Value) error { return p.limit.set(req, p.maxSize) }
+	}
+	items, _, err := b.listCall(ctx, st, env, rec, extra)
+	if err != nil {
+		return nil, err
+	}
+	if p != nil && len(items) >= p.maxSize {
+		// The application stops at the limit it was given: the listing may be incomplete, and
+		// an import must not mistake a truncated listing for the whole directory.
+		return nil, backend.Errorf(backend.Invalid,
+			"the legacy application listed %d items, the most this mapping asks for (paging.maxSize of %s); the listing may be incomplete", len(items), st.call)
+	}
+	if st.fetch != nil {
+		sortIDs(items)
+	}
+	if key != "" {
+		b.snaps.put(key, items, b.now().Add(p.ttl))
+	}
+	return items, nil
+}
+
+func sortIDs(items []any) {
+	sort.SliceStable(items, func(i, j int) bool {
+		a, _ := scalarString(plain(items[i]))
+		c, _ := scalarString(plain(items[j]))
+		return a < c
+	})
+}
+
 // listCall makes one list call and reads its items and total (the number of items when the
-// step has no total expression).
+// step has no total expression). Items are records, or ids for a step with fetch.
 func (b *engineBackend) listCall(ctx context.Context, st *step, env map[string]any, rec reflect.Type, extra func(reflect.Value) error) ([]any, int, error) {
 	resp, err := b.invoke(ctx, st, env, nil, extra)
 	if err != nil {
@@ -84,6 +172,12 @@ func (b *engineBackend) listCall(ctx context.Context, st *step, env map[string]a
 		}
 		recs = make([]any, 0, rv.Len())
 		for i := 0; i < rv.Len(); i++ {
+			if st.fetch != nil {
+				if id := plain(rv.Index(i).Interface()); id != nil {
+					recs = append(recs, id)
+				}
+				continue
+			}
 			r, err := asRecord(rv.Index(i).Interface(), rec)
 			if err == errNoRecord {
 				continue // a nil element of []*T: nothing to list
@@ -112,15 +206,18 @@ func (b *engineBackend) listCall(ctx context.Context, st *step, env map[string]a
 // scanAll reads every record of a list step, refusing with Invalid when there are more than
 // limit: the bound that keeps one filter from reading a whole directory.
 func (b *engineBackend) scanAll(ctx context.Context, st *step, env map[string]any, rec reflect.Type, limit int, why string) ([]any, error) {
-	recs, total, err := b.window(ctx, st, env, rec, 0, limit)
+	items, total, err := b.windowItems(ctx, st, env, rec, 0, limit)
 	if err != nil {
 		return nil, err
 	}
-	if total > limit || len(recs) > limit {
+	if total > limit || len(items) > limit {
 		return nil, backend.Errorf(backend.Invalid,
 			"%s would need to read %d records of the legacy application, more than the mapping's limit of %d; use a narrower filter", why, total, limit)
 	}
-	return recs, nil
+	if st.fetch == nil {
+		return items, nil
+	}
+	return b.fetchAll(ctx, st, rec, items)
 }
 
 func (b *engineBackend) rule(shape string) *searchRule {
@@ -160,7 +257,7 @@ func (b *engineBackend) searchUsers(ctx context.Context, q backend.Query, start,
 	}
 	all = []backend.User{}
 	for _, r := range recs {
-		u, err := b.toUser(r)
+		u, err := b.toUser(ctx, r)
 		if err != nil {
 			return nil, 0, nil, err
 		}
@@ -178,7 +275,7 @@ func (b *engineBackend) pushDown(ctx context.Context, r *searchRule, value strin
 	if err != nil {
 		return nil, 0, nil, err
 	}
-	users, err := b.toUsers(recs)
+	users, err := b.toUsers(ctx, recs)
 	return nil, total, users, err
 }
 
@@ -216,7 +313,7 @@ func (b *engineBackend) union(ctx context.Context, r *searchRule, values []strin
 			}
 		}
 		for _, rec := range recs {
-			u, err := b.toUser(rec)
+			u, err := b.toUser(ctx, rec)
 			if err != nil {
 				return nil, err
 			}

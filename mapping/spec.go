@@ -36,12 +36,23 @@ type Spec struct {
 // FaultRule turns a business fault into an error kind. A rule matches when every code it
 // names is equal (case-sensitively) to the fault's; the first matching rule wins.
 type FaultRule struct {
-	At           Pos  `yaml:"-"`
-	FaultCode    Text `yaml:"faultCode"`
-	DetailCode   Text `yaml:"detailCode"`
+	At         Pos  `yaml:"-"`
+	FaultCode  Text `yaml:"faultCode"`
+	DetailCode Text `yaml:"detailCode"`
+	// Pattern is a regular expression (Go syntax) matched against the fault string and the
+	// detail message, for applications that put the meaning in text (WSO2's UserStoreException).
+	Pattern      Text `yaml:"pattern"`
 	Kind         Text `yaml:"kind"`
 	Message      Text `yaml:"message"`
 	ExposeDetail bool `yaml:"exposeDetail"`
+}
+
+// Fail ends an operation with an error instead of a call (e.g. refusing a rename the
+// application cannot do).
+type Fail struct {
+	At      Pos  `yaml:"-"`
+	Kind    Text `yaml:"kind"`
+	Message Text `yaml:"message"`
 }
 
 // Step is one call of a legacy operation. v0 operations are one step each; the engine already
@@ -61,18 +72,40 @@ type Step struct {
 	Items  Text    `yaml:"items"`
 	Total  Text    `yaml:"total"`
 	Paging *Paging `yaml:"paging"`
+	// Fetch: "get" says items gives ids, each read with the block's get.
+	Fetch Text `yaml:"fetch"`
+
+	// Steps makes the block a multi-step operation; the block's own call keys are then unused.
+	Steps []Step `yaml:"steps"`
+	// When is a condition: the step runs only when it gives true.
+	When Text `yaml:"when"`
+	// As binds the step's response under a name for the steps after it.
+	As Text `yaml:"as"`
+	// Fail ends the operation with an error (no call).
+	Fail *Fail `yaml:"fail"`
+	// ID gives the resource's id after the operation when no step's result gives the record
+	// (create, rename): the engine reads the record again with get.
+	ID Text `yaml:"id"`
 }
 
 // Paging says how a list operation pages.
 type Paging struct {
 	At Pos `yaml:"-"`
-	// Style is "pageNumber" (1-based page number and page size request fields).
+	// Style is "pageNumber" (1-based page number and page size request fields), "offset"
+	// (0-based offset and size) or "none" (one call lists everything).
 	Style Text `yaml:"style"`
-	// Page and Size name the request fields.
-	Page Text `yaml:"page"`
-	Size Text `yaml:"size"`
-	// MaxSize is the largest page the application serves.
+	// Page, Offset and Size name the request fields.
+	Page   Text `yaml:"page"`
+	Offset Text `yaml:"offset"`
+	Size   Text `yaml:"size"`
+	// Limit (style none) names the request field that caps how many items one call returns.
+	Limit Text `yaml:"limit"`
+	// MaxSize is the largest page the application serves (style none: the most items the
+	// bridge asks for and keeps in a snapshot).
 	MaxSize int `yaml:"maxSize"`
+	// SnapshotTTL (style none) keeps one listing's items for the pages after its first, so that
+	// every page of an import run sees the same order (a Go duration, e.g. "2m").
+	SnapshotTTL Text `yaml:"snapshotTTL"`
 }
 
 // SearchRule pushes a filter of one shape down to the application.
@@ -113,19 +146,27 @@ type Users struct {
 	Deactivate  *Step        `yaml:"deactivate"`
 	SetPassword *Step        `yaml:"setPassword"`
 	Delete      *Step        `yaml:"delete"`
+	// ChangeTracking "hash": the application keeps no change times; the bridge hashes every
+	// user it reads and assigns meta.lastModified from its state store.
+	ChangeTracking Text `yaml:"changeTracking"`
 }
 
 // Groups is the groups block.
 type Groups struct {
-	At             Pos       `yaml:"-"`
-	ToSCIM         Entries   `yaml:"toSCIM"`
-	Create         *Step     `yaml:"create"`
-	Get            *Step     `yaml:"get"`
-	List           *Step     `yaml:"list"`
-	Fallback       *Fallback `yaml:"fallback"`
-	Rename         *Step     `yaml:"rename"`
-	AddMember      *Step     `yaml:"addMember"`
-	RemoveMember   *Step     `yaml:"removeMember"`
-	UnknownMembers Text      `yaml:"unknownMembers"`
-	Delete         *Step     `yaml:"delete"`
+	At           Pos       `yaml:"-"`
+	ToSCIM       Entries   `yaml:"toSCIM"`
+	Create       *Step     `yaml:"create"`
+	Get          *Step     `yaml:"get"`
+	List         *Step     `yaml:"list"`
+	Fallback     *Fallback `yaml:"fallback"`
+	Rename       *Step     `yaml:"rename"`
+	AddMember    *Step     `yaml:"addMember"`
+	RemoveMember *Step     `yaml:"removeMember"`
+	// UpdateMembers adds and removes members in one call (env add, remove: lists of user ids).
+	UpdateMembers  *Step `yaml:"updateMembers"`
+	UnknownMembers Text  `yaml:"unknownMembers"`
+	Delete         *Step `yaml:"delete"`
+	// SurrogateIDs: the id toSCIM gives is the application's name for the group, which a
+	// rename changes; the bridge issues stable ids and keeps the map in its state store.
+	SurrogateIDs bool `yaml:"surrogateIds"`
 }

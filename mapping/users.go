@@ -2,14 +2,18 @@ package mapping
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"reflect"
 
 	"github.com/scimbridge/scimbridge/adapter/backend"
 )
 
-// toUser maps a record to a neutral user with the toSCIM block.
-func (b *engineBackend) toUser(rec any) (*backend.User, error) {
+// toUser maps a record to a neutral user with the toSCIM block. With change tracking, the user's
+// content hash is observed and meta.lastModified comes from the tracker.
+func (b *engineBackend) toUser(ctx context.Context, rec any) (*backend.User, error) {
 	u := &backend.User{}
 	env := map[string]any{"rec": rec}
 	for _, t := range b.e.users.toSCIM {
@@ -22,6 +26,11 @@ func (b *engineBackend) toUser(rec any) (*backend.User, error) {
 			return nil, backend.Wrap(backend.Internal, err, "a record of the legacy application could not be mapped to a user")
 		}
 	}
+	if b.e.users.tracked {
+		if err := b.track(ctx, "User", u.ID, u, &u.Meta); err != nil {
+			return nil, err
+		}
+	}
 	return u, nil
 }
 
@@ -31,6 +40,9 @@ func (b *engineBackend) toUser(rec any) (*backend.User, error) {
 func (b *engineBackend) buildRecord(u *backend.User, current any, clear bool) (any, error) {
 	us := b.e.users
 	var rec any
+	if dynamic(us.rec) {
+		return nil, nil // no fromSCIM: the steps build their requests from user
+	}
 	if current == nil {
 		rec = reflect.New(us.rec).Interface()
 	} else {
@@ -84,14 +96,17 @@ func (b *engineBackend) CreateUser(ctx context.Context, u *backend.User) (*backe
 	if err != nil {
 		return nil, err
 	}
-	created, err := b.runOp(ctx, us.create, map[string]any{"user": userMap(u)}, rec, us.rec)
+	env := map[string]any{"user": userMap(u)}
+	created, err := b.runOp(ctx, us.create, env, rec, us.rec)
 	if err != nil {
 		return nil, err
 	}
 	if created == nil {
-		return nil, b.badAnswer(us.create.last().call, errNoRecord)
+		if created, err = b.readBack(ctx, us.createID, env, us.get, us.rec); err != nil {
+			return nil, err
+		}
 	}
-	return b.toUser(created)
+	return b.toUser(ctx, created)
 }
 
 func (b *engineBackend) GetUser(ctx context.Context, id string) (*backend.User, error) {
@@ -100,7 +115,7 @@ func (b *engineBackend) GetUser(ctx context.Context, id string) (*backend.User, 
 	if err != nil {
 		return nil, err
 	}
-	return b.toUser(rec)
+	return b.toUser(ctx, rec)
 }
 
 func (b *engineBackend) ReplaceUser(ctx context.Context, id string, u *backend.User) (*backend.User, error) {
@@ -126,7 +141,7 @@ func (b *engineBackend) ReplaceUser(ctx context.Context, id string, u *backend.U
 			return nil, err
 		}
 	}
-	out, err := b.toUser(stored)
+	out, err := b.toUser(ctx, stored)
 	if err != nil {
 		return nil, err
 	}
@@ -159,14 +174,25 @@ func (b *engineBackend) DeleteUser(ctx context.Context, id string) error {
 	if us.delete == nil {
 		return unsupported("delete users")
 	}
-	_, err := b.runOp(ctx, us.delete, map[string]any{"id": id}, nil, us.rec)
-	return err
+	if _, err := b.runOp(ctx, us.delete, map[string]any{"id": id}, nil, us.rec); err != nil {
+		return err
+	}
+	if us.tracked {
+		st, err := b.needState()
+		if err != nil {
+			return err
+		}
+		if err := st.Forget(ctx, "User", id); err != nil {
+			b.log.Warn("change tracker: forget failed", "id", id, "error", err)
+		}
+	}
+	return nil
 }
 
-func (b *engineBackend) toUsers(recs []any) ([]backend.User, error) {
+func (b *engineBackend) toUsers(ctx context.Context, recs []any) ([]backend.User, error) {
 	out := make([]backend.User, 0, len(recs))
 	for _, r := range recs {
-		u, err := b.toUser(r)
+		u, err := b.toUser(ctx, r)
 		if err != nil {
 			return nil, err
 		}
@@ -186,7 +212,7 @@ func (b *engineBackend) ListUsers(ctx context.Context, q backend.Query) (*backen
 		if err != nil {
 			return nil, err
 		}
-		users, err := b.toUsers(recs)
+		users, err := b.toUsers(ctx, recs)
 		if err != nil {
 			return nil, err
 		}
@@ -240,4 +266,54 @@ func (e *Engine) describeShapes() string {
 		s += fmt.Sprintf("%q", r.shape)
 	}
 	return s
+}
+
+// readBack reads the record of a resource the operation created (or renamed) when no step's
+// result gave it: the block's id expression names it, get reads it.
+func (b *engineBackend) readBack(ctx context.Context, idExpr *program, env map[string]any, get operation, rec reflect.Type) (any, error) {
+	if idExpr == nil {
+		return nil, b.badAnswer("create", errNoRecord)
+	}
+	v, err := idExpr.run(env)
+	if err != nil {
+		return nil, b.mappingFailed("id", err)
+	}
+	id, ok := scalarString(plain(v))
+	if !ok || id == "" {
+		return nil, b.mappingFailed("id", fmt.Errorf("%d:%d: %q gave no id", idExpr.at.Line, idExpr.at.Col, idExpr.src))
+	}
+	return b.getRecord(ctx, get, rec, id)
+}
+
+// needState returns the state store, or an Internal error naming the missing wiring.
+func (b *engineBackend) needState() (State, error) {
+	if b.state == nil {
+		return nil, backend.Errorf(backend.Internal, "the mapping file needs the bridge's state store (changeTracking or surrogateIds), and none was configured")
+	}
+	return b.state, nil
+}
+
+// track observes the content hash of a resource (every exported attribute, meta and password
+// aside) and sets meta.lastModified from the tracker: it moves exactly when what a client reads
+// changes.
+func (b *engineBackend) track(ctx context.Context, typ, id string, resource any, meta *backend.Meta) error {
+	st, err := b.needState()
+	if err != nil {
+		return err
+	}
+	saved := *meta
+	*meta = backend.Meta{}
+	data, err := json.Marshal(resource)
+	*meta = saved
+	if err != nil {
+		return backend.Wrap(backend.Internal, err, "a record could not be hashed for change tracking")
+	}
+	sum := sha256.Sum256(data)
+	at, err := st.Observe(ctx, typ, id, hex.EncodeToString(sum[:]), b.now())
+	if err != nil {
+		b.log.Error("change tracker failed", "error", err)
+		return backend.Wrap(backend.Unavailable, err, "the bridge's state store could not be reached")
+	}
+	meta.LastModified = at
+	return nil
 }

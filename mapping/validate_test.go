@@ -15,7 +15,7 @@ var invalidFiles = map[string]string{
 	"empty.yaml":                   `testdata/invalid/empty.yaml: the mapping file is empty`,
 	"expression-syntax.yaml":       `testdata/invalid/expression-syntax.yaml:7:12: users.list.items: expression unexpected token EOF (1:15)`,
 	"fault-kind.yaml": `testdata/invalid/fault-kind.yaml:3:39: faults[0].kind: unknown kind "conflicts" (one of internal, notFound, conflict, invalid, policy, unavailable, timeout) (did you mean "conflict"?)
-testdata/invalid/fault-kind.yaml:4:5: faults[1]: a rule needs faultCode or detailCode`,
+testdata/invalid/fault-kind.yaml:4:5: faults[1]: a rule needs faultCode, detailCode or pattern`,
 	"groups.yaml": `testdata/invalid/groups.yaml:6:3: groups: get: required (how to read one group)
 testdata/invalid/groups.yaml:6:3: groups.toSCIM: displayName: required
 testdata/invalid/groups.yaml:6:51: groups.toSCIM: "displayname" is not a group attribute (did you mean "displayName"?)
@@ -24,8 +24,7 @@ testdata/invalid/groups.yaml:8:80: groups.addMember.request.Login: AddRoleMember
 	"items-type.yaml":     `testdata/invalid/items-type.yaml:5:39: users.list.items: the expression gives int32, not a list of records`,
 	"missing-client.yaml": `testdata/invalid/missing-client.yaml:1:1: client: required (the name of the generated client, e.g. legacyhr)`,
 	"missing-get.yaml":    `testdata/invalid/missing-get.yaml:3:3: users: get: required (how to read one user)`,
-	"paging.yaml": `testdata/invalid/paging.yaml:7:13: users.list: total: required with paging (the expression that gives the number of matches)
-testdata/invalid/paging.yaml:7:22: users.list.paging.style: unknown paging style "offset"; v0 supports pageNumber
+	"paging.yaml": `testdata/invalid/paging.yaml:7:22: users.list.paging.style: unknown paging style "cursor" (one of pageNumber, offset, none)
 testdata/invalid/paging.yaml:11:17: users.search[0].paging: maxSize: required, a positive number (the largest page the application serves)
 testdata/invalid/paging.yaml:11:44: users.search[0].paging.page: FindEmployees has no field "Page"
 testdata/invalid/paging.yaml:11:56: users.search[0].paging.size: Login is a string, not a number`,

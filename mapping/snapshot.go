@@ -1,0 +1,70 @@
+package mapping
+
+import (
+	"fmt"
+	"sort"
+	"sync"
+	"time"
+)
+
+// maxSnapshots bounds the listings kept at once (one per list call and filter value). Each holds
+// at most paging.maxSize items (ids or records), so the memory bound is maxSnapshots × maxSize
+// items per backend.
+const maxSnapshots = 16
+
+type snapshot struct {
+	items   []any
+	expires time.Time
+}
+
+// snapshots keeps the items of recent unpaged listings so that the pages after the first of one
+// import run see the same items in the same order.
+type snapshots struct {
+	mu sync.Mutex
+	m  map[string]snapshot
+}
+
+func newSnapshots() *snapshots { return &snapshots{m: map[string]snapshot{}} }
+
+// snapshotKey names a listing by its call and the environment its request reads (the filter
+// value of a search rule).
+func snapshotKey(st *step, env map[string]any) string {
+	keys := make([]string, 0, len(env))
+	for k := range env {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	s := st.call
+	for _, k := range keys {
+		s += fmt.Sprintf("\x00%s=%v", k, env[k])
+	}
+	return s
+}
+
+// get returns the snapshot's items, shared and read-only: callers slice, never write.
+func (s *snapshots) get(key string, now time.Time) ([]any, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	sn, ok := s.m[key]
+	if !ok || !now.Before(sn.expires) {
+		delete(s.m, key)
+		return nil, false
+	}
+	return sn.items, true
+}
+
+func (s *snapshots) put(key string, items []any, expires time.Time) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, ok := s.m[key]; !ok && len(s.m) >= maxSnapshots {
+		// Evict the one that expires first: the oldest listing.
+		var oldest string
+		for k, sn := range s.m {
+			if oldest == "" || sn.expires.Before(s.m[oldest].expires) {
+				oldest = k
+			}
+		}
+		delete(s.m, oldest)
+	}
+	s.m[key] = snapshot{items: items, expires: expires}
+}
