@@ -692,7 +692,7 @@ func incompatible(from, to reflect.Type) string {
 	case to.Kind() == reflect.Slice:
 		ok = from.Kind() == reflect.Slice || from.Kind() == reflect.Array
 	case to.Kind() == reflect.Struct:
-		ok = false
+		ok = from.Kind() == reflect.Map
 	}
 	if ok {
 		return ""

@@ -3,6 +3,8 @@ package mapping
 import (
 	"errors"
 	"fmt"
+	"reflect"
+	"sort"
 	"strings"
 )
 
@@ -52,6 +54,10 @@ func Functions() map[string]Function {
 			return toTime(a[0])
 		}, Types: []any{new(func(any) any)},
 			Doc: "parses an RFC 3339 time (no zone means UTC); nil or \"\" gives nil"},
+		"kvMap": {Fn: kvMap, Types: []any{new(func(any, string, string) map[string]any)},
+			Doc: "turns a list of key/value records (e.g. WSO2 claims) into a map: kvMap(resp.Return_, \"ClaimUri\", \"Value\")"},
+		"kvList": {Fn: kvList, Types: []any{new(func(map[string]any, string, string) []any)},
+			Doc: "turns a map into a list of {keyField: key, valueField: value} for a request, sorted by key, leaving out nil and \"\" values"},
 		"formatTime": {Fn: formatTime, Types: []any{new(func(any, string) any)},
 			Doc: "formats a time with a Go layout (e.g. \"2006-01-02\"), in UTC; nil gives nil"},
 	}
@@ -204,4 +210,68 @@ func formatTime(a ...any) (any, error) {
 	}
 	layout, _ := a[1].(string)
 	return t.UTC().Format(layout), nil
+}
+
+// field reads a named field of a struct (pointers followed) or a key of a map, as plain value.
+func field(e any, name string) any {
+	if m, ok := e.(map[string]any); ok {
+		return plain(m[name])
+	}
+	rv := reflect.ValueOf(e)
+	for rv.IsValid() && (rv.Kind() == reflect.Pointer || rv.Kind() == reflect.Interface) {
+		if rv.IsNil() {
+			return nil
+		}
+		rv = rv.Elem()
+	}
+	if !rv.IsValid() || rv.Kind() != reflect.Struct {
+		return nil
+	}
+	f := rv.FieldByName(name)
+	if !f.IsValid() || !f.CanInterface() {
+		return nil
+	}
+	return plain(f.Interface())
+}
+
+func kvMap(a ...any) (any, error) {
+	keyField, _ := a[1].(string)
+	valField, _ := a[2].(string)
+	out := map[string]any{}
+	if a[0] == nil {
+		return out, nil
+	}
+	rv := reflect.ValueOf(a[0])
+	if rv.Kind() != reflect.Slice && rv.Kind() != reflect.Array {
+		return nil, fmt.Errorf("kvMap: expected a list, got %s", describe(a[0]))
+	}
+	for i := 0; i < rv.Len(); i++ {
+		e := rv.Index(i).Interface()
+		k, ok := scalarString(field(e, keyField))
+		if !ok || k == "" {
+			continue
+		}
+		if v := field(e, valField); v != nil {
+			out[k] = v
+		}
+	}
+	return out, nil
+}
+
+func kvList(a ...any) (any, error) {
+	m, _ := a[0].(map[string]any)
+	keyField, _ := a[1].(string)
+	valField, _ := a[2].(string)
+	keys := make([]string, 0, len(m))
+	for k, v := range m {
+		if !empty(v) {
+			keys = append(keys, k)
+		}
+	}
+	sort.Strings(keys)
+	out := make([]any, 0, len(keys))
+	for _, k := range keys {
+		out = append(out, map[string]any{keyField: k, valField: m[k]})
+	}
+	return out, nil
 }

@@ -218,6 +218,12 @@ func assign(dst reflect.Value, val any) error {
 			}
 		}
 		dst.Set(out)
+	case reflect.Struct:
+		m, ok := val.(map[string]any)
+		if !ok {
+			return fmt.Errorf("cannot use %s as %s", describe(val), t)
+		}
+		return assignStruct(dst, m)
 	default:
 		if rv.Type().ConvertibleTo(t) && rv.Kind() == t.Kind() {
 			dst.Set(rv.Convert(t))
@@ -418,4 +424,28 @@ func plain(v any) any {
 		return out
 	}
 	return v
+}
+
+// assignStruct fills a generated struct from a map (e.g. one element of kvList): keys are Go
+// field names, matched exactly or else case-insensitively; a key the struct lacks is an error.
+func assignStruct(dst reflect.Value, m map[string]any) error {
+	t := dst.Type()
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		f, ok := t.FieldByName(k)
+		if !ok {
+			f, ok = t.FieldByNameFunc(func(n string) bool { return strings.EqualFold(n, k) })
+		}
+		if !ok || !f.IsExported() || len(f.Index) != 1 || f.Name == "XMLName" {
+			return fmt.Errorf("%s has no field %q%s", t.Name(), k, didYouMean(k, exportedFields(t)))
+		}
+		if err := assign(dst.Field(f.Index[0]), m[k]); err != nil {
+			return fmt.Errorf("%s: %w", f.Name, err)
+		}
+	}
+	return nil
 }

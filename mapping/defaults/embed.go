@@ -7,3 +7,9 @@ import _ "embed"
 //
 //go:embed legacyhr.yaml
 var LegacyHR []byte
+
+// WSO2 is the mapping file of WSO2's RemoteUserStoreManagerService (the wso2sim simulator and a
+// real WSO2 Identity Server; deploy/examples/wso2.mapping.yaml).
+//
+//go:embed wso2.yaml
+var WSO2 []byte
