@@ -54,8 +54,12 @@ type Config struct {
 	MaxResponseBytes int64
 	// UserAgent defaults to "scimbridge/<version>".
 	UserAgent string
-	// Middleware wraps every call, first element outermost (see New).
+	// Middleware wraps every call, first element outermost (see New). It runs inside the
+	// resilience guards, once per attempt.
 	Middleware []Middleware
+	// Resilience, when set, puts the guards (metrics, concurrency limits, circuit breaker,
+	// per-operation deadline, read retries) around every call; see Resilience. nil: no guards.
+	Resilience *Resilience
 }
 
 // WSSEConfig is a WS-Security UsernameToken. With Digest the password is sent as
@@ -179,6 +183,7 @@ type Client struct {
 	transport *Transport
 	reg       *registry
 	invoker   Invoker
+	guard     *guard // nil without Config.Resilience
 	closed    atomic.Bool
 
 	// Seams for golden tests of the digest header; time.Now and crypto/rand otherwise.
@@ -217,13 +222,24 @@ func New(name string, cfg Config) (*Client, error) {
 		random:    rand.Reader,
 	}
 
-	// Middleware chain. The per-call timeout and the SOAP exchange are the innermost step (call),
-	// so that a retry middleware gets a fresh timeout per attempt while its own budget comes from
-	// the caller's context. Resilience (breaker, bulkhead, retries, metrics) plugs in here, through
-	// cfg.Middleware, with the first element outermost.
+	// Middleware chain, first element outermost. The per-call timeout and the SOAP exchange are
+	// the innermost step (call), so that the retry guard gets a fresh timeout per attempt while
+	// its own budget comes from the operation's deadline. With cfg.Resilience the guards come
+	// first, in this order (defaults and reasons in Resilience's doc):
+	//   metrics → limit (reads/writes) → breaker → deadline → retry (reads) → cfg.Middleware → call
+	var chain []Middleware
+	if cfg.Resilience != nil {
+		g, err := newGuard(name, reg.names, *cfg.Resilience)
+		if err != nil {
+			return nil, err
+		}
+		c.guard = g
+		chain = append(chain, g.chain()...)
+	}
+	chain = append(chain, cfg.Middleware...)
 	var inv Invoker = InvokerFunc(c.call)
-	for i := len(cfg.Middleware) - 1; i >= 0; i-- {
-		inv = cfg.Middleware[i](inv)
+	for i := len(chain) - 1; i >= 0; i-- {
+		inv = chain[i](inv)
 	}
 	c.invoker = inv
 	return c, nil
@@ -300,6 +316,18 @@ func (c *Client) call(ctx context.Context, op string, req any) (any, error) {
 		return nil, fmt.Errorf("soapclient: %s.%s: %w", c.name, op, err)
 	}
 	return resp, nil
+}
+
+// Ping checks that the endpoint answers HTTP at all, for a readiness probe: one GET of the
+// endpoint through the client's own transport (same TLS, proxy and connection pool), bypassing the
+// guards so that probing neither trips nor resets the breaker. Any answer below 500 counts as
+// reachable, since a SOAP endpoint commonly refuses GET with 405 or serves its WSDL; a 5xx, a
+// transport error or ctx's deadline does not. The body is discarded (at most 64 KiB read).
+func (c *Client) Ping(ctx context.Context) error {
+	if c.closed.Load() {
+		return ErrClosed
+	}
+	return c.transport.ping(ctx, c.endpoint)
 }
 
 // ensure the transport satisfies gowsdl's interface.

@@ -17,7 +17,12 @@
 //   - Client (New), which is what the rest of the bridge holds: Invoke(ctx, op, req) plus the
 //     catalog (Operations, Lookup). It adds the WS-Security UsernameToken per call (a fresh nonce
 //     and timestamp for PasswordDigest) and a per-call timeout, and has one place where middleware
-//     (breaker, limits, retries, metrics: a later task) wraps the call.
+//     wraps the call.
+//   - The resilience guards (Config.Resilience, resilience.go): metrics, separate read and write
+//     concurrency limits, a local gobreaker/v2 circuit breaker per backend, a per-operation
+//     deadline and budgeted, jittered retries of reads. Refusals are *backend.Error Unavailable
+//     with RetryAfter (adapter/backend is a stdlib-only leaf, so importing it here is safe).
+//     Client.BreakerState and Client.Ping feed a readiness probe.
 //
 // Generated clients are listed in Clients (clients_gen.go, generated too). Regenerate them all
 // with `go generate ./wsdl/`; docs/wsdl.md explains how to add a WSDL.

@@ -114,7 +114,7 @@ func (t *Transport) repair(resp *http.Response) (*http.Response, error) {
 	}
 	body, err := io.ReadAll(io.LimitReader(resp.Body, t.maxBody+1))
 	if err != nil {
-		return nil, fmt.Errorf("soapclient: reading response (HTTP %d): %w", resp.StatusCode, err)
+		return nil, &bodyReadError{status: resp.StatusCode, err: err}
 	}
 	if int64(len(body)) > t.maxBody {
 		return nil, fmt.Errorf("%w: more than %d bytes", ErrResponseTooLarge, t.maxBody)
@@ -163,6 +163,37 @@ func (t *Transport) repair(resp *http.Response) (*http.Response, error) {
 	resp.ContentLength = int64(len(body))
 	resp.Header.Set("Content-Length", strconv.Itoa(len(body)))
 	return resp, nil
+}
+
+// bodyReadError is a failure to read a reply off the socket: a transport error, even when it is an
+// unexpected EOF, which the resilience guards must not mistake for a malformed document.
+type bodyReadError struct {
+	status int
+	err    error
+}
+
+func (e *bodyReadError) Error() string {
+	return fmt.Sprintf("soapclient: reading response (HTTP %d): %v", e.status, e.err)
+}
+func (e *bodyReadError) Unwrap() error { return e.err }
+
+// ping GETs endpoint; see Client.Ping.
+func (t *Transport) ping(ctx context.Context, endpoint string) error {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, endpoint, nil)
+	if err != nil {
+		return fmt.Errorf("soapclient: ping: %w", err)
+	}
+	req.Header.Set("User-Agent", t.userAgent)
+	resp, err := t.client.Do(req)
+	if err != nil {
+		return fmt.Errorf("soapclient: ping: %w", err)
+	}
+	defer resp.Body.Close()
+	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
+	if resp.StatusCode >= 500 {
+		return fmt.Errorf("soapclient: ping: endpoint answered HTTP %d", resp.StatusCode)
+	}
+	return nil
 }
 
 func proxyFunc(u *url.URL) func(*http.Request) (*url.URL, error) {
