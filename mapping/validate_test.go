@@ -52,6 +52,34 @@ testdata/invalid/toscim-key.yaml:3:84: users.toSCIM: "name.nickName" is not a us
 testdata/invalid/user-env.yaml:6:58: users.delete.request.EmployeeID: expression too many arguments to call lower (1:1)`,
 	"wrong-value-type.yaml": `testdata/invalid/wrong-value-type.yaml:7:77: users.list.paging.maxSize: expected an integer`,
 	"yaml-syntax.yaml":      `testdata/invalid/yaml-syntax.yaml:2: did not find expected ',' or '}'`,
+	// issue #4: steps, conditions, fault patterns, paging styles, fetch, change tracking, map records.
+	"steps.yaml": `testdata/invalid/steps.yaml:5:5: users.get: give either steps or the keys of one step (call, record, request, result, when, as, fail), not both
+testdata/invalid/steps.yaml:5:5: users.get: result: required (the expression that gives the record, e.g. resp.Employee)
+testdata/invalid/steps.yaml:7:63: users.get.steps[0].as: "resp" is already a name in this block
+testdata/invalid/steps.yaml:8:63: users.get.steps[1].as: "first one" is not a name (letters, digits, _)
+testdata/invalid/steps.yaml:9:9: users.get.steps[2].steps: steps do not nest
+testdata/invalid/steps.yaml:10:72: users.get.steps[3].id: id belongs to the block, not to one of its steps
+testdata/invalid/steps.yaml:11:53: users.get.steps[4].request.EmployeeID: expression type mapping.Employee has no field Logn (1:14)`,
+	"when-fail.yaml": `testdata/invalid/when-fail.yaml:7:17: users.delete.steps[0].when: the condition gives int, not a boolean
+testdata/invalid/when-fail.yaml:8:35: users.delete.steps[1].fail: message: required (what the SCIM client is told)
+testdata/invalid/when-fail.yaml:8:43: users.delete.steps[1].fail.kind: unknown kind "refused" (one of internal, notFound, conflict, invalid, policy, unavailable, timeout)
+testdata/invalid/when-fail.yaml:9:17: users.delete.steps[2].fail: a fail step calls nothing; give only when and fail
+testdata/invalid/when-fail.yaml:9:17: users.delete.steps[2].fail: kind: required`,
+	"fault-pattern.yaml": "testdata/invalid/fault-pattern.yaml:3:16: faults[0].pattern: error parsing regexp: missing closing ): `(?i)already exist(s`",
+	"paging-none.yaml": `testdata/invalid/paging-none.yaml:7:34: users.list.paging.page: not used by paging style none
+testdata/invalid/paging-none.yaml:7:53: users.list.paging.limit: ListEmployees has no field "Nope"
+testdata/invalid/paging-none.yaml:7:86: users.list.paging.snapshotTTL: "soon" is not a duration such as "2m"
+testdata/invalid/paging-none.yaml:11:98: users.search[0].paging.snapshotTTL: only style none keeps snapshots`,
+	"fetch.yaml": `testdata/invalid/fetch.yaml:5:39: users.list.items: with fetch, the expression must give a list of ids, it gives []*mapping.Employee
+testdata/invalid/fetch.yaml:7:86: users.search[0].items: with fetch, the expression must give a list of ids, it gives []*mapping.Employee
+testdata/invalid/fetch.yaml:7:109: users.search[0].fetch: unknown block "list"; items can be fetched with "get"`,
+	"change-tracking.yaml": `testdata/invalid/change-tracking.yaml:5:19: users.changeTracking: needs a fallback block (meta.lastModified filters scan at most fallback.maxScan users)
+testdata/invalid/change-tracking.yaml:9:11: groups.create: result or id: required (the expression that gives the record, or the new id to read it with get)
+testdata/invalid/change-tracking.yaml:11:18: groups.updateMembers: give updateMembers or addMember/removeMember, not both
+testdata/invalid/change-tracking.yaml:11:76: groups.updateMembers.request.EmployeeID: cannot store a value of type []interface {} in a field of type string`,
+	"map-record.yaml": `testdata/invalid/map-record.yaml:5:15: users.fromSCIM: the record is built by expressions (get's result is a map); set request fields from user instead
+testdata/invalid/map-record.yaml:6:43: users.create.record: the record is built by expressions (get's result is a map); set request fields from user instead
+testdata/invalid/map-record.yaml:6:61: users.create.result: the expression gives *mapping.Employee, not the record type map[string]interface {}`,
 }
 
 func TestInvalidMappings(t *testing.T) {
