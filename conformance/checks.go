@@ -12,7 +12,7 @@ const capabilitiesCheck = "getImplementedUserManagementCapabilities"
 // allChecks is the registry, in run order: discovery first, the Okta tester's methods, the
 // scenarios, the protocol checks, and the shape checks last so they see every answer.
 func allChecks() []checkDef {
-	return []checkDef{
+	out := []checkDef{
 		{Name: capabilitiesCheck, Doc: "GET /ServiceProviderConfigs answers 200 with both schema URNs and a list of known capability names.",
 			Fn: func(ctx context.Context, c *checkRun) { checkCapabilities(ctx, c) }},
 		{Name: "auth.required", Doc: "Calls without credentials, or with wrong ones, are refused with 401 or 403, unknown paths included.",
@@ -65,6 +65,8 @@ func allChecks() []checkDef {
 			Fn: checkBadFilter},
 		{Name: "filter.plus-encoding", Needs: []string{CapPushNewUsers}, Doc: "The existence filter with + for spaces (as 2014 tester runs sent it) finds the same user.",
 			Fn: checkPlusEncoding},
+	}
+	return append(append(out, checks20()...), []checkDef{
 		{Name: "shape.schemas", Doc: "Every user, group and list answer declares urn:scim:schemas:core:1.0, and every extension key it uses.",
 			Fn: shapeCheck("shape.schemas")},
 		{Name: "shape.attributes", Doc: "Users and groups carry no top-level attribute outside the SCIM 1.1 core set.",
@@ -75,7 +77,7 @@ func allChecks() []checkDef {
 			Fn: shapeCheck("shape.counters")},
 		{Name: "shape.password", Doc: "No answer echoes a password.",
 			Fn: shapeCheck("shape.password")},
-	}
+	}...)
 }
 
 // checkCapabilities reads the advertised capabilities; ok is false when they could not be read.

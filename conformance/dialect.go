@@ -37,6 +37,8 @@ type Dialect interface {
 	ListResources(body map[string]any) ([]map[string]any, listCounters)
 	// Shape lists the rule violations in one observed answer.
 	Shape(o observation) []violation
+	// CreatedStatus is the status the dialect's clients expect from a successful POST.
+	CreatedStatus() int
 }
 
 // listCounters are the paging counters of a list answer, parsed leniently.
@@ -80,13 +82,13 @@ type testGroup struct {
 	Deleted     bool
 }
 
-// newDialect returns the dialect for opts, or ErrNotImplemented for a known-but-unbuilt one.
+// newDialect returns the dialect for opts.
 func newDialect(opts Options) (Dialect, error) {
 	switch opts.Dialect {
 	case "1.1":
 		return newSCIM11(opts)
 	case "2.0":
-		return nil, fmt.Errorf("SCIM 2.0 dialect: %w (use --dialect 1.1)", ErrNotImplemented)
+		return newSCIM20(opts)
 	default:
 		return nil, fmt.Errorf("unknown dialect %q (want 1.1 or 2.0)", opts.Dialect)
 	}
@@ -192,6 +194,7 @@ func clone(v any) any {
 
 func (d *scim11) Version() string          { return "1.1" }
 func (d *scim11) CapabilitiesPath() string { return "ServiceProviderConfigs" }
+func (d *scim11) CreatedStatus() int       { return 200 }
 
 func (d *scim11) Classify(method, path string) resourceKind {
 	res, _, hasID := strings.Cut(strings.Trim(path, "/"), "/")

@@ -44,7 +44,9 @@ type Options struct {
 	Header http.Header
 	// BasicUser and BasicPassword, when BasicUser is not empty, add HTTP Basic auth.
 	BasicUser, BasicPassword string
-	// Dialect is the SCIM version: "1.1" (zero value means "1.1"). "2.0" is not implemented yet.
+	// Dialect is the SCIM version: "1.1" (zero value means "1.1") or "2.0" (the Okta agent with a
+	// /v2/ base URL, and Microsoft Entra): the same scenarios plus the v2.* PATCH, discovery and
+	// error checks.
 	Dialect string
 	// UniqueField is Okta's "Unique user field name": "userName" (zero value), "email" (the
 	// OR-form filter over the primary and secondary email), or a custom attribute name (or a

@@ -19,7 +19,9 @@ type checkDef struct {
 	Needs []string
 	// Doc says in one sentence what the check verifies; the README table mirrors it.
 	Doc string
-	Fn  func(ctx context.Context, c *checkRun)
+	// Dialect, when set, limits the check to that dialect ("2.0" for the PATCH forms).
+	Dialect string
+	Fn      func(ctx context.Context, c *checkRun)
 }
 
 // checkRun collects the outcome of one check while it runs.
@@ -109,6 +111,9 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 		for _, def := range selectChecks(opts.Only) {
 			if def.Name == capabilitiesCheck {
 				continue // ran inside discover, which must come first
+			}
+			if def.Dialect != "" && def.Dialect != d.Version() {
+				continue
 			}
 			rep.Checks = append(rep.Checks, e.runCheck(ctx, def))
 		}
@@ -223,8 +228,10 @@ func (e *env) createUser(ctx context.Context, c *checkRun, u *testUser) (obj map
 		return nil, nil, fmt.Errorf("POST /Users answered %d %s", r.Status, snippet(r.Body))
 	}
 	e.users = append(e.users, u)
-	if r.Status != http.StatusOK {
+	if want := e.d.CreatedStatus(); r.Status != want && want == http.StatusOK {
 		c.warnf("POST /Users answered %d; the Okta SDK answers 200, which is the proven choice for the agent", r.Status)
+	} else if r.Status != want {
+		c.warnf("POST /Users answered %d; SCIM %s clients expect %d", r.Status, e.d.Version(), want)
 	}
 	obj, ok := r.object()
 	if !ok {

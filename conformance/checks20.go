@@ -1,0 +1,268 @@
+package conformance
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+)
+
+// The SCIM 2.0-only checks: the PATCH forms the Okta agent in v2 mode and Microsoft Entra send
+// (okta-opp-protocol.md §7.2, G24), discovery, and the RFC 7644 error shape.
+
+func checks20() []checkDef {
+	return []checkDef{
+		{Name: "v2.discovery", Dialect: "2.0", Doc: "GET /ResourceTypes lists User (and Group) as ListResponses; GET /Schemas includes the core User and enterprise schemas.",
+			Fn: checkDiscovery20},
+		{Name: "v2.patch.okta", Dialect: "2.0", Needs: []string{CapPushNewUsers, CapPushUserDeactivation}, Doc: "Okta's path-less PATCH replace {active:false}, {active:true} and {password} answer 200 with the user or 204, and the state reads back.",
+			Fn: checkPatchOkta},
+		{Name: "v2.patch.entra", Dialect: "2.0", Needs: []string{CapPushNewUsers, CapPushProfileUpdates}, Doc: "Entra's PATCH forms: \"op\":\"Replace\", \"value\":\"False\", emails[type eq \"work\"].value, enterprise URN paths, path-less object values; the changes read back.",
+			Fn: checkPatchEntra},
+		{Name: "v2.patch.groups", Dialect: "2.0", Needs: []string{CapPushNewUsers, CapGroupPush}, Doc: "Group PATCH: Okta rename with id, add members, remove members[value eq \"id\"], Entra remove with a value list, replace members [] on an empty group; membership reads back.",
+			Fn: checkPatchGroups},
+		{Name: "v2.errors", Dialect: "2.0", Doc: "404, 409 and bad-filter answers carry the RFC 7644 Error schema with status as a string, scimType uniqueness and invalidFilter.",
+			Fn: checkErrors20},
+	}
+}
+
+func patchOp(ops ...map[string]any) map[string]any {
+	list := make([]any, len(ops))
+	for i, o := range ops {
+		list[i] = o
+	}
+	return map[string]any{"schemas": []any{patchURN20}, "Operations": list}
+}
+
+// patch sends a PatchOp and wants 200 with a JSON resource or 204.
+func (e *env) patch(ctx context.Context, c *checkRun, path string, body map[string]any, what string) bool {
+	r, err := c.call(ctx, "PATCH", path, "", body)
+	if err != nil {
+		c.failf("%s: %v", what, err)
+		return false
+	}
+	switch r.Status {
+	case http.StatusNoContent:
+		return true
+	case http.StatusOK:
+		if _, ok := r.object(); !ok {
+			c.failf("%s: PATCH /%s answered 200 without a JSON resource %s", what, path, snippet(r.Body))
+			return false
+		}
+		return true
+	}
+	c.failf("%s: PATCH /%s answered %d %s, want 200 with the resource or 204", what, path, r.Status, snippet(r.Body))
+	return false
+}
+
+func checkDiscovery20(ctx context.Context, c *checkRun) {
+	for _, p := range []struct {
+		path string
+		want []string
+	}{
+		{"ResourceTypes", []string{"User"}},
+		{"Schemas", []string{userURN20, enterpriseURN20}},
+	} {
+		r, err := c.call(ctx, "GET", p.path, "", nil)
+		if err != nil {
+			c.failf("%v", err)
+			continue
+		}
+		obj, ok := r.object()
+		if r.Status != http.StatusOK || !ok {
+			c.failf("GET /%s answered %d %s, want 200 with a ListResponse", p.path, r.Status, snippet(r.Body))
+			continue
+		}
+		if !hasSchema(obj, listURN20) {
+			c.failf("GET /%s: schemas does not declare %s", p.path, listURN20)
+		}
+		items, _ := c.env.d.ListResources(obj)
+		var ids []string
+		for _, it := range items {
+			id, _ := idOf(it)
+			ids = append(ids, id)
+		}
+		for _, w := range p.want {
+			if !slices.ContainsFunc(ids, func(s string) bool { return strings.EqualFold(s, w) }) {
+				c.failf("GET /%s does not list %s (found %s)", p.path, w, strings.Join(ids, ", "))
+			}
+		}
+	}
+}
+
+func checkPatchOkta(ctx context.Context, c *checkRun) {
+	e := c.env
+	u := e.fixtureUser(ctx, c, "patchokta", true)
+	if u == nil {
+		return
+	}
+	path := "Users/" + url.PathEscape(u.ID)
+	if !e.patch(ctx, c, path, patchOp(map[string]any{"op": "replace", "value": map[string]any{"active": false}}), "deactivate") {
+		return
+	}
+	u.Active = false
+	e.verifyActive(ctx, c, u, false)
+	if !e.patch(ctx, c, path, patchOp(map[string]any{"op": "replace", "value": map[string]any{"active": true}}), "reactivate") {
+		return
+	}
+	u.Active = true
+	e.verifyActive(ctx, c, u, true)
+	if e.has(CapPushPasswordUpdates) {
+		e.patch(ctx, c, path, patchOp(map[string]any{"op": "replace", "value": map[string]any{"password": "Sb-" + e.runID + "-Pw2!"}}), "password")
+	}
+}
+
+func checkPatchEntra(ctx context.Context, c *checkRun) {
+	e := c.env
+	u := e.fixtureUser(ctx, c, "patchentra", true)
+	if u == nil {
+		return
+	}
+	path := "Users/" + url.PathEscape(u.ID)
+	work := "work-" + u.UserName
+	ok := e.patch(ctx, c, path, patchOp(
+		map[string]any{"op": "Replace", "path": "active", "value": "False"},
+		map[string]any{"op": "Replace", "path": `emails[type eq "work"].value`, "value": work},
+		map[string]any{"op": "Add", "path": enterpriseURN20 + ":department", "value": "Entra Dept"},
+		map[string]any{"op": "Replace", "value": map[string]any{"name.givenName": "Entra", "title": "Patched"}},
+	), "Entra PATCH")
+	if !ok {
+		return
+	}
+	u.Active = false
+	obj, ok := e.getUser(ctx, c, u.ID)
+	if !ok {
+		return
+	}
+	if a, ok := activeOf(obj); !ok || a {
+		c.failf("\"value\":\"False\" did not deactivate the user (active reads %v)", obj["active"])
+	}
+	if !strings.Contains(jsonText(obj["emails"]), work) {
+		c.failf("emails[type eq \"work\"].value did not change the work email: %s", jsonText(obj["emails"]))
+	}
+	if got := stringAt(obj, enterpriseURN20, "department"); got != "Entra Dept" {
+		c.failf("%s:department reads %q, want %q", enterpriseURN20, got, "Entra Dept")
+	}
+	if got := stringAt(obj, "name", "givenName"); got != "Entra" {
+		c.failf("path-less replace with key name.givenName: givenName reads %q", got)
+	}
+	if got := stringAt(obj, "name", "familyName"); got != u.FamilyName {
+		c.failf("a PATCH of givenName changed familyName to %q; PATCH must leave other attributes alone", got)
+	}
+}
+
+func memberIDs(g map[string]any) []string {
+	var out []string
+	for _, m := range asAnyList(g["members"]) {
+		if mm, ok := m.(map[string]any); ok {
+			if id, ok := mm["value"].(string); ok {
+				out = append(out, id)
+			}
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+func asAnyList(v any) []any { l, _ := v.([]any); return l }
+
+func checkPatchGroups(ctx context.Context, c *checkRun) {
+	e := c.env
+	a := e.fixtureUser(ctx, c, "gpa", true)
+	b := e.fixtureUser(ctx, c, "gpb", true)
+	g := e.fixtureGroup(ctx, c, "patchgroup")
+	if a == nil || b == nil || g == nil {
+		return
+	}
+	path := "Groups/" + url.PathEscape(g.ID)
+	if !e.patch(ctx, c, path, patchOp(map[string]any{"op": "replace", "path": "members", "value": []any{}}), "replace members [] on an empty group") {
+		return
+	}
+	g.DisplayName += "-renamed"
+	steps := []struct {
+		what string
+		body map[string]any
+		want []string
+	}{
+		{"Okta rename with id", patchOp(map[string]any{"op": "replace", "value": map[string]any{"id": g.ID, "displayName": g.DisplayName}}), nil},
+		{"Okta add members", patchOp(map[string]any{"op": "add", "path": "members", "value": []any{
+			map[string]any{"value": a.ID, "display": a.UserName}, map[string]any{"value": b.ID, "display": b.UserName}}}), []string{a.ID, b.ID}},
+		{"Okta remove members[value eq]", patchOp(map[string]any{"op": "remove", "path": fmt.Sprintf("members[value eq %s]", quote(a.ID))}), []string{b.ID}},
+		{"Entra Add members", patchOp(map[string]any{"op": "Add", "path": "members", "value": []any{map[string]any{"value": a.ID}}}), []string{a.ID, b.ID}},
+		{"Entra Remove members with a value list", patchOp(map[string]any{"op": "Remove", "path": "members", "value": []any{map[string]any{"value": b.ID}}}), []string{a.ID}},
+	}
+	for _, s := range steps {
+		if !e.patch(ctx, c, path, s.body, s.what) {
+			return
+		}
+		obj, ok := e.getGroup(ctx, c, g.ID)
+		if !ok {
+			return
+		}
+		want := slices.Clone(s.want)
+		slices.Sort(want)
+		if got := memberIDs(obj); !slices.Equal(got, want) {
+			c.failf("%s: members read back as %v, want %v", s.what, got, want)
+		}
+		if stringAt(obj, "displayName") != g.DisplayName {
+			c.failf("%s: displayName reads %q, want %q", s.what, stringAt(obj, "displayName"), g.DisplayName)
+		}
+	}
+}
+
+func checkErrors20(ctx context.Context, c *checkRun) {
+	e := c.env
+	wantErr := func(r *response, status int, scimType, what string) {
+		obj, ok := r.object()
+		switch {
+		case r.Status != status:
+			c.failf("%s answered %d, want %d", what, r.Status, status)
+		case !ok:
+			c.failf("%s: %s", what, errorBodyProblem(r))
+		case !hasSchema(obj, errorURN20):
+			c.failf("%s: the error does not declare %s", what, errorURN20)
+		case obj["status"] != fmt.Sprint(status):
+			c.failf("%s: status is %s, want the string %q (RFC 7644 §3.12)", what, jsonText(obj["status"]), fmt.Sprint(status))
+		case scimType != "" && obj["scimType"] != scimType:
+			c.failf("%s: scimType is %s, want %q", what, jsonText(obj["scimType"]), scimType)
+		}
+	}
+	r, err := c.call(ctx, "GET", "Users/"+url.PathEscape("sbtest-"+e.runID+"-missing"), "", nil)
+	if err != nil {
+		c.failf("%v", err)
+		return
+	}
+	wantErr(r, http.StatusNotFound, "", "GET of an unknown user")
+	r, err = c.call(ctx, "GET", "Users", "filter="+url.QueryEscape("userName eq")+"&startIndex=1&count=1", nil)
+	if err != nil {
+		c.failf("%v", err)
+		return
+	}
+	wantErr(r, http.StatusBadRequest, "invalidFilter", "an unparsable filter")
+	if !e.has(CapPushNewUsers) {
+		return
+	}
+	u := e.sharedUser(ctx, c)
+	if u == nil {
+		return
+	}
+	dup := *u
+	dup.ID = ""
+	r, err = c.call(ctx, "POST", "Users", "", e.d.UserBody(&dup))
+	if err != nil {
+		c.failf("%v", err)
+		return
+	}
+	if r.Status >= 200 && r.Status <= 299 {
+		if id, _ := idOf(mustObject(r)); id != u.ID {
+			e.users = append(e.users, &dup) // a second user: make cleanup reach it
+		}
+	}
+	wantErr(r, http.StatusConflict, "uniqueness", "creating an existing userName")
+}
+
+func mustObject(r *response) map[string]any {
+	m, _ := r.object()
+	return m
+}
