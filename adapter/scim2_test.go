@@ -316,11 +316,11 @@ func TestV2ListsAndProjection(t *testing.T) {
 	// Filters: enterprise URN, core URN prefix, case-insensitive names and operators, value paths.
 	for f, want := range map[string]string{
 		entURN + `:department eq "D1"`:                                   "2",
-		`urn:ietf:params:scim:schemas:core:2.0:User:userName sw "u1"`:     "1",
-		`USERNAME EQ "U2@EXAMPLE.COM"`:                                    "1",
+		`urn:ietf:params:scim:schemas:core:2.0:User:userName sw "u1"`:    "1",
+		`USERNAME EQ "U2@EXAMPLE.COM"`:                                   "1",
 		`emails[type eq "work" and value co "u3"]`:                       "1",
-		`not (userName eq "u0@example.com") and (active eq true)`:         "4",
-		`userName eq "a\"b"`:                                              "0",
+		`not (userName eq "u0@example.com") and (active eq true)`:        "4",
+		`userName eq "a\"b"`:                                             "0",
 		`urn:okta:onprem_app:1.0:user:custom:departmentName pr or id pr`: "5",
 	} {
 		r := h.do("GET", v2+"/Users?filter="+urlEncode(f), nil)
