@@ -28,6 +28,12 @@ func (e *Engine) Backend(inv Invoker, log *slog.Logger, opts ...BackendOption) b
 	return b
 }
 
+// NeedsState reports whether the file uses changeTracking or surrogateIds, i.e. whether Backend
+// must be given WithState; the wiring checks it at start-up.
+func (e *Engine) NeedsState() bool {
+	return (e.users != nil && e.users.tracked) || (e.groups != nil && e.groups.surrogate)
+}
+
 // BackendOption configures one Backend.
 type BackendOption func(*engineBackend)
 
