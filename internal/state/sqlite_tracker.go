@@ -107,17 +107,20 @@ func (s *SQLite) NaturalKey(ctx context.Context, typ, id string) (string, bool, 
 
 // Rebind implements Tracker.
 func (s *SQLite) Rebind(ctx context.Context, typ, id, key string) error {
-	var other string
-	err := s.db.QueryRowContext(ctx, `SELECT id FROM surrogate_ids WHERE resource_type = ? AND natural_key = ?`, typ, key).Scan(&other)
-	switch {
-	case err == nil && other != id:
-		return ErrKeyTaken
-	case err != nil && !errors.Is(err, sql.ErrNoRows):
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
 		return fmt.Errorf("state: surrogate ids: %w", err)
 	}
-	_, err = s.db.ExecContext(ctx, `INSERT INTO surrogate_ids (resource_type, id, natural_key) VALUES (?, ?, ?)
+	defer tx.Rollback()
+	if _, err := tx.ExecContext(ctx, `DELETE FROM surrogate_ids WHERE resource_type = ? AND natural_key = ? AND id <> ?`, typ, key, id); err != nil {
+		return fmt.Errorf("state: surrogate ids: %w", err)
+	}
+	_, err = tx.ExecContext(ctx, `INSERT INTO surrogate_ids (resource_type, id, natural_key) VALUES (?, ?, ?)
 		ON CONFLICT (resource_type, id) DO UPDATE SET natural_key = excluded.natural_key`, typ, id, key)
 	if err != nil {
+		return fmt.Errorf("state: surrogate ids: %w", err)
+	}
+	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("state: surrogate ids: %w", err)
 	}
 	return nil

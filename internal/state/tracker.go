@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"errors"
 	"sync"
 	"time"
 )
@@ -25,14 +24,12 @@ type Tracker interface {
 	SurrogateID(ctx context.Context, resourceType, key string) (string, error)
 	// NaturalKey returns the natural key behind a surrogate id; ok is false for an unknown id.
 	NaturalKey(ctx context.Context, resourceType, id string) (key string, ok bool, err error)
-	// Rebind points a surrogate id at a new natural key (after a rename).
+	// Rebind points a surrogate id at a new natural key (after a rename the application
+	// accepted, so its answer wins: another id that still held the key loses it).
 	Rebind(ctx context.Context, resourceType, id, key string) error
 	// ForgetID drops a surrogate id (after a delete).
 	ForgetID(ctx context.Context, resourceType, id string) error
 }
-
-// ErrKeyTaken is returned by Rebind when another id already holds the key.
-var ErrKeyTaken = errors.New("state: the natural key already has another id")
 
 // trackerPrecision: lastModified values are kept to the millisecond, the precision SCIM
 // clients echo back in `meta.lastModified gt` filters.
@@ -132,7 +129,7 @@ func (m *Memory) Rebind(_ context.Context, typ, id, key string) error {
 	defer m.t.mu.Unlock()
 	m.t.init()
 	if other, ok := m.t.ids[trackKey{typ, key}]; ok && other != id {
-		return ErrKeyTaken
+		delete(m.t.natural, trackKey{typ, other})
 	}
 	if old, ok := m.t.natural[trackKey{typ, id}]; ok {
 		delete(m.t.ids, trackKey{typ, old})
