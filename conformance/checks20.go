@@ -109,7 +109,12 @@ func checkPatchOkta(ctx context.Context, c *checkRun) {
 	u.Active = true
 	e.verifyActive(ctx, c, u, true)
 	if e.has(CapPushPasswordUpdates) {
-		e.patch(ctx, c, path, patchOp(map[string]any{"op": "replace", "value": map[string]any{"password": "Sb-" + e.runID + "-Pw2!"}}), "password")
+		pw := "Sb-" + e.runID + "-Pw2!"
+		if e.patch(ctx, c, path, patchOp(map[string]any{"op": "replace", "value": map[string]any{"password": pw}}), "password") {
+			// Later PUTs (cleanup) must carry the current password, as the agent does; re-sending an
+			// older one would rightly be refused by a legacy password-history policy.
+			u.Password = pw
+		}
 	}
 }
 

@@ -488,3 +488,56 @@ func TestConformanceAgainstBridge(t *testing.T) {
 		t.Fatalf("no clean summary line:\n%s", out)
 	}
 }
+
+// TestConformanceAgainstBridgeV2 runs `scimbridge test --dialect 2.0` (Okta's v2 lifecycle with PUT
+// and PATCH, Entra's PATCH forms, discovery, errors) against the bridge's /scim/v2/ over the
+// LegacyHR simulator.
+func TestConformanceAgainstBridgeV2(t *testing.T) {
+	s := startStack(t, "")
+	v2 := strings.TrimSuffix(s.scim.base, "scim/v1/") + "scim/v2/"
+	cmd := execBin(t, "test", "--dialect", "2.0", "--url", v2, "--basic", e2eSCIMUser+":"+e2eSCIMPass)
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("scimbridge test --dialect 2.0 failed: %v\n%s", err, out)
+	}
+	if !regexp.MustCompile(`(?m)^\d+ passed, 0 failed`).Match(out) {
+		t.Fatalf("no clean summary line:\n%s", out)
+	}
+}
+
+// TestSCIM2AgainstSimulator checks, through the v2 front end, that PATCH deactivation and a
+// member removal really change the simulator's state.
+func TestSCIM2AgainstSimulator(t *testing.T) {
+	s := startStack(t, "")
+	c := &client{t: t, base: strings.TrimSuffix(s.scim.base, "scim/v1/") + "scim/v2/", user: e2eSCIMUser, pass: e2eSCIMPass}
+	r := c.do("POST", "Users", `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"v2user@example.com",
+		"name":{"givenName":"Vee","familyName":"Two"},"emails":[{"value":"v2user@example.com","type":"work","primary":true}],
+		"active":true,"password":"first-Password-1","externalId":"00u-v2"}`)
+	wantStatus(t, "v2 create", r, 201)
+	id := r.json(t)["id"].(string)
+	if loc := r.header.Get("Location"); !strings.HasSuffix(loc, "/scim/v2/Users/"+id) {
+		t.Fatalf("Location %q", loc)
+	}
+	r = c.do("PATCH", "Users/"+id, `{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"Replace","value":{"active":"False"}}]}`)
+	wantStatus(t, "v2 patch deactivate", r, 200)
+	if r.json(t)["active"] != false || s.employee(t, id)["enabled"] != false {
+		t.Fatalf("PATCH active False not applied: %s / %v", r.body, s.employee(t, id)["enabled"])
+	}
+	r = c.do("POST", "Groups", `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:Group"],"displayName":"v2 group","members":[{"value":"`+id+`"}]}`)
+	wantStatus(t, "v2 group create", r, 201)
+	gid := r.json(t)["id"].(string)
+	r = c.do("PATCH", "Groups/"+gid, `{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"remove","path":"members[value eq \"`+id+`\"]"}]}`)
+	if r.status != 409 {
+		t.Fatalf("removing the last member of a non-empty group: %d, want the empty-group guard's 409: %s", r.status, r.body)
+	}
+	r = c.do("GET", "Users?filter="+url.QueryEscape(`userName eq "v2user@example.com"`), nil)
+	wantStatus(t, "v2 filter", r, 200)
+	if m := r.json(t); m["totalResults"] != float64(1) {
+		t.Fatalf("v2 filter: %s", r.body)
+	}
+	r = c.do("GET", "Users/nope-404", nil)
+	wantStatus(t, "v2 404", r, 404)
+	if m := r.json(t); m["status"] != "404" {
+		t.Fatalf("v2 error status must be a string: %s", r.body)
+	}
+}
