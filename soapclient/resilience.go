@@ -608,7 +608,7 @@ func classify(err error) string {
 		return OutcomeTimeout
 	case errors.Is(err, ErrUnknownOperation), errors.Is(err, ErrRequestType), errors.Is(err, ErrClosed):
 		return OutcomeInvalid
-	case errors.As(err, &se), errors.Is(err, ErrDoctype), errors.Is(err, ErrResponseTooLarge),
+	case errors.As(err, &se), errors.As(err, new(xml.UnmarshalError)), errors.Is(err, ErrDoctype), errors.Is(err, ErrResponseTooLarge),
 		errors.Is(err, io.ErrUnexpectedEOF) && !errors.As(err, new(*bodyReadError)):
 		return OutcomeMalformed
 	}

@@ -191,6 +191,7 @@ func TestOutcomeClassification(t *testing.T) {
 		{"503", fixed(503, "busy"), OutcomeHTTPError, true},
 		{"401", fixed(401, "who are you"), OutcomeHTTPError, false},
 		{"truncated", fixed(200, `<soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/"><soap:Body><GetEmployeeResp`, "Content-Type", "text/xml"), OutcomeMalformed, true},
+		{"wrong shape", fixed(200, envelope(`<Resp xmlns="urn:legacyhr:directory:1"/>`), "Content-Type", "text/xml"), OutcomeMalformed, true},
 		{"doctype", fixed(200, `<?xml version="1.0"?><!DOCTYPE x><soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/"><soap:Body/></soap:Envelope>`, "Content-Type", "text/xml"), OutcomeMalformed, true},
 		{"reset", func(w http.ResponseWriter, _ *http.Request, _ []byte) {
 			conn, _, err := http.NewResponseController(w).Hijack()
