@@ -788,7 +788,9 @@ func (c *compiler) users(u *Users) *users {
 	}
 	if u.Create != nil {
 		needsFrom(u.Create, u.Create.At, "create")
-		createEnv := stepEnv{"user": map[string]any{}}
+		// `current` is nil on create; it is in the environment so that one expression (a YAML
+		// anchor shared by create and replace) can compare against the stored record.
+		createEnv := stepEnv{"user": map[string]any{}, "current": sample(out.rec)}
 		out.create = c.op(u.Create, "users.create", createEnv,
 			stepOpts{rec: out.rec, record: true, needResult: true, allowID: true})
 		out.createID = c.compileExpr(u.Create.ID, "users.create.id", createEnv)

@@ -96,7 +96,7 @@ func (b *engineBackend) CreateUser(ctx context.Context, u *backend.User) (*backe
 	if err != nil {
 		return nil, err
 	}
-	env := map[string]any{"user": userMap(u)}
+	env := map[string]any{"user": userMap(u), "current": nil}
 	created, err := b.runOp(ctx, us.create, env, rec, us.rec)
 	if err != nil {
 		return nil, err

@@ -53,7 +53,7 @@ func (c catalog) Operation(name string) (mapping.OperationInfo, bool) {
 }
 
 // builtinMappings are the mapping files shipped in the binary, for the bundled simulator.
-var builtinMappings = map[string][]byte{"legacyhr": defaults.LegacyHR}
+var builtinMappings = map[string][]byte{"legacyhr": defaults.LegacyHR, "wso2": defaults.WSO2}
 
 // ledger adapts the state store to the front end's PasswordLedger: the two packages keep their
 // own "no entry" sentinel so that neither imports the other.
@@ -76,7 +76,7 @@ func loadMapping(ref string) (*mapping.Spec, error) {
 	if name, ok := strings.CutPrefix(ref, "builtin:"); ok {
 		data, ok := builtinMappings[name]
 		if !ok {
-			return nil, fmt.Errorf("backend.mapping: no built-in mapping %q (have: legacyhr)", name)
+			return nil, fmt.Errorf("backend.mapping: no built-in mapping %q (have: legacyhr, wso2)", name)
 		}
 		return mapping.Parse("builtin:"+name, data)
 	}
@@ -171,7 +171,17 @@ func buildBridge(cfg *Config, log *slog.Logger) (*bridge, error) {
 		}
 		store = s
 	}
-	be := eng.Backend(client, log)
+	// Backends without change times or stable group ids keep that bookkeeping in the bridge's
+	// state store; the engine says whether its mapping needs it.
+	var opts []mapping.BackendOption
+	if ms, ok := store.(mapping.State); ok {
+		opts = append(opts, mapping.WithState(ms))
+	} else if eng.NeedsState() {
+		client.Close()
+		store.Close()
+		return nil, fmt.Errorf("backend.mapping %s needs the bridge's state store, which this build cannot provide", cfg.Backend.Mapping)
+	}
+	be := eng.Backend(client, log, opts...)
 	h, err := adapter.New(cfg.SCIM, be, adapter.Options{Logger: log, Ledger: ledger{store}})
 	if err != nil {
 		client.Close()

@@ -17,6 +17,7 @@ import (
 
 	"github.com/scimbridge/scimbridge/adapter"
 	"github.com/scimbridge/scimbridge/internal/legacysim"
+	"github.com/scimbridge/scimbridge/internal/wso2sim"
 )
 
 // demoSecrets are the demo's credentials, kept in the data directory so that an Okta agent
@@ -174,9 +175,14 @@ func cmdSim(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	addr := fs.String("listen", "127.0.0.1:8081", "listener (loopback only: the /_sim/ admin API has no authentication)")
 	user := fs.String("username", "scimbridge", "WS-Security username the simulator expects")
 	pass := fs.String("password", "", "WS-Security password the simulator expects (default: $LEGACYSIM_PASSWORD, else \"scimbridge-demo\")")
-	db := fs.String("db", "", "SQLite file (default: in memory)")
-	seed := fs.Bool("seed", true, "seed demo employees and roles when the store is empty")
+	db := fs.String("db", "", "SQLite file (default: in memory; legacyhr only)")
+	seed := fs.Bool("seed", true, "seed demo employees and roles when the store is empty (legacyhr only)")
+	kind := fs.String("kind", "legacyhr", "which legacy application to simulate: legacyhr (SOAP HR directory, WS-Security) or wso2 (WSO2 RemoteUserStoreManagerService, HTTP Basic)")
 	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	if *kind != "legacyhr" && *kind != "wso2" {
+		fmt.Fprintf(stderr, "scimbridge sim: --kind %q is not legacyhr or wso2\n", *kind)
 		return 2
 	}
 	if host, _, err := net.SplitHostPort(*addr); err != nil || !adapter.AuthNoneAllowed(*addr) {
@@ -190,6 +196,17 @@ func cmdSim(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		*pass = "scimbridge-demo"
 	}
 	log := slog.New(slog.NewTextHandler(stderr, nil))
+	if *kind == "wso2" {
+		err := wso2sim.ListenAndServe(ctx, *addr, wso2sim.Options{Username: *user, Password: *pass, Logger: log}, func(endpoint string) {
+			// Tests read this line to learn the address when --listen asks for port 0.
+			fmt.Fprintf(stdout, "wso2sim: listening on %s\n", endpoint)
+		})
+		if err != nil {
+			fmt.Fprintln(stderr, "scimbridge sim:", err)
+			return 1
+		}
+		return 0
+	}
 	sim, err := legacysim.New(legacysim.Options{Username: *user, Password: *pass, DBPath: *db, Seed: *seed, Logger: log})
 	if err != nil {
 		fmt.Fprintln(stderr, "scimbridge sim:", err)
