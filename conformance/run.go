@@ -459,7 +459,9 @@ func (e *env) cleanup(ctx context.Context, rep *Report) {
 			}
 			rep.Leftovers = append(rep.Leftovers, fmt.Sprintf("group %s id=%q", g.DisplayName, g.ID))
 		}
-		rep.Cleanup = append(rep.Cleanup, fmt.Sprintf("deactivated %d test users (%d created, SCIM 1.1 cannot delete users), deleted %d test groups",
+		// Users are deactivated, not deleted, in both dialects: the Okta agent never deletes them,
+		// and a connector may map DELETE to something irreversible in the legacy app.
+		rep.Cleanup = append(rep.Cleanup, fmt.Sprintf("deactivated %d test users (%d created; test users are deactivated, never deleted), deleted %d test groups",
 			deactivated, len(e.users), deleted))
 	}})
 	rep.Checks = append(rep.Checks, res)
