@@ -76,53 +76,54 @@ import (
 //	    budgetMin: 3            # ... plus this many
 type Resilience struct {
 	// Reads lists the operations that only read. When empty, ReadPrefixes decides.
-	Reads []string
+	Reads []string `yaml:"reads"`
 	// ReadPrefixes: an operation is a read when its name starts with one of these
 	// (case-insensitive) followed by an upper-case letter, a digit, '_' or nothing, so
 	// "isExistingUser" and "GetEmployee" are reads but "Issue" and "Listen" are not. Default
 	// DefaultReadPrefixes.
-	ReadPrefixes []string
+	ReadPrefixes []string `yaml:"readPrefixes"`
 	// MaxReads and MaxWrites cap concurrent calls per class; default 8 and 4, negative means no
 	// limit. Keep their sum at or below what the legacy app serves (divided by the number of
 	// replicas) and at or below Config.MaxConcurrency, which sizes the connection pool.
-	MaxReads, MaxWrites int
+	MaxReads  int `yaml:"maxReads"`
+	MaxWrites int `yaml:"maxWrites"`
 	// QueueWait is how long a call may wait for a slot; default 1s, negative means no wait. It
 	// never outlasts the caller's deadline.
-	QueueWait time.Duration
+	QueueWait time.Duration `yaml:"queueWait"`
 	// OpTimeout bounds one operation including its retries; default 25s (below Okta's 30 s
 	// minimum API timeout). OpTimeouts overrides it per operation name.
-	OpTimeout  time.Duration
-	OpTimeouts map[string]time.Duration
-	Breaker    BreakerConfig
-	Retry      RetryConfig
+	OpTimeout  time.Duration            `yaml:"opTimeout"`
+	OpTimeouts map[string]time.Duration `yaml:"opTimeouts"`
+	Breaker    BreakerConfig            `yaml:"breaker"`
+	Retry      RetryConfig              `yaml:"retry"`
 	// Registerer receives the metrics. nil keeps them in a private registry nobody scrapes;
 	// the global registry is never used. Two clients may share one Registerer: the metrics are
 	// shared and the breaker label tells the backends apart.
-	Registerer prometheus.Registerer
+	Registerer prometheus.Registerer `yaml:"-"`
 	// BreakerName is the breaker label; default the client's name.
-	BreakerName string
+	BreakerName string `yaml:"-"`
 }
 
 // BreakerConfig configures the circuit breaker; zero values mean the defaults in Resilience's doc.
 type BreakerConfig struct {
 	// Disabled turns the breaker off (calls always go through).
-	Disabled            bool
-	ConsecutiveFailures int
-	FailureRatio        float64
-	MinRequests         int
-	Window              time.Duration
-	Bucket              time.Duration
-	OpenFor             time.Duration
-	HalfOpenProbes      int
+	Disabled            bool          `yaml:"disabled"`
+	ConsecutiveFailures int           `yaml:"consecutiveFailures"`
+	FailureRatio        float64       `yaml:"failureRatio"`
+	MinRequests         int           `yaml:"minRequests"`
+	Window              time.Duration `yaml:"window"`
+	Bucket              time.Duration `yaml:"bucket"`
+	OpenFor             time.Duration `yaml:"openFor"`
+	HalfOpenProbes      int           `yaml:"halfOpenProbes"`
 }
 
 // RetryConfig configures retries of reads; zero values mean the defaults in Resilience's doc.
 type RetryConfig struct {
-	Attempts    int
-	BaseDelay   time.Duration
-	MaxDelay    time.Duration
-	BudgetRatio float64
-	BudgetMin   int
+	Attempts    int           `yaml:"attempts"`
+	BaseDelay   time.Duration `yaml:"baseDelay"`
+	MaxDelay    time.Duration `yaml:"maxDelay"`
+	BudgetRatio float64       `yaml:"budgetRatio"`
+	BudgetMin   int           `yaml:"budgetMin"`
 }
 
 // DefaultReadPrefixes is the default read rule (see Resilience.ReadPrefixes).

@@ -11,7 +11,6 @@ import (
 	"net"
 	"net/http"
 	"os"
-	"runtime"
 	"strings"
 	"time"
 
@@ -20,6 +19,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/scimbridge/scimbridge/adapter"
+	"github.com/scimbridge/scimbridge/internal/observe"
 	"github.com/scimbridge/scimbridge/internal/state"
 	"github.com/scimbridge/scimbridge/mapping"
 	"github.com/scimbridge/scimbridge/mapping/defaults"
@@ -30,6 +30,7 @@ import (
 type bridge struct {
 	handler http.Handler
 	metrics http.Handler
+	health  *observe.Health
 	client  *soapclient.Client
 	store   state.Store
 }
@@ -83,7 +84,9 @@ func loadMapping(ref string) (*mapping.Spec, error) {
 	return mapping.Load(ref)
 }
 
-func soapConfig(cfg *Config) (soapclient.Config, error) {
+// soapConfig translates the backend section. reg receives the resilience metrics; nil (as for
+// check, which never calls the backend) leaves the guards out.
+func soapConfig(cfg *Config, reg prometheus.Registerer) (soapclient.Config, error) {
 	b := cfg.Backend
 	sc := soapclient.Config{
 		Endpoint:       b.Endpoint,
@@ -91,6 +94,11 @@ func soapConfig(cfg *Config) (soapclient.Config, error) {
 		MaxConcurrency: b.MaxConcurrency,
 		Headers:        b.Headers,
 		UserAgent:      "scimbridge/" + buildVersion(),
+	}
+	if reg != nil && !b.Resilience.Disabled {
+		r := b.Resilience.Resilience
+		r.Registerer = reg
+		sc.Resilience = &r
 	}
 	if b.WSSE != nil {
 		sc.WSSE = &soapclient.WSSEConfig{Username: b.WSSE.Username, Password: b.WSSE.Password, Digest: b.WSSE.Digest}
@@ -126,12 +134,12 @@ func soapConfig(cfg *Config) (soapclient.Config, error) {
 // compileBackend loads the mapping, builds the SOAP client it names and checks the mapping
 // against that client's operations. It is shared by serve and check so that both report the
 // same errors.
-func compileBackend(cfg *Config) (*mapping.Engine, *soapclient.Client, error) {
+func compileBackend(cfg *Config, reg prometheus.Registerer) (*mapping.Engine, *soapclient.Client, error) {
 	spec, err := loadMapping(cfg.Backend.Mapping)
 	if err != nil {
 		return nil, nil, err
 	}
-	sc, err := soapConfig(cfg)
+	sc, err := soapConfig(cfg, reg)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -151,23 +159,38 @@ func newLogger(cfg LogConfig, w io.Writer) *slog.Logger {
 	var level slog.Level
 	_ = level.UnmarshalText([]byte(cfg.Level)) // validated by Config.validate
 	opts := &slog.HandlerOptions{Level: level}
+	var h slog.Handler = slog.NewJSONHandler(w, opts)
 	if cfg.Format == "text" {
-		return slog.New(slog.NewTextHandler(w, opts))
+		h = slog.NewTextHandler(w, opts)
 	}
-	return slog.New(slog.NewJSONHandler(w, opts))
+	// Redaction sits in front of every handler, so no code path can log a password or a token,
+	// however deeply it is nested in what is logged.
+	return slog.New(observe.NewRedactHandler(h, cfg.Sensitive...))
 }
 
 func buildBridge(cfg *Config, log *slog.Logger) (*bridge, error) {
-	eng, client, err := compileBackend(cfg)
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(
+		collectors.NewGoCollector(),
+		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
+		observe.NewBuildInfo(buildVersion()),
+	)
+	eng, client, err := compileBackend(cfg, reg)
 	if err != nil {
+		return nil, err
+	}
+	fail := func(err error, closers ...io.Closer) (*bridge, error) {
+		client.Close()
+		for _, c := range closers {
+			c.Close()
+		}
 		return nil, err
 	}
 	var store state.Store = state.NewMemory()
 	if cfg.State.Path != "" {
 		s, err := state.OpenSQLite(cfg.State.Path)
 		if err != nil {
-			client.Close()
-			return nil, err
+			return fail(err)
 		}
 		store = s
 	}
@@ -177,38 +200,37 @@ func buildBridge(cfg *Config, log *slog.Logger) (*bridge, error) {
 	if ms, ok := store.(mapping.State); ok {
 		opts = append(opts, mapping.WithState(ms))
 	} else if eng.NeedsState() {
-		client.Close()
-		store.Close()
-		return nil, fmt.Errorf("backend.mapping %s needs the bridge's state store, which this build cannot provide", cfg.Backend.Mapping)
+		return fail(fmt.Errorf("backend.mapping %s needs the bridge's state store, which this build cannot provide", cfg.Backend.Mapping), store)
 	}
 	be := eng.Backend(client, log, opts...)
 	h, err := adapter.New(cfg.SCIM, be, adapter.Options{Logger: log, Ledger: ledger{store}})
 	if err != nil {
-		client.Close()
-		store.Close()
-		return nil, err
+		return fail(err, store)
 	}
+	m, err := observe.NewMetrics(reg)
+	if err != nil {
+		return fail(err, store)
+	}
+	// Outermost: metrics see every request, including the ones the deadline cuts short.
+	handler := m.Wrap(withRequestTimeout(h, cfg.RequestTimeout))
 
-	reg := prometheus.NewRegistry()
-	reg.MustRegister(
-		collectors.NewGoCollector(),
-		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
-	)
-	buildInfo := prometheus.NewGaugeVec(prometheus.GaugeOpts{
-		Name: "scimbridge_build_info",
-		Help: "Always 1; the labels say which build is running.",
-	}, []string{"version", "goversion"})
-	buildInfo.WithLabelValues(buildVersion(), runtime.Version()).Set(1)
-	reg.MustRegister(buildInfo)
-
+	health := observe.NewHealth(observe.HealthOptions{Breaker: client.BreakerState, Probe: client.Ping})
 	mux := http.NewServeMux()
 	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
-	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { io.WriteString(w, "ok\n") })
-	// readyz: the configuration and the mapping compiled (or we would not be here). Backend
-	// reachability and breaker state join it with the resilience work.
-	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, _ *http.Request) { io.WriteString(w, "ready\n") })
+	mux.Handle("GET /healthz", health.Livez())
+	mux.Handle("GET /readyz", health.Readyz())
+	return &bridge{handler: handler, metrics: mux, health: health, client: client, store: store}, nil
+}
 
-	return &bridge{handler: h, metrics: mux, client: client, store: store}, nil
+// withRequestTimeout gives each SCIM request one deadline that every backend call it makes
+// shares (a PUT may read, write and set a password), so the bridge answers before the agent
+// gives up rather than after.
+func withRequestTimeout(next http.Handler, d time.Duration) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ctx, cancel := context.WithTimeout(r.Context(), d)
+		defer cancel()
+		next.ServeHTTP(w, r.WithContext(ctx))
+	})
 }
 
 // server runs one HTTP listener until ctx ends, then shuts it down gracefully.
@@ -261,9 +283,10 @@ func (s *server) serve() error {
 // shutdownGrace bounds how long in-flight SCIM requests may finish after a stop signal.
 const shutdownGrace = 25 * time.Second
 
-// serveAll serves every server until ctx ends or one fails, then shuts all down, letting
+// serveAll serves every server until ctx ends or one fails, then calls onStop (which marks the
+// bridge as draining, so /readyz turns load balancers away first) and shuts all down, letting
 // in-flight requests finish within shutdownGrace.
-func serveAll(ctx context.Context, log *slog.Logger, servers ...*server) error {
+func serveAll(ctx context.Context, log *slog.Logger, onStop func(), servers ...*server) error {
 	errc := make(chan error, len(servers))
 	for _, s := range servers {
 		go func() { errc <- s.serve() }()
@@ -273,6 +296,9 @@ func serveAll(ctx context.Context, log *slog.Logger, servers ...*server) error {
 	case <-ctx.Done():
 		log.Info("shutting down", "grace", shutdownGrace.String())
 	case first = <-errc:
+	}
+	if onStop != nil {
+		onStop()
 	}
 	sctx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
 	defer cancel()

@@ -36,7 +36,7 @@ func cmdCheck(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, err)
 		return 1
 	}
-	eng, client, err := compileBackend(cfg)
+	eng, client, err := compileBackend(cfg, nil)
 	if err != nil {
 		fmt.Fprintln(stderr, err)
 		return 1

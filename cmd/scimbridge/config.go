@@ -15,6 +15,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/scimbridge/scimbridge/adapter"
+	"github.com/scimbridge/scimbridge/soapclient"
 )
 
 // Config is the whole bridge configuration: one YAML file. Unknown keys are errors. Any string
@@ -32,13 +33,17 @@ import (
 //	state: { path: /var/lib/scimbridge/state.db }
 //	log: { format: json, level: info }
 type Config struct {
-	Listen  string         `yaml:"listen"`
-	TLS     *TLSConfig     `yaml:"tls"`
-	Metrics MetricsConfig  `yaml:"metrics"`
-	SCIM    adapter.Config `yaml:"scim"`
-	Backend BackendConfig  `yaml:"backend"`
-	State   StateConfig    `yaml:"state"`
-	Log     LogConfig      `yaml:"log"`
+	Listen string `yaml:"listen"`
+	// RequestTimeout bounds one SCIM request end to end, across every backend call it makes
+	// (default 28s: the Okta agent's API timeout is at least 30 s, and an answer after it gives
+	// up is wasted, or worse, a change it will report as failed).
+	RequestTimeout time.Duration  `yaml:"requestTimeout"`
+	TLS            *TLSConfig     `yaml:"tls"`
+	Metrics        MetricsConfig  `yaml:"metrics"`
+	SCIM           adapter.Config `yaml:"scim"`
+	Backend        BackendConfig  `yaml:"backend"`
+	State          StateConfig    `yaml:"state"`
+	Log            LogConfig      `yaml:"log"`
 }
 
 // TLSConfig is the SCIM listener's certificate.
@@ -67,6 +72,16 @@ type BackendConfig struct {
 	Basic          *BasicConfig      `yaml:"basic"`
 	Headers        map[string]string `yaml:"headers"`
 	TLS            *BackendTLS       `yaml:"tls"`
+	// Resilience guards the backend: concurrency limits, circuit breaker, deadlines, retries of
+	// reads (see soapclient.Resilience and docs/operations.md). On by default; disabled: true
+	// turns every guard off.
+	Resilience ResilienceConfig `yaml:"resilience"`
+}
+
+// ResilienceConfig is soapclient.Resilience plus an off switch.
+type ResilienceConfig struct {
+	Disabled              bool `yaml:"disabled"`
+	soapclient.Resilience `yaml:",inline"`
 }
 
 // WSSEConfig is a WS-Security UsernameToken.
@@ -101,6 +116,9 @@ type StateConfig struct {
 type LogConfig struct {
 	Format string `yaml:"format"` // json (default) | text
 	Level  string `yaml:"level"`  // debug | info (default) | warn | error
+	// Sensitive names attributes redacted from every log line at any depth, on top of the
+	// built-in list (passwords, tokens, credentials, secrets).
+	Sensitive []string `yaml:"sensitive"`
 }
 
 var refPattern = regexp.MustCompile(`\$\{([^}]*)\}`)
@@ -193,6 +211,9 @@ func (c *Config) applyDefaults() {
 	if c.Listen == "" {
 		c.Listen = "127.0.0.1:8080"
 	}
+	if c.RequestTimeout == 0 {
+		c.RequestTimeout = 28 * time.Second
+	}
 	if c.Backend.Timeout == 0 {
 		c.Backend.Timeout = 20 * time.Second
 	}
@@ -229,6 +250,9 @@ func (c *Config) validate() error {
 		add("backend.endpoint: required (the legacy application's SOAP endpoint URL)")
 	} else if !strings.HasPrefix(c.Backend.Endpoint, "http://") && !strings.HasPrefix(c.Backend.Endpoint, "https://") {
 		add("backend.endpoint: %q must be an http:// or https:// URL", c.Backend.Endpoint)
+	}
+	if c.RequestTimeout < 0 {
+		add("requestTimeout: must be positive")
 	}
 	if c.Backend.Timeout < 0 {
 		add("backend.timeout: must be positive")

@@ -139,7 +139,8 @@ func cmdDemo(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 
 	printDemoBanner(stdout, scim.URL(), simSrv.URL(), metrics.URL(), secrets, *memory, *dataDir)
-	if err := serveAll(ctx, log, scim, metrics, simSrv); err != nil {
+	b.health.SetReady(true)
+	if err := serveAll(ctx, log, b.health.SetDraining, scim, metrics, simSrv); err != nil {
 		return fail(err)
 	}
 	return 0
@@ -220,7 +221,7 @@ func cmdSim(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	// Tests read this line to learn the address when --listen asks for port 0.
 	fmt.Fprintf(stdout, "legacysim: listening on %s/soap\n", srv.URL())
-	if err := serveAll(ctx, log, srv); err != nil {
+	if err := serveAll(ctx, log, nil, srv); err != nil {
 		fmt.Fprintln(stderr, "scimbridge sim:", err)
 		return 1
 	}

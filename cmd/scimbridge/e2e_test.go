@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"net/url"
 	"os"
@@ -15,9 +16,11 @@ import (
 
 // stack is a simulator and a bridge started as real processes on loopback.
 type stack struct {
-	simURL string // http://127.0.0.1:port
-	scim   *client
-	noAuth *client
+	simURL     string // http://127.0.0.1:port
+	metricsURL string // http://127.0.0.1:port (the bridge's metrics listener)
+	bridge     *proc
+	scim       *client
+	noAuth     *client
 }
 
 const (
@@ -77,11 +80,17 @@ log: { format: json, level: debug }
 		t.Fatal(err)
 	}
 	os.Setenv("E2E_SCIM_PASSWORD", e2eSCIMPass) // inherited by the child process
-	_, base := startProc(t, regexp.MustCompile(`SCIM 1.1 listening on (http://\S+)`), "serve", "--config", cfgPath)
+	bridge, base := startProc(t, regexp.MustCompile(`SCIM 1.1 listening on (http://\S+)`), "serve", "--config", cfgPath)
+	m := regexp.MustCompile(`metrics on (http://\S+)/metrics`).FindStringSubmatch(bridge.output())
+	if m == nil {
+		t.Fatalf("the bridge did not say where its metrics are:\n%s", bridge.output())
+	}
 	return &stack{
-		simURL: simURL,
-		scim:   &client{t: t, base: base, user: e2eSCIMUser, pass: e2eSCIMPass},
-		noAuth: &client{t: t, base: base},
+		simURL:     simURL,
+		metricsURL: m[1],
+		bridge:     bridge,
+		scim:       &client{t: t, base: base, user: e2eSCIMUser, pass: e2eSCIMPass},
+		noAuth:     &client{t: t, base: base},
 	}
 }
 
@@ -447,6 +456,61 @@ func TestOktaAgentReplay(t *testing.T) {
 		t.Fatalf("invalid e-mail: status %d, want 400: %s", r.status, r.body)
 	}
 	wantSDKError(t, "invalid e-mail", r, 400, "")
+}
+
+// TestOperatorView checks what ops sees after the agent's sequence ran: Prometheus metrics for
+// every hop with bounded labels, readiness, and logs that never carry a password.
+func TestOperatorView(t *testing.T) {
+	s := startStack(t, "")
+	c := s.scim
+	u := sample(t, "createNewUser.json")
+	r := c.do("POST", "Users", u)
+	wantStatus(t, "create", r, 200)
+	id := r.json(t)["id"].(string)
+	put := sample(t, "pushPasswordUpdate.json")
+	put["id"], put["userName"] = id, u["userName"]
+	wantStatus(t, "password push", c.do("PUT", "Users/"+id, put), 200)
+	wantStatus(t, "unknown user", c.do("GET", "Users/E999999", nil), 404)
+
+	res, err := http.Get(s.metricsURL + "/readyz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != 200 {
+		t.Fatalf("/readyz: %d", res.StatusCode)
+	}
+	res, err = http.Get(s.metricsURL + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	metrics := string(body)
+	for _, want := range []string{
+		`scimbridge_scim_requests_total{dialect="1.1",operation="users.create",status_class="2xx"} 1`,
+		`scimbridge_scim_requests_total{dialect="1.1",operation="users.get",status_class="4xx"} 1`,
+		`scimbridge_backend_requests_total{operation="CreateEmployee",outcome="success"} 1`,
+		`scimbridge_backend_requests_total{operation="SetPassword",outcome="success"} 1`,
+		`scimbridge_backend_requests_total{operation="GetEmployee",outcome="fault"}`,
+		`scimbridge_breaker_state{breaker="legacyhr"}`,
+		`scimbridge_adapter_overhead_seconds_count{dialect="1.1",operation="users.replace"} 1`,
+		`scimbridge_build_info{`,
+	} {
+		if !strings.Contains(metrics, want) {
+			t.Errorf("/metrics lacks %s", want)
+		}
+	}
+	for _, line := range strings.Split(metrics, "\n") {
+		if strings.HasPrefix(line, "scimbridge_") && (strings.Contains(line, id) || strings.Contains(line, "myemail")) {
+			t.Errorf("a metric label carries a user id or name: %s", line)
+		}
+	}
+	for _, secret := range []string{"verySecure", "this-is-my-new-password", e2eSimPass, e2eSCIMPass} {
+		if strings.Contains(s.bridge.output(), secret) {
+			t.Errorf("the bridge's log contains the secret %q", secret)
+		}
+	}
 }
 
 // TestPagedImport250 checks full import paging over 250 employees with count=100: every user

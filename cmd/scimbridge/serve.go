@@ -41,12 +41,13 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 			return 1
 		}
 		servers = append(servers, m)
-		log.Info("metrics listening", "url", m.URL()+"/metrics")
+		fmt.Fprintf(stdout, "scimbridge: metrics on %s/metrics\n", m.URL())
 	}
 	// Tests and scripts read this line to learn the address when listen asks for port 0.
 	fmt.Fprintf(stdout, "scimbridge: SCIM 1.1 listening on %s/scim/v1/\n", scim.URL())
 	log.Info("scim listening", "url", scim.URL(), "version", buildVersion())
-	if err := serveAll(ctx, log, servers...); err != nil {
+	b.health.SetReady(true)
+	if err := serveAll(ctx, log, b.health.SetDraining, servers...); err != nil {
 		fmt.Fprintln(stderr, "scimbridge:", err)
 		return 1
 	}
