@@ -29,7 +29,7 @@ func Main(args []string, stdout, stderr io.Writer) int {
 	url := fs.String("url", "", "connector base URL, as configured in Okta (required)")
 	fs.Var(&headers, "header", "extra header on every call, 'Name: value' (repeatable), e.g. 'Authorization: Bearer …'")
 	basic := fs.String("basic", "", "HTTP Basic credentials, user:pass")
-	dialect := fs.String("dialect", "1.1", "SCIM dialect: 1.1 (2.0 is not implemented yet)")
+	dialect := fs.String("dialect", "1.1", "SCIM dialect: 1.1 (the Okta agent's default, base URL …/scim/v1/) or 2.0 (…/scim/v2/)")
 	unique := fs.String("unique-field", "userName", "Okta's unique user field: userName, email, or a custom attribute name")
 	app := fs.String("app-name", "onprem_app", "Okta app internal name, for urn:okta:<app>:1.0:user:custom")
 	caps := fs.String("capabilities", "auto", "auto (read /ServiceProviderConfigs) or a comma list of capability names")

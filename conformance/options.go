@@ -81,8 +81,6 @@ type Options struct {
 	sleep func(ctx context.Context, d time.Duration) error
 }
 
-// ErrNotImplemented is returned by Run for a dialect that exists as a flag value but not yet as code.
-var ErrNotImplemented = errors.New("not implemented yet")
 
 func sleepCtx(ctx context.Context, d time.Duration) error {
 	t := time.NewTimer(d)
