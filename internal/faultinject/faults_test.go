@@ -163,8 +163,18 @@ func TestBackendDownThenBack(t *testing.T) {
 	h.proxy.Stop()
 	down := time.Now()
 	h.tripAndRecover(id, http.StatusServiceUnavailable, func() {
-		// Down for 2s in all (the 10 s, scaled down with the breaker's open period).
-		time.Sleep(max(0, 2*time.Second-time.Since(down)))
+		// Down for 10 s in all. The breaker (open for 1 s here) keeps probing and re-opening;
+		// every request meanwhile gets a prompt 503 or 504, never a hang.
+		for time.Since(down) < 10*time.Second {
+			r := h.do("GET", "/Users/"+id, nil)
+			if r.status != http.StatusServiceUnavailable && r.status != http.StatusGatewayTimeout {
+				h.t.Fatalf("read during the outage: %d, want 503 or 504: %s", r.status, r.raw)
+			}
+			if r.elapsed > answerLimit {
+				h.t.Fatalf("read during the outage took %v, want under %v", r.elapsed, answerLimit)
+			}
+			time.Sleep(250 * time.Millisecond)
+		}
 		if err := h.proxy.Start(); err != nil {
 			h.t.Fatal(err)
 		}
