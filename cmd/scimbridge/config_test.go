@@ -61,3 +61,16 @@ func TestConfigErrorsAreAllReported(t *testing.T) {
 		})
 	}
 }
+
+// TestLocalExamplesCheck runs `scimbridge check --config` on the loopback examples the README
+// points newcomers to: they must load and their mappings compile against the generated clients.
+func TestLocalExamplesCheck(t *testing.T) {
+	t.Setenv("SCIM_PASSWORD", "x")
+	t.Setenv("LEGACYSIM_PASSWORD", "y")
+	for _, f := range []string{"local-legacyhr.yaml", "local-wso2.yaml"} {
+		var stdout, stderr strings.Builder
+		if code := cmdCheck([]string{"--config", filepath.Join("..", "..", "deploy", "examples", f)}, &stdout, &stderr); code != 0 {
+			t.Errorf("%s: exit %d: %s", f, code, stderr.String())
+		}
+	}
+}
