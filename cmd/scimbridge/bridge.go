@@ -39,20 +39,6 @@ func (b *bridge) Close() error {
 	return errors.Join(b.client.Close(), b.store.Close())
 }
 
-// catalog adapts the SOAP client's operation registry to the mapping engine's Catalog: the two
-// packages do not import each other (the engine must stay transport-neutral).
-type catalog struct{ c *soapclient.Client }
-
-func (c catalog) Operations() []string { return c.c.Operations() }
-
-func (c catalog) Operation(name string) (mapping.OperationInfo, bool) {
-	op, ok := c.c.Lookup(name)
-	if !ok {
-		return mapping.OperationInfo{}, false
-	}
-	return mapping.OperationInfo{Name: op.Name, Request: op.Request, Response: op.Response}, true
-}
-
 // builtinMappings are the mapping files shipped in the binary, for the bundled simulator.
 var builtinMappings = map[string][]byte{"legacyhr": defaults.LegacyHR, "wso2": defaults.WSO2}
 
@@ -147,7 +133,7 @@ func compileBackend(cfg *Config, reg prometheus.Registerer) (*mapping.Engine, *s
 	if err != nil {
 		return nil, nil, fmt.Errorf("backend: %w", err)
 	}
-	eng, err := mapping.Compile(spec, catalog{client}, mapping.Options{})
+	eng, err := mapping.Compile(spec, registryCatalog{soapclient.Clients[spec.Client.Value]}, mapping.Options{})
 	if err != nil {
 		client.Close()
 		return nil, nil, err

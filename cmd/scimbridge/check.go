@@ -46,8 +46,9 @@ func cmdCheck(args []string, stdout, stderr io.Writer) int {
 	return 0
 }
 
-// registryCatalog is the mapping engine's view of a generated client's registry; checking a
-// mapping needs the operations' types only, not a connection.
+// registryCatalog is the mapping engine's view of a generated client's registry (the operations'
+// types; no connection needed). It adapts the two packages, which do not import each other: the
+// engine must stay transport-neutral.
 type registryCatalog struct{ c *soapreg.Client }
 
 func (r registryCatalog) Operations() []string {
