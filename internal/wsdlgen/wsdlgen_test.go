@@ -263,3 +263,73 @@ func TestVetRejectsBrokenCode(t *testing.T) {
 		}
 	}
 }
+
+// install writes 0644 files into a directory with the mode MkdirAll(0755) gives (gowsdl itself
+// makes its package directory 0744, so a group-shared checkout could not read it), leaves no
+// temporary files, replaces the client and registry atomically, and keeps a hand-edited doc.go.
+func TestInstallModes(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "pkg")
+	opts := Options{Package: "pkg", Out: out, WSDLName: "w.wsdl"}
+	if err := install(opts, &generated{client: []byte("package pkg\n// v1\n"), registry: []byte("package pkg\n")}); err != nil {
+		t.Fatal(err)
+	}
+	ref := filepath.Join(t.TempDir(), "ref")
+	if err := os.MkdirAll(ref, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	ri, _ := os.Stat(ref)
+	di, err := os.Stat(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if di.Mode().Perm() != ri.Mode().Perm() {
+		t.Errorf("dir mode = %v, want %v", di.Mode().Perm(), ri.Mode().Perm())
+	}
+	if err := os.WriteFile(filepath.Join(out, "doc.go"), []byte("// edited\npackage pkg\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	// A second run over existing files (the go generate case) must still give 0644, whatever
+	// mode the old files had.
+	if err := os.Chmod(filepath.Join(out, "pkg.go"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := install(opts, &generated{client: []byte("package pkg\n// v2\n"), registry: []byte("package pkg\n")}); err != nil {
+		t.Fatal(err)
+	}
+	entries, err := os.ReadDir(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, e := range entries {
+		names = append(names, e.Name())
+		fi, err := e.Info()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if fi.Mode().Perm() != 0o644 {
+			t.Errorf("%s: mode %v, want 0644", e.Name(), fi.Mode().Perm())
+		}
+	}
+	if want := []string{"doc.go", "pkg.go", "registry.go"}; !slices.Equal(names, want) {
+		t.Errorf("files %v, want %v (temporary files left behind?)", names, want)
+	}
+	if got := read(t, filepath.Join(out, "pkg.go")); !strings.Contains(got, "// v2") {
+		t.Errorf("client not replaced: %q", got)
+	}
+	if got := read(t, filepath.Join(out, "doc.go")); !strings.HasPrefix(got, "// edited") {
+		t.Errorf("hand-edited doc.go overwritten: %q", got)
+	}
+}
+
+// go vet, not only the compiler, judges the result: code that compiles but that vet rejects
+// (here two fields marshalled to the same XML element, a shape gowsdl produces when two
+// elements' names collide) is refused too.
+func TestVetRejectsCompilingCode(t *testing.T) {
+	src := "package x\n\ntype T struct {\n\tA string `xml:\"name\"`\n\tB string `xml:\"name\"`\n}\n"
+	g := &generated{client: []byte(src), registry: []byte("package x\n")}
+	err := vet(context.Background(), Options{ModuleRoot: repoRoot, Package: "x", WSDLName: "w.wsdl", Out: "out"}, g)
+	if err == nil || !strings.Contains(err.Error(), "w.wsdl: the generated client does not pass go vet") || !strings.Contains(err.Error(), "repeats xml tag") {
+		t.Errorf("vet: %v", err)
+	}
+}
