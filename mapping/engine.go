@@ -132,11 +132,16 @@ func (b *engineBackend) invoke(ctx context.Context, st *step, env map[string]any
 	if err != nil {
 		return nil, b.callError(st.call, err)
 	}
+	if isNil(resp) {
+		// An answer without a body (a void reply, or an Invoker that returns nil) reads as
+		// an empty response: expressions then see nil fields, not a nil resp they cannot walk.
+		resp = reflect.New(st.resp).Interface()
+	}
 	return resp, nil
 }
 
 // runOp runs the steps of op in order and returns the record given by the last step that has a
-// result expression (nil when none has). A step whose `when` gives false is skipped; a step with
+// result expression (nil when none has, or when that step's answer holds no record). A step whose `when` gives false is skipped; a step with
 // `as` adds its response to the environment of the steps after it; a fail step ends the
 // operation with its error.
 func (b *engineBackend) runOp(ctx context.Context, op operation, env map[string]any, record any, rec reflect.Type) (any, error) {
@@ -173,6 +178,12 @@ func (b *engineBackend) runOp(ctx context.Context, op operation, env map[string]
 			return nil, b.mappingFailed(st.call, err)
 		}
 		r, err := asRecord(v, rec)
+		if errors.Is(err, errNoRecord) {
+			// The answer holds no record (a nil record pointer): the caller decides what
+			// that means (get: NotFound; create and replace: read the record back).
+			result = nil
+			continue
+		}
 		if err != nil {
 			return nil, b.badAnswer(st.call, err)
 		}
