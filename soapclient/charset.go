@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"mime"
 	"regexp"
+	"slices"
 	"strings"
 	"unicode/utf8"
 )
@@ -34,6 +35,10 @@ var charsets = map[string]func(byte) rune{
 	"x-cp1252":     win1252,
 }
 
+// isUTF8Name: the only encoding name encoding/xml accepts without a CharsetReader ("US-ASCII",
+// a subset, is refused by it all the same).
+func isUTF8Name(name string) bool { return strings.EqualFold(name, "utf-8") }
+
 func latin1(b byte) rune { return rune(b) }
 
 func win1252(b byte) rune {
@@ -61,6 +66,13 @@ func toUTF8(contentType string, body []byte) (out []byte, changed bool, err erro
 	}
 	switch cs {
 	case "", "utf-8", "utf8", "us-ascii", "ascii":
+		if m != nil && !isUTF8Name(string(body[m[6]:m[7]])) {
+			// The header says UTF-8 (or nothing, and the declaration says US-ASCII or utf8), or
+			// the header and the declaration disagree (a server whose templates and HTTP stack
+			// differ): the header wins (RFC 7303), but encoding/xml refuses any declared name
+			// but "UTF-8" without a CharsetReader, so the declaration is rewritten.
+			return slices.Concat(body[:m[6]], []byte("UTF-8"), body[m[7]:]), true, nil
+		}
 		return body, false, nil
 	}
 	dec, ok := charsets[cs]

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
+	"strings"
 	"testing"
 
 	"github.com/scimbridge/scimbridge/soapclient/legacyhr"
@@ -37,6 +38,8 @@ func TestNonUTF8Replies(t *testing.T) {
 		{"declaration only", "text/xml", latin1Reply, "Müller"},
 		{"header only", "text/xml; charset=ISO-8859-1", envelope(`<GetEmployeeResponse xmlns="` + tns + `"><Employee><FamilyName>` + latin1Name + `</FamilyName></Employee></GetEmployeeResponse>`)[38:], "Müller"},
 		{"windows-1252 header wins over the declaration", `text/xml; charset="windows-1252"`, `<?xml version="1.0" encoding="ISO-8859-1"?><soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/"><soap:Body><GetEmployeeResponse xmlns="` + tns + `"><Employee><FamilyName>` + cp1252Name + `</FamilyName></Employee></GetEmployeeResponse></soap:Body></soap:Envelope>`, "Müller – Š"},
+		{"utf-8 header wins over a latin-1 declaration", "text/xml; charset=UTF-8", strings.Replace(latin1Reply, latin1Name, "Müller", 1), "Müller"},
+		{"us-ascii declaration", "text/xml", strings.Replace(strings.Replace(latin1Reply, latin1Name, "Mueller", 1), "ISO-8859-1", "US-ASCII", 1), "Mueller"},
 		{"utf-8 untouched", "text/xml; charset=utf-8", envelope(`<GetEmployeeResponse xmlns="` + tns + `"><Employee><FamilyName>Müller</FamilyName></Employee></GetEmployeeResponse>`), "Müller"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
