@@ -297,3 +297,52 @@ func TestWSO2Roles(t *testing.T) {
 	_, err = b.GetGroup(bg(t), g.ID)
 	wantKind(t, err, backend.NotFound, "")
 }
+
+// TestWSO2MembersRetryKeepsRemovals: updateUserListOfRole fails as a whole when one user to add
+// is unknown. With unknownMembers: skip the bridge retries the removals alone and then each
+// addition alone, so the unknown id costs neither the removal nor the other addition; with
+// unknownMembers: fail the update is refused and the role is left as it was.
+func TestWSO2MembersRetryKeepsRemovals(t *testing.T) {
+	members := func(sim *wso2sim.Server, name string) []string {
+		for _, r := range sim.Roles() {
+			if r.Name == name {
+				return r.Members
+			}
+		}
+		t.Fatalf("no role %s in %+v", name, sim.Roles())
+		return nil
+	}
+	setup := func(edit func([]byte) []byte) (backend.Backend, *wso2sim.Server, string) {
+		b, sim := wso2(t, edit)
+		for _, n := range []string{"gina", "hank", "ivy"} {
+			mustCreate(t, b, n)
+		}
+		g, err := b.CreateGroup(bg(t), &backend.Group{DisplayName: "Sales", Members: []backend.Member{{Value: "gina"}, {Value: "hank"}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b, sim, g.ID
+	}
+	change := backend.GroupChange{Add: []string{"ghost", "ivy"}, Remove: []string{"gina"}}
+
+	b, sim, id := setup(nil)
+	got, err := b.UpdateGroup(bg(t), id, change)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m := members(sim, "Sales"); !slices.Equal(m, []string{"hank", "ivy"}) {
+		t.Errorf("skip: members in WSO2 = %v, want [hank ivy]", m)
+	}
+	if len(got.Members) != 2 {
+		t.Errorf("skip: answer members = %+v", got.Members)
+	}
+
+	b, sim, id = setup(func(f []byte) []byte {
+		return bytes.Replace(f, []byte("unknownMembers: skip"), []byte("unknownMembers: fail"), 1)
+	})
+	_, err = b.UpdateGroup(bg(t), id, change)
+	wantKind(t, err, backend.NotFound, "")
+	if m := members(sim, "Sales"); !slices.Equal(m, []string{"gina", "hank"}) {
+		t.Errorf("fail: members in WSO2 = %v, want them unchanged [gina hank]", m)
+	}
+}
