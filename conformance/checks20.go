@@ -118,24 +118,101 @@ func checkPatchOkta(ctx context.Context, c *checkRun) {
 	}
 }
 
+// enterpriseCandidates are the enterprise attributes Entra's default mapping sends, in the order
+// the Entra check prefers them. employeeNumber and manager are left out: the first is often the
+// unique key or immutable in the legacy app, the second is a reference, not a plain string.
+var enterpriseCandidates = []string{"department", "costCenter", "division", "organization"}
+
+// declaredEnterpriseAttr reads GET /Schemas and returns the first enterprise attribute of
+// enterpriseCandidates that the connector declares as a writable string. A connector that maps no
+// enterprise attribute is conformant: Entra only sends what its attribute mapping names, and an
+// admin maps what the connector declares. An unreadable /Schemas is v2.discovery's failure, not
+// this check's, so it counts as "nothing declared".
+func (e *env) declaredEnterpriseAttr(ctx context.Context, c *checkRun) string {
+	r, err := c.call(ctx, "GET", "Schemas", "", nil)
+	if err != nil {
+		return ""
+	}
+	obj, ok := r.object()
+	if r.Status != http.StatusOK || !ok {
+		return ""
+	}
+	items, _ := e.d.ListResources(obj)
+	for _, it := range items {
+		if id, _ := idOf(it); !strings.EqualFold(id, enterpriseURN20) {
+			continue
+		}
+		declared := map[string]bool{}
+		for _, a := range asAnyList(it["attributes"]) {
+			am, _ := a.(map[string]any)
+			name, _ := am["name"].(string)
+			typ, _ := am["type"].(string)
+			mut, _ := am["mutability"].(string)
+			ret, _ := am["returned"].(string)
+			// RFC 7643 §7 defaults: mutability readWrite, returned default. The check must be
+			// able to write the attribute and read it back.
+			writable := mut == "" || strings.EqualFold(mut, "readWrite")
+			readable := !strings.EqualFold(ret, "never")
+			if name != "" && (typ == "" || strings.EqualFold(typ, "string")) && writable && readable {
+				declared[strings.ToLower(name)] = true
+			}
+		}
+		for _, cand := range enterpriseCandidates {
+			if declared[strings.ToLower(cand)] {
+				return cand
+			}
+		}
+	}
+	return ""
+}
+
 func checkPatchEntra(ctx context.Context, c *checkRun) {
 	e := c.env
-	u := e.fixtureUser(ctx, c, "patchentra", true)
-	if u == nil {
+	// The enterprise URN path form is exercised on an attribute the connector declares and
+	// stores, learnt first: a connector that does not map department must not fail for it.
+	entAttr := e.declaredEnterpriseAttr(ctx, c)
+	u := e.newUser("patchentra", true)
+	if entAttr != "" {
+		u.Enterprise = map[string]string{entAttr: "Before Entra"}
+	}
+	if _, _, err := e.createUser(ctx, c, u); err != nil {
+		c.failf("prerequisite: could not create a test user: %v", err)
+		return
+	}
+	if u.ID == "" {
+		c.failf("prerequisite: the created test user has no id")
 		return
 	}
 	path := "Users/" + url.PathEscape(u.ID)
+	if entAttr != "" {
+		obj, ok := e.getUser(ctx, c, u.ID)
+		if !ok {
+			return
+		}
+		if got := stringAt(obj, enterpriseURN20, entAttr); got != "Before Entra" {
+			c.warnf("/Schemas declares %s:%s, but a user created with it reads back %q: the connector does not store it, so Entra's enterprise URN path form was not verified", enterpriseURN20, entAttr, got)
+			entAttr = ""
+		}
+	} else {
+		c.notef("/Schemas declares none of %s in %s: Entra's enterprise URN path form was not exercised", strings.Join(enterpriseCandidates, ", "), enterpriseURN20)
+	}
 	work := "work-" + u.UserName
-	ok := e.patch(ctx, c, path, patchOp(
-		map[string]any{"op": "Replace", "path": "active", "value": "False"},
-		map[string]any{"op": "Replace", "path": `emails[type eq "work"].value`, "value": work},
-		map[string]any{"op": "Add", "path": enterpriseURN20 + ":department", "value": "Entra Dept"},
-		map[string]any{"op": "Replace", "value": map[string]any{"name.givenName": "Entra", "title": "Patched"}},
-	), "Entra PATCH")
-	if !ok {
+	ops := []map[string]any{
+		{"op": "Replace", "path": "active", "value": "False"},
+		{"op": "Replace", "path": `emails[type eq "work"].value`, "value": work},
+	}
+	if entAttr != "" {
+		ops = append(ops, map[string]any{"op": "Add", "path": enterpriseURN20 + ":" + entAttr, "value": "Entra Dept"})
+	}
+	ops = append(ops, map[string]any{"op": "Replace", "value": map[string]any{"name.givenName": "Entra"}})
+	if !e.patch(ctx, c, path, patchOp(ops...), "Entra PATCH") {
 		return
 	}
 	u.Active = false
+	if entAttr != "" {
+		u.Enterprise[entAttr] = "Entra Dept" // later PUTs (cleanup) send the current value
+	}
+	u.GivenName = "Entra"
 	obj, ok := e.getUser(ctx, c, u.ID)
 	if !ok {
 		return
@@ -146,8 +223,10 @@ func checkPatchEntra(ctx context.Context, c *checkRun) {
 	if !strings.Contains(jsonText(obj["emails"]), work) {
 		c.failf("emails[type eq \"work\"].value did not change the work email: %s", jsonText(obj["emails"]))
 	}
-	if got := stringAt(obj, enterpriseURN20, "department"); got != "Entra Dept" {
-		c.failf("%s:department reads %q, want %q", enterpriseURN20, got, "Entra Dept")
+	if entAttr != "" {
+		if got := stringAt(obj, enterpriseURN20, entAttr); got != "Entra Dept" {
+			c.failf("%s:%s reads %q, want %q", enterpriseURN20, entAttr, got, "Entra Dept")
+		}
 	}
 	if got := stringAt(obj, "name", "givenName"); got != "Entra" {
 		c.failf("path-less replace with key name.givenName: givenName reads %q", got)
@@ -196,6 +275,10 @@ func checkPatchGroups(ctx context.Context, c *checkRun) {
 		{"Okta remove members[value eq]", patchOp(map[string]any{"op": "remove", "path": fmt.Sprintf("members[value eq %s]", quote(a.ID))}), []string{b.ID}},
 		{"Entra Add members", patchOp(map[string]any{"op": "Add", "path": "members", "value": []any{map[string]any{"value": a.ID}}}), []string{a.ID, b.ID}},
 		{"Entra Remove members with a value list", patchOp(map[string]any{"op": "Remove", "path": "members", "value": []any{map[string]any{"value": b.ID}}}), []string{a.ID}},
+		{"Okta replace members with a list", patchOp(map[string]any{"op": "replace", "path": "members", "value": []any{
+			map[string]any{"value": b.ID, "display": b.UserName}}}), []string{b.ID}},
+		{"path-less replace of members", patchOp(map[string]any{"op": "replace", "value": map[string]any{"members": []any{
+			map[string]any{"value": a.ID}, map[string]any{"value": b.ID}}}}), []string{a.ID, b.ID}},
 	}
 	for _, s := range steps {
 		if !e.patch(ctx, c, path, s.body, s.what) {
@@ -261,7 +344,9 @@ func checkErrors20(ctx context.Context, c *checkRun) {
 	}
 	if r.Status >= 200 && r.Status <= 299 {
 		if id, _ := idOf(mustObject(r)); id != u.ID {
-			e.users = append(e.users, &dup) // a second user: make cleanup reach it
+			// A second user: cleanup must reach it, so it needs the id the connector gave it.
+			dup.ID, dup.Label = id, "dup"
+			e.users = append(e.users, &dup)
 		}
 	}
 	wantErr(r, http.StatusConflict, "uniqueness", "creating an existing userName")

@@ -64,6 +64,8 @@ type testUser struct {
 	GivenName  string
 	FamilyName string
 	Department string
+	// Enterprise holds enterprise-extension attributes to send (SCIM 2.0 only); nil sends none.
+	Enterprise map[string]string
 	Password   string
 	Unique     string // value of the custom unique attribute, when the unique field is custom
 	Active     bool

@@ -91,6 +91,15 @@ func (d *scim20) UserBody(u *testUser) map[string]any {
 		map[string]any{"primary": false, "value": u.Email2, "type": "home"},
 	}
 	b["groups"] = []any{}
+	if len(u.Enterprise) > 0 {
+		ent := map[string]any{}
+		for k, v := range u.Enterprise {
+			ent[k] = v
+		}
+		b[enterpriseURN20] = ent
+		schemas = append(schemas, enterpriseURN20)
+		b["schemas"] = schemas
+	}
 	b["externalId"] = "00u" + strings.ReplaceAll(u.Unique, "-", "")
 	return b
 }

@@ -81,7 +81,6 @@ type Options struct {
 	sleep func(ctx context.Context, d time.Duration) error
 }
 
-
 func sleepCtx(ctx context.Context, d time.Duration) error {
 	t := time.NewTimer(d)
 	defer t.Stop()
