@@ -93,6 +93,9 @@ func (s *server) normaliseFilter(e filter.Expr, d dialect) (filter.Expr, error) 
 	case filter.Compare:
 		p, err := s.normaliseAttrPath(e.Path, false, d)
 		e.Path = p
+		if err == nil {
+			err = checkTimeLiteral(e)
+		}
 		return e, err
 	case filter.Present:
 		p, err := s.normaliseAttrPath(e.Path, false, d)
@@ -143,6 +146,28 @@ func (s *server) normaliseAttrPath(p filter.AttrPath, valuePath bool, d dialect)
 	}
 	return p, fmt.Errorf("The filter uses the schema [%s], which this connector does not know; custom attributes of this app are under [%s] (check appName and customSchemaName)",
 		p.URN, s.codec.CustomURN())
+}
+
+// checkTimeLiteral refuses a comparison of meta.created or meta.lastModified with a value that
+// is not a date-time. Evaluated anyway, it would compare as a string and match nothing, so an
+// incremental import with a timestamp format we do not read would quietly import nothing (G16);
+// a 400 tells the admin instead. co/sw/ew are string operations and are left alone.
+func checkTimeLiteral(c filter.Compare) error {
+	if c.Path.URN != "" || !strings.EqualFold(c.Path.Name, "meta") ||
+		(!strings.EqualFold(c.Path.Sub, "lastModified") && !strings.EqualFold(c.Path.Sub, "created")) {
+		return nil
+	}
+	switch c.Op {
+	case filter.Eq, filter.Ne, filter.Gt, filter.Ge, filter.Lt, filter.Le:
+	default:
+		return nil
+	}
+	if c.Value.Kind == filter.String {
+		if _, ok := filter.ParseTime(c.Value.Str); ok {
+			return nil
+		}
+	}
+	return fmt.Errorf("The filter compares meta.%s with a value that is not a date-time; use ISO-8601 such as \"2024-04-07T14:19:34Z\"", c.Path.Sub)
 }
 
 // queryUsers parses the list request and fetches the page, answering errors itself.

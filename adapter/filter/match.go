@@ -393,16 +393,26 @@ func compareStrings(op Op, a, b string, caseExact bool) bool {
 	return ordered(op, strings.Compare(a, b))
 }
 
-// parseTime reads an RFC 3339 date-time: with Z, with a numeric offset, or without a zone (UTC).
-// Fractional seconds are optional in all three.
+// ParseTime reads a filter's date-time literal the way comparisons with meta.created and
+// meta.lastModified do: RFC 3339 with Z or a numeric offset, without a zone (UTC: agents before
+// 3.0.2 sent no zone), or a bare date (midnight UTC, as the mapping's pushed-down filters read
+// it); fractional seconds are optional. The front end uses it to refuse a literal that is no
+// time at all, which would otherwise be compared as a string and silently match nothing.
+func ParseTime(s string) (time.Time, bool) { return parseTime(s) }
+
+// parseTime is ParseTime.
 func parseTime(s string) (time.Time, bool) {
-	if len(s) < len("2006-01-02T15:04:05") || len(s) > 40 {
+	s = strings.TrimSpace(s)
+	if len(s) < len("2006-01-02") || len(s) > 40 {
 		return time.Time{}, false
 	}
 	if t, err := time.Parse(time.RFC3339, s); err == nil {
 		return t, true
 	}
 	if t, err := time.ParseInLocation("2006-01-02T15:04:05", s, time.UTC); err == nil {
+		return t, true
+	}
+	if t, err := time.ParseInLocation("2006-01-02", s, time.UTC); err == nil {
 		return t, true
 	}
 	return time.Time{}, false
