@@ -96,7 +96,8 @@ type GroupsConfig struct {
 }
 
 // CapabilitiesConfig lets the admin switch off Okta capabilities the backend has but that should
-// not be advertised. It can never add a capability the backend lacks.
+// not be advertised. It can never add a capability the backend lacks. Disabling
+// PUSH_PASSWORD_UPDATES also stops passwords in PUT and PATCH bodies from reaching the backend.
 type CapabilitiesConfig struct {
 	// Disable lists Okta capability names (e.g. "GROUP_PUSH", "PUSH_PASSWORD_UPDATES").
 	Disable []string `yaml:"disable"`

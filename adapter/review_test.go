@@ -3,6 +3,8 @@ package adapter
 import (
 	"net/url"
 	"testing"
+
+	"github.com/scimbridge/scimbridge/adapter/backend/memory"
 )
 
 // A meta.lastModified comparison whose value is not a date-time used to be compared as a string
@@ -37,4 +39,27 @@ func TestTimeFilterLiterals(t *testing.T) {
 	}
 	// co/sw/ew are string operations: not refused.
 	checkList(t, h.do("GET", "/Users?filter="+url.QueryEscape(`meta.lastModified sw "1999"`), nil), 0, false)
+}
+
+// Switching PUSH_PASSWORD_UPDATES off must stop password pushes, not only hide the capability:
+// the agent re-sends the password on every PUT (G6), and an admin turns the capability off
+// precisely when the application must not get them.
+func TestDisabledPasswordCapabilityStopsPushes(t *testing.T) {
+	hb, _ := newHook(memory.Options{})
+	h := newHarness(t, hb, func(c *Config) { c.Capabilities.Disable = []string{CapPushPasswordUpdates} })
+	r := h.do("POST", "/Users", []byte(`{"userName":"d@x","password":"first"}`))
+	id := r.json(t)["id"].(string)
+	if r := h.do("PUT", "/Users/"+id, []byte(`{"userName":"d@x","password":"second"}`)); r.status != 200 {
+		t.Fatalf("PUT: %d %s", r.status, r.raw)
+	}
+	if r := h.do("PATCH", "/scim/v2/Users/"+id, []byte(`{"Operations":[{"op":"replace","path":"password","value":"third"}]}`)); r.status != 200 {
+		t.Fatalf("PATCH: %d %s", r.status, r.raw)
+	}
+	if hb.pwCalls != 0 {
+		t.Errorf("SetPassword called %d times with PUSH_PASSWORD_UPDATES disabled", hb.pwCalls)
+	}
+	m := h.do("GET", "/scim/v2/ServiceProviderConfig", nil).json(t)
+	if m["changePassword"].(map[string]any)["supported"] != false {
+		t.Errorf("changePassword advertised: %v", m["changePassword"])
+	}
 }

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/url"
 	"runtime/debug"
+	"slices"
 	"strings"
 	"time"
 
@@ -50,6 +51,10 @@ type server struct {
 	ledger      PasswordLedger
 	now         func() time.Time
 	okta        []string // the advertised userManagementCapabilities
+	// pushPasswords is whether a PUT or PATCH may set a password: only while
+	// PUSH_PASSWORD_UPDATES is advertised, so that switching it off (capabilities.disable) also
+	// stops the passwords the agent re-sends on every PUT (G6) from reaching the application.
+	pushPasswords bool
 }
 
 const jsonContentType = "application/json;charset=UTF-8"
@@ -87,6 +92,7 @@ func New(cfg Config, b backend.Backend, opts Options) (http.Handler, error) {
 		s.now = time.Now
 	}
 	s.okta = oktaCapabilities(s.caps, cfg)
+	s.pushPasswords = slices.Contains(s.okta, CapPushPasswordUpdates)
 
 	r := mux.NewRouter()
 	// We normalise paths ourselves (// and trailing /) and must not let mux redirect: the agent

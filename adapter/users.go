@@ -329,8 +329,10 @@ func (s *server) replaceUser(w http.ResponseWriter, r *http.Request) {
 // refused password changes nothing else; a body without active keeps the current one. It answers
 // errors itself.
 func (s *server) replaceUserCore(w http.ResponseWriter, r *http.Request, id string, u backend.User, activeSet bool, current *backend.User) (*backend.User, bool) {
-	if u.Password != "" && s.caps.SetPassword && s.cfg.PasswordSync != "never" {
-		if !s.syncPassword(w, r, id, u.Password) {
+	if u.Password != "" {
+		if !s.pushPasswords {
+			infoFrom(r.Context()).add(slog.String("password", "not-pushed"))
+		} else if !s.syncPassword(w, r, id, u.Password) {
 			return nil, false
 		}
 	}
