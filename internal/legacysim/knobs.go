@@ -34,10 +34,13 @@ type KnobSettings struct {
 	StrictSOAPAction bool `json:"strictSoapAction"`
 }
 
+const maxLatencyMillis = 3_600_000
+
 func (k KnobSettings) validate() error {
 	switch {
-	case k.LatencyMillis < 0:
-		return fmt.Errorf("latencyMillis must not be negative")
+	case k.LatencyMillis < 0 || k.LatencyMillis > maxLatencyMillis:
+		// The upper bound keeps the Duration from overflowing into a negative, i.e. no delay.
+		return fmt.Errorf("latencyMillis must be between 0 and %d (one hour)", maxLatencyMillis)
 	case k.UnavailableNext < 0:
 		return fmt.Errorf("unavailableNext must not be negative")
 	case k.MalformedNext < 0:

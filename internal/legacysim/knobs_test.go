@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/xml"
 	"errors"
+	"math"
 	"net/http"
 	"strings"
 	"testing"
@@ -194,7 +195,7 @@ func TestKnobRandomFaultsAreSeeded(t *testing.T) {
 
 func TestKnobValidation(t *testing.T) {
 	k := newKnobs()
-	for _, bad := range []KnobSettings{{LatencyMillis: -1}, {UnavailableNext: -1}, {MalformedNext: -1}, {FaultProbability: -0.1}, {FaultProbability: 1.1}} {
+	for _, bad := range []KnobSettings{{LatencyMillis: -1}, {LatencyMillis: math.MaxInt}, {UnavailableNext: -1}, {MalformedNext: -1}, {FaultProbability: -0.1}, {FaultProbability: 1.1}} {
 		if err := k.Set(bad); err == nil {
 			t.Errorf("%+v accepted", bad)
 		}
