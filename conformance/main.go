@@ -39,6 +39,8 @@ func Main(args []string, stdout, stderr io.Writer) int {
 	timeout := fs.Duration("timeout", 30*time.Second, "timeout of each HTTP call (the agent's minimum is 30s)")
 	slow := fs.Duration("slow", 5*time.Second, "warn about calls slower than this")
 	maxPages := fs.Int("max-pages", 200, "maximum pages per listing; longer listings are skipped")
+	caFile := fs.String("ca-file", "", "PEM file of CA certificates to trust besides the system roots (a connector behind a private CA)")
+	insecure := fs.Bool("insecure", false, "do not verify the connector's TLS certificate (the agent always does; for a first look only)")
 	fs.Usage = func() {
 		fmt.Fprintf(stderr, "usage: scimbridge test --url URL [flags]\n\nRuns the Okta Provisioning Agent's messages against a SCIM connector and reports one line per check.\n\n")
 		fs.PrintDefaults()
@@ -56,6 +58,7 @@ func Main(args []string, stdout, stderr io.Writer) int {
 	opts := Options{
 		URL: *url, Header: http.Header{}, Dialect: *dialect, UniqueField: *unique, AppName: *app,
 		KeepData: *keep, Timeout: *timeout, Slow: *slow, MaxPages: *maxPages,
+		CAFile: *caFile, InsecureSkipVerify: *insecure,
 	}
 	var problems []string
 	for _, h := range headers {

@@ -2,9 +2,12 @@ package conformance
 
 import (
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"net/http"
+	"os"
 	"slices"
 	"strings"
 	"time"
@@ -73,6 +76,14 @@ type Options struct {
 	// HTTPClient, when set, is used for all calls (for custom TLS roots, proxies). Its own
 	// Timeout is left alone; Timeout above still applies per call through the context.
 	HTTPClient *http.Client
+	// CAFile names a PEM file of CA certificates trusted in addition to the system roots: a
+	// connector behind a private CA, which the Okta agent too must be given (keytool import)
+	// before go-live. Not allowed together with HTTPClient.
+	CAFile string
+	// InsecureSkipVerify turns off TLS certificate verification, for a first look at a
+	// connector whose certificate is not ready yet. The agent never does this, so the report
+	// says it prominently. Not allowed together with HTTPClient.
+	InsecureSkipVerify bool
 	// RunID, when set, replaces the random 8-character run id in test data names. Tests use
 	// it; real runs should leave it empty so that runs never collide.
 	RunID string
@@ -135,6 +146,12 @@ func (o Options) validate() error {
 			errs = append(errs, fmt.Errorf("--only %q matches no check (see the list in conformance/README.md)", n))
 		}
 	}
+	if o.HTTPClient != nil && (o.CAFile != "" || o.InsecureSkipVerify) {
+		errs = append(errs, errors.New("CAFile and InsecureSkipVerify configure the tester's own HTTP client; with HTTPClient set, configure TLS there"))
+	}
+	if o.CAFile != "" && o.InsecureSkipVerify {
+		errs = append(errs, errors.New("--ca-file and --insecure contradict each other: choose one"))
+	}
 	if strings.ContainsAny(o.UniqueField, " \"") {
 		errs = append(errs, fmt.Errorf("unique field %q must be an attribute name", o.UniqueField))
 	}
@@ -142,4 +159,34 @@ func (o Options) validate() error {
 		errs = append(errs, fmt.Errorf("app name %q must not contain spaces, colons or quotes", o.AppName))
 	}
 	return errors.Join(errs...)
+}
+
+// httpClient builds the client for a run: the caller's, or one honouring CAFile and
+// InsecureSkipVerify. tlsNote says what the report should tell about TLS ("" for the default).
+func (o Options) httpClient() (hc *http.Client, tlsNote string, err error) {
+	if o.HTTPClient != nil {
+		return o.HTTPClient, "", nil
+	}
+	if o.CAFile == "" && !o.InsecureSkipVerify {
+		return &http.Client{}, "", nil
+	}
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	tr.TLSClientConfig = &tls.Config{MinVersion: tls.VersionTLS12}
+	if o.InsecureSkipVerify {
+		tr.TLSClientConfig.InsecureSkipVerify = true
+		return &http.Client{Transport: tr}, "certificate verification OFF (--insecure): the Okta agent verifies it, so this run does not prove the agent can connect", nil
+	}
+	pem, err := os.ReadFile(o.CAFile)
+	if err != nil {
+		return nil, "", fmt.Errorf("--ca-file: %w", err)
+	}
+	pool, err := x509.SystemCertPool()
+	if err != nil || pool == nil {
+		pool = x509.NewCertPool()
+	}
+	if !pool.AppendCertsFromPEM(pem) {
+		return nil, "", fmt.Errorf("--ca-file %s: no PEM certificate found in it", o.CAFile)
+	}
+	tr.TLSClientConfig.RootCAs = pool
+	return &http.Client{Transport: tr}, "trusting the CAs in " + o.CAFile + " besides the system roots; the Okta agent's JRE trust store needs the same CA (keytool -import)", nil
 }

@@ -53,11 +53,14 @@ type Report struct {
 	Dialect string `json:"dialect"`
 	RunID   string `json:"runId"`
 	// Capabilities decided which checks ran; CapabilitySource says where they came from.
-	Capabilities     []string      `json:"capabilities"`
-	CapabilitySource string        `json:"capabilitySource"`
-	Started          time.Time     `json:"started"`
-	Duration         time.Duration `json:"durationNs"`
-	Checks           []CheckResult `json:"checks"`
+	Capabilities     []string `json:"capabilities"`
+	CapabilitySource string   `json:"capabilitySource"`
+	// TLS says how certificates were checked when that differs from the system default
+	// (--ca-file, --insecure); empty otherwise.
+	TLS      string        `json:"tls,omitempty"`
+	Started  time.Time     `json:"started"`
+	Duration time.Duration `json:"durationNs"`
+	Checks   []CheckResult `json:"checks"`
 	// Cleanup says what the run removed; Leftovers what it left (with --keep-data, or when a
 	// removal failed), so an operator can find and remove it by hand.
 	Cleanup   []string `json:"cleanup,omitempty"`
@@ -134,6 +137,9 @@ func (c *CheckResult) slowest() (Call, bool) {
 func (r *Report) WriteText(w io.Writer) error {
 	var b strings.Builder
 	fmt.Fprintf(&b, "scimbridge test: %s (SCIM %s, run %s)\n", r.URL, r.Dialect, r.RunID)
+	if r.TLS != "" {
+		fmt.Fprintf(&b, "TLS: %s\n", r.TLS)
+	}
 	fmt.Fprintf(&b, "capabilities (%s): %s\n\n", r.CapabilitySource, strings.Join(r.Capabilities, ", "))
 	width := 0
 	for _, c := range r.Checks {

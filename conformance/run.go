@@ -93,9 +93,9 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 		}
 		runID = hex.EncodeToString(b[:])
 	}
-	hc := opts.HTTPClient
-	if hc == nil {
-		hc = &http.Client{}
+	hc, tlsNote, err := opts.httpClient()
+	if err != nil {
+		return nil, err
 	}
 	e := &env{opts: opts, d: d, runID: runID}
 	e.cl = &client{
@@ -103,7 +103,7 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 		user: opts.BasicUser, pass: opts.BasicPassword, timeout: opts.Timeout, slow: opts.Slow,
 		dialect: d, observe: func(o observation) { e.observed = append(e.observed, o) },
 	}
-	rep := &Report{URL: opts.URL, Dialect: d.Version(), RunID: runID, Started: time.Now()}
+	rep := &Report{URL: opts.URL, Dialect: d.Version(), RunID: runID, Started: time.Now(), TLS: tlsNote}
 	func() {
 		// Cleanup gets its own context: a cancelled run must still remove what it created.
 		defer e.cleanup(context.WithoutCancel(ctx), rep)
