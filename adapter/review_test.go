@@ -1,9 +1,12 @@
 package adapter
 
 import (
+	"context"
 	"net/url"
+	"strings"
 	"testing"
 
+	"github.com/scimbridge/scimbridge/adapter/backend"
 	"github.com/scimbridge/scimbridge/adapter/backend/memory"
 )
 
@@ -61,5 +64,51 @@ func TestDisabledPasswordCapabilityStopsPushes(t *testing.T) {
 	m := h.do("GET", "/scim/v2/ServiceProviderConfig", nil).json(t)
 	if m["changePassword"].(map[string]any)["supported"] != false {
 		t.Errorf("changePassword advertised: %v", m["changePassword"])
+	}
+}
+
+// nilBackend answers every call with neither a result nor an error.
+type nilBackend struct{ backend.Backend }
+
+func (nilBackend) CreateUser(context.Context, *backend.User) (*backend.User, error) { return nil, nil }
+func (nilBackend) GetUser(context.Context, string) (*backend.User, error)           { return nil, nil }
+func (nilBackend) ListUsers(context.Context, backend.Query) (*backend.UserPage, error) {
+	return nil, nil
+}
+func (nilBackend) CreateGroup(context.Context, *backend.Group) (*backend.Group, error) {
+	return nil, nil
+}
+func (nilBackend) GetGroup(context.Context, string) (*backend.Group, error) { return nil, nil }
+func (nilBackend) ListGroups(context.Context, backend.Query) (*backend.GroupPage, error) {
+	return nil, nil
+}
+
+// A backend bug that returns nothing and no error is a 500 in the client's dialect, not a nil
+// dereference (the panic recovery would answer too, but logs a stack for what is a known case).
+func TestNilBackendResults(t *testing.T) {
+	h := newHarness(t, nilBackend{memory.New(memory.Options{})}, nil)
+	for _, c := range []struct{ method, path, body string }{
+		{"POST", "/Users", `{"userName":"n@x","password":"p"}`},
+		{"GET", "/Users/u1", ""},
+		{"PUT", "/Users/u1", `{"userName":"n@x"}`},
+		{"GET", "/Users", ""},
+		{"POST", "/Groups", `{"displayName":"g"}`},
+		{"GET", "/Groups/g1", ""},
+		{"PUT", "/Groups/g1", `{"displayName":"g","members":[]}`},
+		{"GET", "/Groups", ""},
+		{"PATCH", "/scim/v2/Users/u1", `{"Operations":[{"op":"replace","value":{"active":false}}]}`},
+		{"PATCH", "/scim/v2/Groups/g1", `{"Operations":[{"op":"add","path":"members","value":[{"value":"u1"}]}]}`},
+	} {
+		var body []byte
+		if c.body != "" {
+			body = []byte(c.body)
+		}
+		r := h.do(c.method, c.path, body)
+		if r.status != 500 || !strings.Contains(string(r.raw), codeInternal) && !strings.Contains(c.path, "/v2/") {
+			t.Errorf("%s %s: %d %s", c.method, c.path, r.status, r.raw)
+		}
+	}
+	if strings.Contains(h.logs.String(), "panic") {
+		t.Errorf("a nil backend result panicked:\n%s", h.logs.String())
 	}
 }

@@ -70,7 +70,7 @@ func New(cfg Config, b backend.Backend, opts Options) (http.Handler, error) {
 		return nil, fmt.Errorf("adapter configuration:\n%w", err)
 	}
 	s := &server{
-		cfg: cfg, b: b, caps: b.Capabilities(),
+		cfg: cfg, b: nilGuard{b}, caps: b.Capabilities(),
 		codec: scim11.New(cfg.AppName, cfg.CustomSchemaName),
 		// The 1.1 spellings stay accepted on input, so that a v2 client configured with either
 		// URN is understood.

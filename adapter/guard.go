@@ -1,0 +1,80 @@
+package adapter
+
+import (
+	"context"
+
+	"github.com/scimbridge/scimbridge/adapter/backend"
+)
+
+// nilGuard turns a backend answer with neither a result nor an error into an Internal error, so
+// that a backend bug (a mapping step that produced nothing) is one clear log line and a 500, not
+// a nil dereference in a handler.
+type nilGuard struct{ backend.Backend }
+
+func noResult(what string) error {
+	return backend.Errorf(backend.Internal, "the backend returned no %s and no error", what)
+}
+
+func (g nilGuard) CreateUser(ctx context.Context, u *backend.User) (*backend.User, error) {
+	out, err := g.Backend.CreateUser(ctx, u)
+	if err == nil && out == nil {
+		err = noResult("user")
+	}
+	return out, err
+}
+
+func (g nilGuard) GetUser(ctx context.Context, id string) (*backend.User, error) {
+	out, err := g.Backend.GetUser(ctx, id)
+	if err == nil && out == nil {
+		err = noResult("user")
+	}
+	return out, err
+}
+
+func (g nilGuard) ListUsers(ctx context.Context, q backend.Query) (*backend.UserPage, error) {
+	out, err := g.Backend.ListUsers(ctx, q)
+	if err == nil && out == nil {
+		err = noResult("user page")
+	}
+	return out, err
+}
+
+func (g nilGuard) ReplaceUser(ctx context.Context, id string, u *backend.User) (*backend.User, error) {
+	out, err := g.Backend.ReplaceUser(ctx, id, u)
+	if err == nil && out == nil {
+		err = noResult("user")
+	}
+	return out, err
+}
+
+func (g nilGuard) CreateGroup(ctx context.Context, gr *backend.Group) (*backend.Group, error) {
+	out, err := g.Backend.CreateGroup(ctx, gr)
+	if err == nil && out == nil {
+		err = noResult("group")
+	}
+	return out, err
+}
+
+func (g nilGuard) GetGroup(ctx context.Context, id string) (*backend.Group, error) {
+	out, err := g.Backend.GetGroup(ctx, id)
+	if err == nil && out == nil {
+		err = noResult("group")
+	}
+	return out, err
+}
+
+func (g nilGuard) ListGroups(ctx context.Context, q backend.Query) (*backend.GroupPage, error) {
+	out, err := g.Backend.ListGroups(ctx, q)
+	if err == nil && out == nil {
+		err = noResult("group page")
+	}
+	return out, err
+}
+
+func (g nilGuard) UpdateGroup(ctx context.Context, id string, ch backend.GroupChange) (*backend.Group, error) {
+	out, err := g.Backend.UpdateGroup(ctx, id, ch)
+	if err == nil && out == nil {
+		err = noResult("group")
+	}
+	return out, err
+}
