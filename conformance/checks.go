@@ -43,6 +43,8 @@ func allChecks() []checkDef {
 			Fn: checkGetGroup},
 		{Name: "updateGroup", Needs: []string{CapGroupPush}, Doc: "PUT /Groups/{id} with a new name and member list answers 2xx, and both read back.",
 			Fn: checkUpdateGroup},
+		{Name: "updateGroup.two-put", Needs: []string{CapGroupPush, CapPushNewUsers}, Doc: "The two-PUT membership pattern reported for old agents (full list, then only the delta or an empty list): what the connector keeps is reported, a loss of members as a warning.",
+			Fn: checkGroupTwoPUT},
 		{Name: "downloadGroups", Needs: []string{CapImportNewUsers}, Doc: "Paging GET /Groups with count=100 ends consistently and lists the created group exactly once.",
 			Fn: checkDownloadGroups},
 		{Name: "deleteGroup", Needs: []string{CapGroupPush}, Doc: "DELETE /Groups/{id} answers 2xx and the group is gone (404) afterwards.",

@@ -4,6 +4,8 @@ import (
 	"context"
 	"net/http"
 	"net/url"
+	"slices"
+	"strings"
 )
 
 func checkCreateGroup(ctx context.Context, c *checkRun) {
@@ -170,5 +172,118 @@ func checkDuplicateGroup(ctx context.Context, c *checkRun) {
 		c.failf("a second group named %q was accepted with %d; want 409 (duplicate group)", g.DisplayName, r.Status)
 	default:
 		c.failf("duplicate group answered %d %s, want 409", r.Status, snippet(r.Body))
+	}
+}
+
+// checkGroupTwoPUT replays the two-PUT pattern reported for agent 01.01.00 (protocol notes
+// §3.15, G10, open question Q4): a full member list, then only the delta (adding) or an empty
+// list (removing). Whether the real agent sends it is unconfirmed, so what the connector does
+// with the second PUT is reported as a warning, never a failure; only a refused plain
+// full-list PUT fails, as in updateGroup.
+func checkGroupTwoPUT(ctx context.Context, c *checkRun) {
+	e := c.env
+	a := e.fixtureUser(ctx, c, "twoputa", true)
+	b := e.fixtureUser(ctx, c, "twoputb", true)
+	n := e.fixtureUser(ctx, c, "twoputc", true)
+	if a == nil || b == nil || n == nil {
+		return
+	}
+	g := e.newGroup("twoput")
+	g.Members = []*testUser{a, b}
+	if _, _, err := e.createGroup(ctx, c, g); err != nil || g.ID == "" {
+		c.failf("prerequisite: could not create a test group with two members: %v", err)
+		return
+	}
+	put := func(members ...*testUser) (int, bool) {
+		g.Members = members
+		r, err := c.call(ctx, "PUT", "Groups/"+url.PathEscape(g.ID), "", e.d.GroupBody(g))
+		if err != nil {
+			c.failf("%v", err)
+			return 0, false
+		}
+		return r.Status, true
+	}
+	members := func() ([]string, bool) {
+		obj, ok := e.getGroup(ctx, c, g.ID)
+		if !ok {
+			return nil, false
+		}
+		return memberIDs(obj), true
+	}
+	names := func(ids []string) string {
+		var out []string
+		for _, id := range ids {
+			label := id
+			for _, u := range []*testUser{a, b, n} {
+				if u.ID == id {
+					label = u.Label
+				}
+			}
+			out = append(out, label)
+		}
+		if len(out) == 0 {
+			return "no members"
+		}
+		return strings.Join(out, ", ")
+	}
+	sorted := func(us ...*testUser) []string {
+		var ids []string
+		for _, u := range us {
+			ids = append(ids, u.ID)
+		}
+		slices.Sort(ids)
+		return ids
+	}
+	const risk = "if your agent sends two PUTs per membership change (reported for agent 01.01.00, unconfirmed: G10), "
+
+	// Adding: the full list with the new member, then only the new member.
+	if st, ok := put(a, b, n); !ok {
+		return
+	} else if st < 200 || st > 299 {
+		c.failf("PUT /Groups/%s with the full member list answered %d; want 2xx", g.ID, st)
+		return
+	}
+	st, ok := put(n)
+	if !ok {
+		return
+	}
+	got, ok := members()
+	if !ok {
+		return
+	}
+	if want := sorted(a, b, n); slices.Equal(got, want) {
+		c.notef("two-PUT add (full list, then only the new member, answered %d): all three members kept", st)
+	} else {
+		c.warnf("two-PUT add (full list, then only the new member, answered %d): the group holds %s, Okta believes %s; %sthe connector drops members Okta still assigns (a merge membership mode or a removal guard prevents it)",
+			st, names(got), names(want), risk)
+	}
+
+	// Removing: the full list without one member, then an empty list.
+	if st, ok := put(a, n); !ok {
+		return
+	} else if st < 200 || st > 299 {
+		c.failf("PUT /Groups/%s with the full member list answered %d; want 2xx", g.ID, st)
+		return
+	}
+	if got, ok = members(); !ok {
+		return
+	}
+	if want := sorted(a, n); !slices.Equal(got, want) {
+		c.warnf("a full-list PUT without %s left the group with %s, want %s: the connector does not remove members on a plain PUT (merge semantics?), so an agent that sends one PUT per change never removes anyone", b.Label, names(got), names(want))
+	}
+	st, ok = put()
+	if !ok {
+		return
+	}
+	if got, ok = members(); !ok {
+		return
+	}
+	switch {
+	case len(got) == 0:
+		c.warnf("two-PUT remove (full list, then an empty list, answered %d): the group is now empty; %sremoving one member empties the group (an empty-group guard prevents it)", st, risk)
+	case st < 200 || st > 299:
+		c.notef("two-PUT remove: the empty-list PUT was refused with %d and the group kept %s", st, names(got))
+	default:
+		c.notef("two-PUT remove: the empty-list PUT answered %d and the group kept %s", st, names(got))
 	}
 }

@@ -222,3 +222,55 @@ func TestV2DialectAgainstTheBridge(t *testing.T) {
 		}
 	}
 }
+
+// TestGroupTwoPUTPattern: updateGroup.two-put never fails a connector for what it does with the
+// unconfirmed second PUT, but says which members would be lost: against a plain replace
+// connector both losses are warned about, against the bridge's default (replace with the
+// empty-group guard) only the add case, and in merge mode neither add nor empty loses members
+// while a plain full-list removal is reported as not removing.
+func TestGroupTwoPUTPattern(t *testing.T) {
+	t.Parallel()
+	has := func(list []string, s string) bool {
+		return slices.ContainsFunc(list, func(l string) bool { return strings.Contains(l, s) })
+	}
+	fk := newFake(t, faultNone)
+	opts := optsFor(fk)
+	opts.Only = []string{"updateGroup.two-put"}
+	rep, err := Run(t.Context(), opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := rep.Check("updateGroup.two-put")
+	if c == nil || c.Status != Pass || !has(c.Warnings, "drops members") || !has(c.Warnings, "the group is now empty") {
+		t.Errorf("replace connector: %s", textOf(t, rep))
+	}
+
+	for _, membership := range []string{"replace", "merge"} {
+		h, err := adapter.New(adapter.Config{Auth: adapter.AuthConfig{Mode: "header", HeaderName: "Authorization", Token: "Bearer t0k"},
+			Groups: adapter.GroupsConfig{Membership: membership}}, memory.New(memory.Options{}), adapter.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		srv := httptest.NewServer(h)
+		t.Cleanup(srv.Close)
+		rep, err := Run(t.Context(), Options{URL: srv.URL + "/scim/v2/", Dialect: "2.0", Header: http.Header{"Authorization": {"Bearer t0k"}},
+			Timeout: 5 * time.Second, Only: []string{"updateGroup.two-put"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		c := rep.Check("updateGroup.two-put")
+		kept := map[string]string{"replace": "refused with 409", "merge": "answered 200 and the group kept"}[membership]
+		if c == nil || c.Status != Pass || has(c.Warnings, "the group is now empty") || !has(c.Notes, kept) {
+			t.Errorf("%s: the empty second PUT should keep the members (%q): %s", membership, kept, textOf(t, rep))
+		}
+		if lost := has(c.Warnings, "drops members"); lost != (membership == "replace") {
+			t.Errorf("%s: member loss warned %v: %s", membership, lost, textOf(t, rep))
+		}
+		if notRemoved := has(c.Warnings, "does not remove members on a plain PUT"); notRemoved != (membership == "merge") {
+			t.Errorf("%s: plain-PUT removal warning %v: %s", membership, notRemoved, textOf(t, rep))
+		}
+		if len(rep.Leftovers) > 0 {
+			t.Errorf("%s: left data behind: %v", membership, rep.Leftovers)
+		}
+	}
+}
