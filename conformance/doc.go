@@ -12,6 +12,7 @@
 // checks are strict while functional checks parse leniently, so that one defect in a connector
 // shows up as one failing check rather than a cascade.
 //
-// Wire details live behind the Dialect interface; SCIM 1.1 is implemented, SCIM 2.0 is a declared
-// seam that refuses to run. The package imports only the standard library.
+// Wire details live behind the Dialect interface: SCIM 1.1 (the agent's default) and SCIM 2.0 (the
+// agent with a /v2/ base URL, and Microsoft Entra), which adds the PATCH, discovery and RFC 7644
+// error checks. The package imports only the standard library (its tests also use the bridge).
 package conformance
