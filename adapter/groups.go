@@ -251,6 +251,19 @@ func (s *server) replaceGroup(w http.ResponseWriter, r *http.Request) {
 // whatever the dialect. It answers errors itself and returns the group after the change.
 func (s *server) updateGroupCore(w http.ResponseWriter, r *http.Request, id string, cur *backend.Group, in groupIntent, method string) (*backend.Group, bool) {
 	plan := planGroup(s.cfg.Groups, cur, in)
+	if plan.refusal == "" && !s.cfg.Groups.AllowEmptying && replacesAll(cur, plan.change) {
+		// The backend skips member ids that name no user (G23), so a list made only of unknown
+		// ids would empty the group behind the guard's back.
+		known, err := s.anyUserExists(r, plan.change.Add)
+		if err != nil {
+			writeBackendError(w, r, err, op{resource: "group", id: id})
+			return nil, false
+		}
+		if !known {
+			plan.refusal = fmt.Sprintf("Refusing to replace all %d members of group [%s] with members none of whom is a user of the application: this update would leave it empty. "+
+				"If that is intended, set groups.allowEmptying: true in the scimbridge configuration.", len(cur.Members), cur.DisplayName)
+		}
+	}
 	// G10 asks for group updates to be traceable until the agent's pattern is confirmed: log what
 	// was asked and what it means (ids only; group bodies carry no secrets).
 	sent := make([]string, 0, len(in.members))
@@ -281,6 +294,29 @@ func (s *server) updateGroupCore(w http.ResponseWriter, r *http.Request, id stri
 		return nil, false
 	}
 	return stored, true
+}
+
+// replacesAll reports whether ch removes every current member of cur and adds others instead.
+func replacesAll(cur *backend.Group, ch backend.GroupChange) bool {
+	return len(cur.Members) > 0 && len(ch.Add) > 0 && len(ch.Remove) == len(cur.Members)
+}
+
+// anyUserExists reports whether at least one of ids names a user, stopping at the first. Without
+// GetUser it cannot tell and says yes, leaving the decision to the backend.
+func (s *server) anyUserExists(r *http.Request, ids []string) (bool, error) {
+	if !s.caps.GetUser {
+		return true, nil
+	}
+	for _, id := range ids {
+		_, err := s.b.GetUser(r.Context(), id)
+		switch {
+		case err == nil:
+			return true, nil
+		case !backend.IsNotFound(err):
+			return false, err
+		}
+	}
+	return false, nil
 }
 
 func (s *server) deleteGroup(w http.ResponseWriter, r *http.Request) {

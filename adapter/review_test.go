@@ -112,3 +112,32 @@ func TestNilBackendResults(t *testing.T) {
 		t.Errorf("a nil backend result panicked:\n%s", h.logs.String())
 	}
 }
+
+// The backend skips member ids that name no user (G23), so replacing every member with unknown
+// ids would have emptied the group past the empty-group guard. Refused in both dialects; a swap
+// for a real user still goes through, and allowEmptying lets it through.
+func TestGroupGuardUnknownMembers(t *testing.T) {
+	h, hb, gid := groupFixture(t, nil)
+	wantError(t, h.do("PUT", "/Groups/"+gid, groupBody(`{"value":"ghost1"},{"value":"ghost2"}`)), 409, codeGroupGuard)
+	r := h.do("PATCH", "/scim/v2/Groups/"+gid, []byte(`{"Operations":[{"op":"replace","path":"members","value":[{"value":"ghost"}]}]}`))
+	if r.status != 409 {
+		t.Errorf("v2 PATCH replace with unknown members: %d %s", r.status, r.raw)
+	}
+	if got := members(t, hb, gid); len(got) != 3 {
+		t.Fatalf("refused updates changed members: %v", got)
+	}
+	if r := h.do("PUT", "/Groups/"+gid, groupBody(`{"value":"ghost"},{"value":"u4"}`)); r.status != 200 {
+		t.Errorf("swap with one real user: %d %s", r.status, r.raw)
+	}
+	if got := members(t, hb, gid); len(got) != 1 || got[0] != "u4" {
+		t.Errorf("after swap: %v", got)
+	}
+
+	h, hb, gid = groupFixture(t, func(c *Config) { c.Groups.AllowEmptying = true })
+	if r := h.do("PUT", "/Groups/"+gid, groupBody(`{"value":"ghost"}`)); r.status != 200 {
+		t.Errorf("allowEmptying: %d %s", r.status, r.raw)
+	}
+	if got := members(t, hb, gid); len(got) != 0 {
+		t.Errorf("allowEmptying: members %v", got)
+	}
+}
