@@ -3,6 +3,7 @@ package observe
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"io"
 	"log/slog"
@@ -256,6 +257,10 @@ func TestRedactHandlerNestedCases(t *testing.T) {
 		"with group":       func(l *slog.Logger) { l.WithGroup("credentials").Info("x", "value", secret) },
 		"configured extra": func(l *slog.Logger) { l.Info("x", "employee", map[string]string{"ssn": secret}) },
 		"any slice":        func(l *slog.Logger) { l.Info("x", "list", []credentials{{"a", secret}}) },
+		"raw JSON body": func(l *slog.Logger) {
+			l.Info("x", "body", json.RawMessage(`{"schemas":[],"user":{"password":{"value":"`+secret+`"}}}`))
+		},
+		"raw JSON not parsable": func(l *slog.Logger) { l.Info("x", "body", json.RawMessage(`{"password":"`+secret)) },
 	}
 	for name, logIt := range cases {
 		for _, kind := range []string{"json", "text"} {

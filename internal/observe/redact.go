@@ -31,9 +31,10 @@ const maxRedactDepth = 10
 // through encoding/json, unredacted (ops notes §3.7). Structs and maps come out as JSON-like
 // maps of their exported fields (json tag names honoured, `json:"-"` fields dropped).
 //
-// What it cannot see: text already formatted into the message (slog.Info(fmt.Sprintf("%+v",
-// x))), error strings, and values of types with their own MarshalJSON/MarshalText, which are
-// passed through untouched (time.Time and friends). Never log request bodies.
+// A json.RawMessage is decoded and masked like a map (one over 64 KiB or not valid JSON is hidden
+// whole). What it cannot see: text already formatted into the message (slog.Info(fmt.Sprintf(
+// "%+v", x))), error strings, and values of other types with their own MarshalJSON/MarshalText,
+// which are passed through untouched (time.Time and friends). Never log request bodies.
 type RedactHandler struct {
 	next      slog.Handler
 	keys      map[string]bool
@@ -130,7 +131,11 @@ var (
 	errorType         = reflect.TypeFor[error]()
 	jsonMarshalerType = reflect.TypeFor[json.Marshaler]()
 	textMarshalerType = reflect.TypeFor[encoding.TextMarshaler]()
+	rawJSONType       = reflect.TypeFor[json.RawMessage]()
 )
+
+// maxRawJSON bounds the json.RawMessage the handler decodes to redact; larger ones are hidden.
+const maxRawJSON = 64 << 10
 
 // walk returns a copy of v that is safe to log: plain maps and slices with sensitive entries
 // masked. Values it need not (or cannot) look into are returned as they are.
@@ -157,6 +162,14 @@ func (h *RedactHandler) walk(v reflect.Value, depth int) any {
 			return h.walk(reflect.ValueOf(sv.Any()), depth+1)
 		}
 		return sv.Any()
+	case t == rawJSONType:
+		// A request or SOAP body logged as json.RawMessage would go out verbatim through its
+		// MarshalJSON: decode it and walk it like any map (bounded), or hide it.
+		var x any
+		if raw := v.Bytes(); len(raw) <= maxRawJSON && json.Unmarshal(raw, &x) == nil {
+			return h.walk(reflect.ValueOf(x), depth+1)
+		}
+		return Redacted
 	case t.Implements(errorType), t.Implements(jsonMarshalerType), t.Implements(textMarshalerType):
 		if v.CanInterface() {
 			return v.Interface()
