@@ -231,7 +231,7 @@ func postprocess(src []byte, p *prepared, opts Options, r *Report) ([]byte, []Op
 			keep = append(keep, ts)
 		}
 		if len(keep) > 1 {
-			return nil, nil, refuse("%s: gowsdl declares type %s %d times (two global elements or types whose names differ only by namespace or by the case of the first letter); scimbridge gen renames duplicate types but not elements, whose names are on the wire. Way forward: report it with the WSDL; meanwhile rename one of the elements' Go types by hand is not possible without breaking the wire format", opts.WSDLName, name, len(keep))
+			return nil, nil, refuse("%s: gowsdl declares type %s %d times (two global elements or types whose names differ only by namespace or by the case of the first letter); scimbridge gen renames duplicate types but not elements, whose names are on the wire. Way forward: if the service does not use one of the clashing elements, delete it from a local copy of the WSDL and generate again; otherwise the client must be written by hand (encoding/xml structs) for those operations", opts.WSDLName, name, len(keep))
 		}
 	}
 
