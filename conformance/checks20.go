@@ -14,7 +14,7 @@ import (
 
 func checks20() []checkDef {
 	return []checkDef{
-		{Name: "v2.discovery", Dialect: "2.0", Doc: "GET /ResourceTypes lists User (and Group) as ListResponses; GET /Schemas includes the core User and enterprise schemas.",
+		{Name: "v2.discovery", Dialect: "2.0", Doc: "GET /ResourceTypes lists User as a ListResponse (by id or name); GET /Schemas, also a ListResponse, includes the core User and enterprise schemas.",
 			Fn: checkDiscovery20},
 		{Name: "v2.patch.okta", Dialect: "2.0", Needs: []string{CapPushNewUsers, CapPushUserDeactivation}, Doc: "Okta's path-less PATCH replace {active:false}, {active:true} and {password} answer 200 with the user or 204, and the state reads back.",
 			Fn: checkPatchOkta},
@@ -81,6 +81,10 @@ func checkDiscovery20(ctx context.Context, c *checkRun) {
 		var ids []string
 		for _, it := range items {
 			id, _ := idOf(it)
+			if id == "" {
+				// RFC 7643 §6 makes a ResourceType's name required and its id optional.
+				id = stringAt(it, "name")
+			}
 			ids = append(ids, id)
 		}
 		for _, w := range p.want {

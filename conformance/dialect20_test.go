@@ -42,7 +42,7 @@ var v2Faults = map[v2Fault]string{v2None: "none", v2CapitalOpsRefused: "capitali
 	v2NoStartIndex: "no startIndex", v2NoPatch: "no PATCH", v2NoEnterpriseMapped: "no enterprise attribute mapped",
 	v2EnterpriseNotStored: "enterprise attribute declared but not stored", v2NoEnterpriseSchema: "no enterprise schema",
 	v2DuplicateUserCreated: "duplicate user created", v2NoScimType: "no scimType",
-	v2ReplaceMembersIgnored: "replace members ignored"}
+	v2ReplaceMembersIgnored: "replace members ignored", v2ResourceTypeNameOnly: "resource types without id"}
 
 // stripEnterprise removes the enterprise extension from a user or list answer, the way a
 // connector that does not map it answers.
@@ -122,6 +122,15 @@ func breakV2(h http.Handler, f v2Fault) http.Handler {
 		case (f == v2NoEnterpriseMapped || f == v2EnterpriseNotStored) && strings.Contains(r.URL.Path, "/Users"):
 			out = rewriteJSON(out, stripEnterprise)
 		}
+		if f == v2ResourceTypeNameOnly && strings.HasSuffix(r.URL.Path, "/ResourceTypes") {
+			out = rewriteJSON(out, func(m map[string]any) {
+				for _, it := range asAnyList(m["Resources"]) {
+					if im, ok := it.(map[string]any); ok {
+						delete(im, "id")
+					}
+				}
+			})
+		}
 		if strings.HasSuffix(r.URL.Path, "/Schemas") && (f == v2NoEnterpriseMapped || f == v2NoEnterpriseSchema) {
 			out = rewriteJSON(out, func(m map[string]any) {
 				var kept []any
@@ -182,6 +191,7 @@ func TestV2DialectAgainstTheBridge(t *testing.T) {
 		{v2DuplicateUserCreated, []string{"errors.409.user", "v2.errors"}},
 		{v2NoScimType, []string{"v2.errors"}},
 		{v2ReplaceMembersIgnored, []string{"v2.patch.groups"}},
+		{v2ResourceTypeNameOnly, nil},
 	}
 	for _, tc := range cases {
 		url := v2Server(t, tc.fault)
