@@ -34,6 +34,7 @@ const (
 	v2DuplicateUserCreated  // a duplicate userName creates a second user
 	v2NoScimType            // errors lack scimType
 	v2ReplaceMembersIgnored // replace members with a non-empty list is ignored
+	v2ResourceTypeNameOnly  // ResourceTypes carry a name but no id (RFC 7643 §6 allows it)
 )
 
 // v2Faults names the faults in test failure messages.
