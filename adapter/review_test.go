@@ -141,3 +141,20 @@ func TestGroupGuardUnknownMembers(t *testing.T) {
 		t.Errorf("allowEmptying: members %v", got)
 	}
 }
+
+// The 501 for DELETE /Users says why truthfully: "deactivate instead" is no advice when the
+// backend cannot deactivate either.
+func TestV2DeleteUserRefusalWording(t *testing.T) {
+	caps := memory.New(memory.Options{}).Capabilities()
+	caps.DeleteUser, caps.Activation = false, false
+	hb, _ := newHook(memory.Options{})
+	hb.caps = &caps
+	r := newHarness(t, hb, nil).do("DELETE", "/scim/v2/Users/u1", nil)
+	if r.status != 501 || strings.Contains(string(r.raw), "is refuse") || !strings.Contains(string(r.raw), "deactivate") {
+		t.Errorf("deactivate configured but impossible: %d %s", r.status, r.raw)
+	}
+	r = newHarness(t, hb, func(c *Config) { c.SCIM2.DeleteUser = "refuse" }).do("DELETE", "/scim/v2/Users/u1", nil)
+	if r.status != 501 || !strings.Contains(string(r.raw), "scim2.deleteUser is refuse") {
+		t.Errorf("refuse configured: %d %s", r.status, r.raw)
+	}
+}

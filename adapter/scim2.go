@@ -418,8 +418,12 @@ func (s *server) deleteUser20(w http.ResponseWriter, r *http.Request) {
 		}
 		infoFrom(ctx).add(slog.String("delete", "deactivated"))
 	default:
+		why := "scim2.deleteUser is refuse"
+		if s.cfg.SCIM2.DeleteUser == "deactivate" {
+			why = "nor can the connector deactivate users there"
+		}
 		writeError(w, r, http.StatusNotImplemented, codeNotImplemented,
-			"This connector does not delete users (the application behind it cannot, and scim2.deleteUser is refuse); deactivate the user instead")
+			"This connector does not delete users (the application behind it cannot, and "+why+")")
 		return
 	}
 	w.WriteHeader(http.StatusNoContent)
