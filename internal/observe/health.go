@@ -90,21 +90,34 @@ func (h *Health) Checks(ctx context.Context) []Check {
 	if h.draining.Load() {
 		cs = append(cs, Check{Name: "draining", OK: false, Info: "shutting down"})
 	}
+	// The backend counts as available when the breaker is not open OR the probe reaches it
+	// (issue #6: "backend reachable or breaker not open"). Only both failing, a backend that is
+	// really down, turns the replica unready: an open breaker alone would turn every replica
+	// behind one load balancer unready at once, and a probe alone may fail on a SOAP endpoint
+	// that does not answer plain GETs.
+	var parts []string
+	available, checked := false, false
 	if h.o.Breaker != nil {
+		checked = true
 		state, ra := h.o.Breaker()
-		c := Check{Name: "breaker", OK: state != "open", Info: state}
-		if !c.OK {
-			c.Info = fmt.Sprintf("open, next probe in %s", ra.Round(time.Second))
+		if state != "open" {
+			available = true
+			parts = append(parts, "breaker "+state)
+		} else {
+			parts = append(parts, fmt.Sprintf("breaker open, next probe in %s", ra.Round(time.Second)))
 		}
-		cs = append(cs, c)
 	}
 	if h.o.Probe != nil {
-		err := h.probe(ctx)
-		c := Check{Name: "backend", OK: err == nil, Info: "reachable"}
-		if err != nil {
-			c.Info = err.Error()
+		checked = true
+		if err := h.probe(ctx); err == nil {
+			available = true
+			parts = append(parts, "reachable")
+		} else {
+			parts = append(parts, "probe: "+err.Error())
 		}
-		cs = append(cs, c)
+	}
+	if checked {
+		cs = append(cs, Check{Name: "backend", OK: available, Info: strings.Join(parts, "; ")})
 	}
 	return cs
 }

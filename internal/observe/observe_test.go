@@ -166,7 +166,7 @@ func TestHealth(t *testing.T) {
 		t.Errorf("before SetReady: %d %q, want 503 naming config", code, body)
 	}
 	h.SetReady(true)
-	if code, body := get("/readyz?verbose"); code != 200 || !strings.Contains(body, "[+]backend: reachable") {
+	if code, body := get("/readyz?verbose"); code != 200 || !strings.Contains(body, "[+]backend: breaker closed; reachable") {
 		t.Errorf("ready: %d %q", code, body)
 	}
 	// Cached: a second scrape within the interval does not probe again.
@@ -174,16 +174,20 @@ func TestHealth(t *testing.T) {
 	if probes.Load() != 1 {
 		t.Errorf("%d probes within one interval, want 1", probes.Load())
 	}
+	// "backend reachable or breaker not open": one failing alone keeps the replica ready.
 	probeErr.Store(errors.New("dial tcp: connection refused"))
 	now = now.Add(11 * time.Second)
-	if code, body := get("/readyz"); code != 503 || !strings.Contains(body, "connection refused") {
-		t.Errorf("probe failing: %d %q", code, body)
+	if code, body := get("/readyz?verbose"); code != 200 || !strings.Contains(body, "connection refused") {
+		t.Errorf("probe failing, breaker closed: %d %q, want 200 listing the probe error", code, body)
+	}
+	breaker = "open"
+	if code, body := get("/readyz"); code != 503 || !strings.Contains(body, "[-]backend: breaker open, next probe in 12s; probe: dial tcp: connection refused") {
+		t.Errorf("breaker open and probe failing: %d %q", code, body)
 	}
 	probeErr.Store(errors.New(""))
 	now = now.Add(11 * time.Second)
-	breaker = "open"
-	if code, body := get("/readyz"); code != 503 || !strings.Contains(body, "[-]breaker: open, next probe in 12s") {
-		t.Errorf("breaker open: %d %q", code, body)
+	if code, body := get("/readyz"); code != 200 {
+		t.Errorf("breaker open but backend reachable: %d %q, want 200", code, body)
 	}
 	breaker = "half-open"
 	if code, _ := get("/readyz"); code != 200 {
