@@ -65,6 +65,7 @@ func Parse(filename string, data []byte) (*Spec, error) {
 type decoder struct {
 	ps    *problems
 	depth int
+	nodes int
 }
 
 var (
@@ -76,6 +77,12 @@ var (
 // maxDepth bounds nesting; the format is at most a handful of levels deep, and aliases could
 // otherwise build deep or cyclic structures.
 const maxDepth = 20
+
+// maxNodes bounds the values decoded from one file, counting every use of an alias anew. A
+// real mapping file decodes to a few thousand; without the bound, a few hundred bytes of
+// aliases of lists of aliases (`steps: [*a, *a, …]` nested) expand exponentially and keep
+// Parse busy for minutes (what stalled the fuzzer).
+const maxNodes = 10000
 
 func posOf(n *yaml.Node) Pos { return Pos{Line: n.Line, Col: n.Column} }
 
@@ -93,6 +100,13 @@ func kindName(n *yaml.Node) string {
 func (d *decoder) decode(n *yaml.Node, v reflect.Value, what string) {
 	if n.Kind == yaml.AliasNode {
 		n = n.Alias
+	}
+	d.nodes++
+	if d.nodes > maxNodes {
+		if d.nodes == maxNodes+1 {
+			d.ps.add(posOf(n), "%s: the file expands to more than %d values (aliases used too often)", what, maxNodes)
+		}
+		return
 	}
 	d.depth++
 	defer func() { d.depth-- }()

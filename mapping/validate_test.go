@@ -2,10 +2,13 @@ package mapping
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 )
 
 // Every validation rule has a tiny invalid file under testdata/invalid and its exact expected
@@ -139,5 +142,34 @@ func TestParseRejectsDuplicateAndNonScalar(t *testing.T) {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("missing %q in:\n%v", want, err)
 		}
+	}
+}
+
+// TestParseBoundsAliasExpansion: aliases of lists of aliases expand exponentially (here 10^8
+// steps from under 500 bytes). Parse must refuse such a file at once, with a position, instead
+// of decoding it for minutes.
+func TestParseBoundsAliasExpansion(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("client: x\nx0: &s0 {call: a}\n")
+	for i := 1; i <= 8; i++ {
+		refs := strings.TrimSuffix(strings.Repeat("*s"+strconv.Itoa(i-1)+",", 10), ",")
+		fmt.Fprintf(&b, "x%d: &s%d {steps: [%s]}\n", i, i, refs)
+	}
+	b.WriteString("users: {get: *s8}\n")
+	start := time.Now()
+	_, err := Parse("bomb.yaml", []byte(b.String()))
+	if d := time.Since(start); d > 5*time.Second {
+		t.Errorf("Parse took %v", d)
+	}
+	var list ErrorList
+	if !errors.As(err, &list) {
+		t.Fatalf("Parse = %v, want an ErrorList", err)
+	}
+	found := false
+	for _, p := range list {
+		found = found || (p.Pos.Line > 0 && strings.Contains(p.Msg, "expands to more than 10000 values"))
+	}
+	if !found {
+		t.Errorf("problems = %v, want one positioned 'expands to more than 10000 values'", err)
 	}
 }
