@@ -3,7 +3,6 @@ package wso2sim
 import (
 	"fmt"
 	"maps"
-	"path"
 	"slices"
 	"strings"
 	"sync"
@@ -106,19 +105,43 @@ func (s *store) deleteUser(name string) *fault {
 	return nil
 }
 
-// listUsers matches a WSO2 pattern: `*` matches anything, case-insensitively.
+// listUsers matches a WSO2 pattern: `*` matches anything, case-insensitively; every other
+// character, `?`, `[` and `\` included, stands for itself (path.Match would read those as
+// pattern syntax, and a username holding one could then not be found).
 func (s *store) listUsers(pattern string, limit int) []string {
-	pattern = strings.ToLower(pattern)
+	parts := strings.Split(strings.ToLower(pattern), "*")
 	var out []string
 	for k, u := range s.users { // map order on purpose: WSO2 promises none
 		if len(out) >= limit {
 			break
 		}
-		if ok, _ := path.Match(pattern, k); ok {
+		if globMatch(parts, k) {
 			out = append(out, u.name)
 		}
 	}
 	return out
+}
+
+// globMatch reports whether s is parts joined by any strings. Greedy from the left is exact
+// for `*`-only patterns: each literal part is taken at its first occurrence, the last one at the
+// end of s.
+func globMatch(parts []string, s string) bool {
+	if len(parts) == 1 {
+		return s == parts[0]
+	}
+	if !strings.HasPrefix(s, parts[0]) {
+		return false
+	}
+	s = s[len(parts[0]):]
+	last := parts[len(parts)-1]
+	for _, p := range parts[1 : len(parts)-1] {
+		i := strings.Index(s, p)
+		if i < 0 {
+			return false
+		}
+		s = s[i+len(p):]
+	}
+	return len(s) >= len(last) && strings.HasSuffix(s, last)
 }
 
 func (s *store) claims(name string) (map[string]string, *fault) {
