@@ -190,7 +190,7 @@ func (s *server) resourceTypes20(w http.ResponseWriter, r *http.Request) {
 
 func (s *server) schemas20(w http.ResponseWriter, r *http.Request) {
 	order := []string{scim20.UserSchema, scim20.EnterpriseSchema, s.codec20.CustomURN(), scim20.GroupSchema}
-	s.discoveryList(w, r, s.codec20.Schemas(s.base20(r), s.hasGroups(), s.customAttrs), order, "schema")
+	s.discoveryList(w, r, s.codec20.Schemas(s.base20(r), s.hasGroups(), s.customAttributes(), s.caps.UserAttributes), order, "schema")
 }
 
 // ---- users ----
@@ -615,4 +615,16 @@ func (s *server) deleteGroup20(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	w.WriteHeader(http.StatusNoContent)
+}
+
+// customAttributes names the custom extension's attributes for /Schemas: those the backend
+// reports ("custom.<name>" in Capabilities.UserAttributes) and those configured in Options.
+func (s *server) customAttributes() []string {
+	out := slices.Clone(s.customAttrs)
+	for _, a := range s.caps.UserAttributes {
+		if name, ok := strings.CutPrefix(a, "custom."); ok && !slices.Contains(out, name) {
+			out = append(out, name)
+		}
+	}
+	return out
 }

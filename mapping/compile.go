@@ -960,6 +960,27 @@ func (c *compiler) groups(g *Groups) *groups {
 }
 
 // capabilities derives what the backend can do from which blocks exist.
+// userAttributes names what toSCIM returns, as backend.Capabilities.UserAttributes spells it:
+// "emails.work" is the attribute "emails", meta and id are always there and not listed.
+func userAttributes(u *users) []string {
+	seen := map[string]bool{}
+	out := []string{}
+	for _, t := range u.toSCIM {
+		name := t.key
+		for _, multi := range []string{"emails.", "phoneNumbers."} {
+			if strings.HasPrefix(name, multi) {
+				name = strings.TrimSuffix(multi, ".")
+			}
+		}
+		if name == "id" || strings.HasPrefix(name, "meta.") || seen[name] {
+			continue
+		}
+		seen[name] = true
+		out = append(out, name)
+	}
+	return out
+}
+
 func capabilities(u *users, g *groups) backend.Capabilities {
 	var c backend.Capabilities
 	if u != nil {
@@ -990,6 +1011,7 @@ func capabilities(u *users, g *groups) backend.Capabilities {
 			}
 		}
 		c.Activation = c.ReplaceUser && activeRead && (activeWritten || (u.activate != nil && u.deactivate != nil))
+		c.UserAttributes = userAttributes(u)
 		for _, r := range u.search {
 			c.FilterUsers = append(c.FilterUsers, r.shape)
 			if strings.HasSuffix(r.shape, " eq") {

@@ -522,7 +522,9 @@ func TestCapabilities(t *testing.T) {
 		CreateUser: true, GetUser: true, ListUsers: true, ReplaceUser: true, Activation: true, SetPassword: true, DeleteUser: true,
 		IncrementalImport: true,
 		FilterUsers:       []string{"username eq", "username eq or", "emails.value eq", "emails.value eq or", "meta.lastmodified gt", "id eq", "id eq or"},
-		CreateGroup:       true, GetGroup: true, ListGroups: true, UpdateGroup: true, DeleteGroup: true,
+		UserAttributes: []string{"userName", "name.givenName", "name.familyName", "name.middleName", "displayName", "title", "emails",
+			"phoneNumbers", "active", "custom.departmentName", "enterprise.department", "custom.isAdmin", "enterprise.employeeNumber"},
+		CreateGroup: true, GetGroup: true, ListGroups: true, UpdateGroup: true, DeleteGroup: true,
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("capabilities =\n%+v\nwant\n%+v", got, want)

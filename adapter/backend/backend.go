@@ -80,6 +80,13 @@ type Capabilities struct {
 	// (Okta OPP_SCIM_INCREMENTAL_IMPORTS, §3.5).
 	IncrementalImport bool
 
+	// UserAttributes lists the user attributes the backend stores and returns, as dotted neutral
+	// names: core ones ("userName", "name.givenName", "emails", "phoneNumbers", "active", …),
+	// "enterprise.<name>" and "custom.<name>". The SCIM 2.0 /Schemas document declares only these,
+	// so that a client does not send attributes that would be silently dropped. Nil means "not
+	// reported": the whole standard schema is declared.
+	UserAttributes []string
+
 	CreateGroup bool
 	GetGroup    bool
 	ListGroups  bool

@@ -165,11 +165,14 @@ type schemaDoc struct {
 	Meta        docMeta     `json:"meta"`
 }
 
-// Schemas returns the schema documents (RFC 7643 §7) keyed by URN: the core User (only the
-// attributes this connector stores), the enterprise extension, the custom extension with
-// customAttrs (the mapping's custom attribute names; their type is not known here, so they are
-// declared as strings), and Group when groups is true.
-func (c *Codec) Schemas(base string, groups bool, customAttrs []string) map[string][]byte {
+// Schemas returns the schema documents (RFC 7643 §7) keyed by URN: the core User, the enterprise
+// extension, the custom extension with customAttrs (the mapping's custom attribute names; their
+// type is not known here, so they are declared as strings), and Group when groups is true.
+//
+// userAttrs, when not nil, is what the backend stores (backend.Capabilities.UserAttributes): core
+// and enterprise attributes outside it are left out, so that a client is not invited to send
+// values that would be silently dropped. userName is always declared; nil declares everything.
+func (c *Codec) Schemas(base string, groups bool, customAttrs, userAttrs []string) map[string][]byte {
 	loc := func(urn string) docMeta { return docMeta{"Schema", join(base, "/Schemas/"+urn)} }
 	name := attr("name", "complex", "The components of the user's name.").sub(
 		attr("formatted", "string", "The full name."), attr("familyName", "string", "The family name."),
@@ -206,6 +209,10 @@ func (c *Codec) Schemas(base string, groups bool, customAttrs []string) map[stri
 				attr("value", "string", "The manager's id."), attr("displayName", "string", "The manager's name.").readOnly()),
 		},
 	}}
+	if userAttrs != nil {
+		docs[0].Attributes = declared(docs[0].Attributes, "", userAttrs)
+		docs[1].Attributes = declared(docs[1].Attributes, "enterprise.", userAttrs)
+	}
 	custom := schemaDoc{ID: c.customURN, Name: "CustomUser", Description: "Attributes specific to the application behind this connector", Attributes: []Attribute{}}
 	for _, a := range customAttrs {
 		custom.Attributes = append(custom.Attributes, attr(a, "string", "Application attribute "+a+"."))
@@ -232,6 +239,38 @@ func (c *Codec) Schemas(base string, groups bool, customAttrs []string) map[stri
 		d.Schemas = []string{SchemaSchema}
 		d.Meta = loc(d.ID)
 		out[d.ID], _ = json.Marshal(d) // plain structs of strings cannot fail to marshal
+	}
+	return out
+}
+
+// declared keeps the attributes named in have (prefix + name, or prefix + name.sub for the
+// sub-attributes of a complex one such as name). userName, password and groups are governed by
+// other capabilities and are kept.
+func declared(attrs []Attribute, prefix string, have []string) []Attribute {
+	set := map[string]bool{}
+	for _, h := range have {
+		set[strings.ToLower(h)] = true
+	}
+	var out []Attribute
+	for _, a := range attrs {
+		full := strings.ToLower(prefix + a.Name)
+		switch {
+		case prefix == "" && (a.Name == "userName" || a.Name == "password" || a.Name == "groups"):
+			out = append(out, a)
+		case set[full]:
+			out = append(out, a)
+		case a.Type == "complex" && !a.MultiValued:
+			var subs []Attribute
+			for _, sub := range a.SubAttributes {
+				if set[full+"."+strings.ToLower(sub.Name)] {
+					subs = append(subs, sub)
+				}
+			}
+			if len(subs) > 0 {
+				a.SubAttributes = subs
+				out = append(out, a)
+			}
+		}
 	}
 	return out
 }
