@@ -346,3 +346,25 @@ func TestWSO2MembersRetryKeepsRemovals(t *testing.T) {
 		t.Errorf("fail: members in WSO2 = %v, want them unchanged [gina hank]", m)
 	}
 }
+
+// listUsers reads `*` as a wildcard; `userName eq` is exact, so a value with a `*` must find no
+// one rather than every user.
+func TestWSO2UserNameEqIsExact(t *testing.T) {
+	b, _ := wso2(t, nil)
+	for _, name := range []string{"alice", "albert"} {
+		if _, err := b.CreateUser(bg(t), newUser(name)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for value, want := range map[string]int{"*": 0, "al*": 0, "ALICE": 1, "alice": 1} {
+		q := backend.Query{StartIndex: 1, Count: 10, Filter: filter.Compare{
+			Path: filter.AttrPath{Name: "userName"}, Op: filter.Eq, Value: filter.Value{Kind: filter.String, Str: value}}}
+		page, err := b.ListUsers(bg(t), q)
+		if err != nil {
+			t.Fatalf("userName eq %q: %v", value, err)
+		}
+		if page.Total != want || len(page.Users) != want {
+			t.Errorf("userName eq %q: %d users (total %d), want %d", value, len(page.Users), page.Total, want)
+		}
+	}
+}
