@@ -618,6 +618,13 @@ func TestGroups(t *testing.T) {
 		if !backend.IsNotFound(err) {
 			t.Errorf("err = %v", err)
 		}
+		// The half-made group is undone, so that the client's retry does not run into a 409.
+		if page, err := b.ListGroups(ctx, backend.Query{StartIndex: 1, Count: 10}); err != nil || page.Total != 0 {
+			t.Errorf("groups left after a failed create: %v %+v", err, page)
+		}
+		if _, err := b.CreateGroup(ctx, &backend.Group{DisplayName: "X"}); err != nil {
+			t.Errorf("retry of the create: %v", err)
+		}
 	})
 }
 

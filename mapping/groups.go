@@ -2,6 +2,7 @@ package mapping
 
 import (
 	"context"
+	"time"
 
 	"github.com/scimbridge/scimbridge/adapter/backend"
 	"github.com/scimbridge/scimbridge/adapter/filter"
@@ -110,9 +111,29 @@ func (b *engineBackend) CreateGroup(ctx context.Context, g *backend.Group) (*bac
 		ids[i] = m.Value
 	}
 	if err := b.members(ctx, key, ids, nil); err != nil {
-		return nil, err
+		return nil, b.undoCreateGroup(ctx, out.ID, g.DisplayName, err)
 	}
 	return b.GetGroup(ctx, out.ID)
+}
+
+// undoCreateGroup deletes a group whose initial members could not be added, so that the client's
+// retry of the create starts clean instead of running into its own half-made group (409). The
+// deletion gets its own short deadline: the request's may be what just ran out.
+func (b *engineBackend) undoCreateGroup(ctx context.Context, id, name string, cause error) error {
+	if b.e.groups.delete == nil {
+		b.log.Warn("group created but its members could not be added; it stays without them", "group", id, "error", cause)
+		return cause
+	}
+	dctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer cancel()
+	if err := b.DeleteGroup(dctx, id); err != nil {
+		b.log.Error("group created but its members could not be added, and deleting it failed: delete it by hand before retrying",
+			"group", id, "name", name, "error", cause, "delete_error", err)
+		return backend.Wrap(backend.KindOf(cause), cause,
+			"group %q was created but its members could not be added, and it could not be removed again; delete it in the application before retrying", name)
+	}
+	b.log.Warn("group creation undone: its members could not be added", "group", id, "error", cause)
+	return cause
 }
 
 // members applies membership changes to the group with application key key. A NotFound on add
