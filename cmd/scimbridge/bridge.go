@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"strings"
 	"time"
@@ -80,6 +81,13 @@ func soapConfig(cfg *Config, reg prometheus.Registerer) (soapclient.Config, erro
 		MaxConcurrency: b.MaxConcurrency,
 		Headers:        b.Headers,
 		UserAgent:      "scimbridge/" + buildVersion(),
+	}
+	if b.Proxy != "" {
+		u, err := url.Parse(b.Proxy) // validated with the configuration
+		if err != nil {
+			return sc, fmt.Errorf("backend.proxy: %w", err)
+		}
+		sc.Proxy = u
 	}
 	if reg != nil && !b.Resilience.Disabled {
 		r := b.Resilience.Resilience

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"net/url"
 	"os"
 	"reflect"
 	"regexp"
@@ -55,8 +56,10 @@ type TLSConfig struct {
 // MetricsConfig is the separate listener for /metrics, /healthz and /readyz. It is separate so that
 // the SCIM port can be exposed to the agent hosts without exposing the metrics, and vice versa.
 type MetricsConfig struct {
-	// Listen is the address; "" disables the listener.
+	// Listen is the address; default 127.0.0.1:9464 (loopback: widen it for a remote Prometheus).
 	Listen string `yaml:"listen"`
+	// Disabled turns the listener off.
+	Disabled bool `yaml:"disabled"`
 }
 
 // BackendConfig says how to reach the legacy application.
@@ -72,6 +75,10 @@ type BackendConfig struct {
 	Basic          *BasicConfig      `yaml:"basic"`
 	Headers        map[string]string `yaml:"headers"`
 	TLS            *BackendTLS       `yaml:"tls"`
+	// Proxy sends every backend call through this proxy (http://, https:// or socks5:// URL,
+	// credentials in the URL allowed). Unset, no proxy is used, whatever HTTPS_PROXY says: a
+	// bridge should not silently follow a proxy meant for something else.
+	Proxy string `yaml:"proxy"`
 	// Resilience guards the backend: concurrency limits, circuit breaker, deadlines, retries of
 	// reads (see soapclient.Resilience and docs/operations.md). On by default; disabled: true
 	// turns every guard off.
@@ -211,6 +218,12 @@ func (c *Config) applyDefaults() {
 	if c.Listen == "" {
 		c.Listen = "127.0.0.1:8080"
 	}
+	if c.Metrics.Listen == "" && !c.Metrics.Disabled {
+		c.Metrics.Listen = "127.0.0.1:9464"
+	}
+	if c.Metrics.Disabled {
+		c.Metrics.Listen = ""
+	}
 	if c.RequestTimeout == 0 {
 		c.RequestTimeout = 28 * time.Second
 	}
@@ -254,6 +267,11 @@ func (c *Config) validate() error {
 	if c.RequestTimeout < 0 {
 		add("requestTimeout: must be positive")
 	}
+	if c.Backend.Proxy != "" {
+		if u, err := url.Parse(c.Backend.Proxy); err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https" && u.Scheme != "socks5") {
+			add("backend.proxy: %q is not an http://, https:// or socks5:// URL", redactURL(c.Backend.Proxy))
+		}
+	}
 	if c.Backend.Timeout < 0 {
 		add("backend.timeout: must be positive")
 	}
@@ -283,4 +301,16 @@ func (c *Config) validate() error {
 		add("scim.auth.mode: none is only allowed when listen is a loopback address (got %q)", c.Listen)
 	}
 	return errors.Join(errs...)
+}
+
+// redactURL hides the password of a URL that is about to be printed.
+func redactURL(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil || u.User == nil {
+		if err != nil {
+			return "(unparsable)"
+		}
+		return raw
+	}
+	return u.Redacted()
 }

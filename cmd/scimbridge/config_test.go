@@ -44,6 +44,8 @@ func TestConfigErrorsAreAllReported(t *testing.T) {
 			[]string{"NOPE_NOT_SET is not set", "/nonexistent/x"}},
 		{"everything wrong at once", "listen: nope\nbackend: { endpoint: ftp://x, wsse: { username: u } }\nlog: { format: xml, level: loud }\n",
 			[]string{`listen: "nope"`, "backend.mapping: required", "http:// or https://", "backend.wsse", "log.format", "log.level"}},
+		{"bad proxy, password not echoed", "backend:\n  mapping: builtin:legacyhr\n  endpoint: http://127.0.0.1:1/soap\n  proxy: ftp://u:s3cret@proxy:21\n",
+			[]string{"backend.proxy", "ftp://u:xxxxx@proxy:21"}},
 		{"auth none off loopback", "listen: 0.0.0.0:8080\nscim: { auth: { mode: none } }\nbackend: { mapping: builtin:legacyhr, endpoint: http://127.0.0.1:1/soap }\n",
 			[]string{"none is only allowed"}},
 	}
@@ -72,5 +74,19 @@ func TestLocalExamplesCheck(t *testing.T) {
 		if code := cmdCheck([]string{"--config", filepath.Join("..", "..", "deploy", "examples", f)}, &stdout, &stderr); code != 0 {
 			t.Errorf("%s: exit %d: %s", f, code, stderr.String())
 		}
+	}
+}
+
+func TestConfigDefaults(t *testing.T) {
+	cfg, err := parseConfig("c.yaml", []byte("backend: { mapping: builtin:legacyhr, endpoint: \"http://127.0.0.1:1/soap\" }\nscim: { auth: { mode: none } }\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.Metrics.Listen != "127.0.0.1:9464" || cfg.RequestTimeout.String() != "28s" || cfg.Backend.Resilience.Disabled {
+		t.Errorf("defaults: metrics %q, requestTimeout %v, resilience disabled %v", cfg.Metrics.Listen, cfg.RequestTimeout, cfg.Backend.Resilience.Disabled)
+	}
+	cfg, err = parseConfig("c.yaml", []byte("metrics: { disabled: true }\nbackend: { mapping: builtin:legacyhr, endpoint: \"http://127.0.0.1:1/soap\" }\nscim: { auth: { mode: none } }\n"))
+	if err != nil || cfg.Metrics.Listen != "" {
+		t.Errorf("metrics.disabled: %v %q", err, cfg.Metrics.Listen)
 	}
 }
