@@ -1,0 +1,139 @@
+package bench
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/scimbridge/scimbridge/adapter"
+	"github.com/scimbridge/scimbridge/internal/legacysim"
+	"github.com/scimbridge/scimbridge/mapping"
+	"github.com/scimbridge/scimbridge/mapping/defaults"
+	"github.com/scimbridge/scimbridge/soapclient"
+	"github.com/scimbridge/scimbridge/soapclient/legacyhr"
+)
+
+type catalog struct{ c *soapclient.Client }
+
+func (c catalog) Operations() []string { return c.c.Operations() }
+func (c catalog) Operation(name string) (mapping.OperationInfo, bool) {
+	op, ok := c.c.Lookup(name)
+	return mapping.OperationInfo{Name: op.Name, Request: op.Request, Response: op.Response}, ok
+}
+
+// stack is the simulator, the SOAP client and the bridge in front of them.
+type stack struct {
+	client *soapclient.Client
+	scim   *httptest.Server
+	http   *http.Client
+	id     string // an employee that exists
+}
+
+func newStack(b testing.TB) *stack {
+	b.Helper()
+	sim, err := legacysim.New(legacysim.Options{Username: "svc", Password: "bench-secret"})
+	if err != nil {
+		b.Fatal(err)
+	}
+	simSrv := httptest.NewServer(sim)
+	b.Cleanup(simSrv.Close)
+	b.Cleanup(func() { _ = sim.Close() })
+	res := soapclient.Resilience{Registerer: prometheus.NewRegistry()}
+	client, err := soapclient.New("legacyhr", soapclient.Config{
+		Endpoint:   simSrv.URL + legacysim.SOAPPath,
+		WSSE:       &soapclient.WSSEConfig{Username: "svc", Password: "bench-secret"},
+		Resilience: &res,
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { _ = client.Close() })
+	spec, err := mapping.Parse("builtin", defaults.LegacyHR)
+	if err != nil {
+		b.Fatal(err)
+	}
+	eng, err := mapping.Compile(spec, catalog{client}, mapping.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	cfg := adapter.Config{}
+	cfg.Auth.Mode = "none"
+	h, err := adapter.New(cfg, eng.Backend(client, nil), adapter.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	scim := httptest.NewServer(h)
+	b.Cleanup(scim.Close)
+	enabled := true
+	out, err := client.Invoke(context.Background(), "CreateEmployee", &legacyhr.CreateEmployee{Employee: &legacyhr.Employee{
+		Login: "bench.user", GivenName: "Bench", FamilyName: "User", Email: "bench.user@example.com", Enabled: &enabled}})
+	if err != nil {
+		b.Fatal(err)
+	}
+	return &stack{client: client, scim: scim, http: scim.Client(), id: out.(*legacyhr.CreateEmployeeResponse).Employee.EmployeeID}
+}
+
+func (s *stack) direct(b testing.TB) {
+	if _, err := s.client.Invoke(context.Background(), "GetEmployee", &legacyhr.GetEmployee{EmployeeID: s.id}); err != nil {
+		b.Fatal(err)
+	}
+}
+
+func (s *stack) bridged(b testing.TB) {
+	res, err := s.http.Get(s.scim.URL + "/scim/v1/Users/" + s.id)
+	if err != nil {
+		b.Fatal(err)
+	}
+	_, _ = io.Copy(io.Discard, res.Body)
+	res.Body.Close()
+	if res.StatusCode != 200 {
+		b.Fatalf("GET user: %d", res.StatusCode)
+	}
+}
+
+func BenchmarkGetUserDirectSOAP(b *testing.B) {
+	s := newStack(b)
+	b.ResetTimer()
+	for b.Loop() {
+		s.direct(b)
+	}
+}
+
+func BenchmarkGetUserThroughBridge(b *testing.B) {
+	s := newStack(b)
+	b.ResetTimer()
+	for b.Loop() {
+		s.bridged(b)
+	}
+}
+
+// BenchmarkGetUserOverheadRatio alternates the two in one loop and reports bridge/direct: the
+// factor the bridge adds to reading one user (SCIM HTTP, JSON, mapping, and the SOAP call itself).
+func BenchmarkGetUserOverheadRatio(b *testing.B) {
+	s := newStack(b)
+	var direct, bridged time.Duration
+	b.ResetTimer()
+	for b.Loop() {
+		t0 := time.Now()
+		s.direct(b)
+		t1 := time.Now()
+		s.bridged(b)
+		direct += t1.Sub(t0)
+		bridged += time.Since(t1)
+	}
+	if direct > 0 {
+		b.ReportMetric(float64(bridged)/float64(direct), "bridge/direct")
+	}
+}
+
+// TestStackWorks keeps the benchmarks' wiring honest in the ordinary test run.
+func TestStackWorks(t *testing.T) {
+	s := newStack(t)
+	s.direct(t)
+	s.bridged(t)
+}
