@@ -13,7 +13,7 @@ import (
 // (okta-opp-protocol.md §7.2, G24), discovery, and the RFC 7644 error shape.
 
 func checks20() []checkDef {
-	return []checkDef{
+	return append([]checkDef{
 		{Name: "v2.discovery", Dialect: "2.0", Doc: "GET /ResourceTypes lists User as a ListResponse (by id or name); GET /Schemas, also a ListResponse, includes the core User and enterprise schemas.",
 			Fn: checkDiscovery20},
 		{Name: "v2.patch.okta", Dialect: "2.0", Needs: []string{CapPushNewUsers, CapPushUserDeactivation}, Doc: "Okta's path-less PATCH replace {active:false}, {active:true} and {password} answer 200 with the user or 204, and the state reads back.",
@@ -24,7 +24,7 @@ func checks20() []checkDef {
 			Fn: checkPatchGroups},
 		{Name: "v2.errors", Dialect: "2.0", Doc: "404, 409 and bad-filter answers carry the RFC 7644 Error schema with status as a string, scimType uniqueness and invalidFilter.",
 			Fn: checkErrors20},
-	}
+	}, checks20RFC()...)
 }
 
 func patchOp(ops ...map[string]any) map[string]any {

@@ -2,11 +2,13 @@ package conformance
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -15,6 +17,7 @@ import (
 	"time"
 
 	"github.com/scimbridge/scimbridge/adapter"
+	"github.com/scimbridge/scimbridge/adapter/backend"
 	"github.com/scimbridge/scimbridge/adapter/backend/memory"
 )
 
@@ -35,6 +38,19 @@ const (
 	v2NoScimType            // errors lack scimType
 	v2ReplaceMembersIgnored // replace members with a non-empty list is ignored
 	v2ResourceTypeNameOnly  // ResourceTypes carry a name but no id (RFC 7643 §6 allows it)
+	v2Unversioned           // the backend has no versions: etag.supported false, v2.etag skips
+	v2NoLocation            // 201 without a Location header
+	v2NoMetaCreated         // meta without created
+	v2NoMetaVersion         // meta without version although etag.supported (the ETag header stays)
+	v2IfMatchIgnored        // If-Match is dropped before the front end sees it
+	v2ProjectionIgnored     // attributes / excludedAttributes are dropped
+	v2PlainJSON             // Content-Type application/json instead of application/scim+json
+	v2TextContentType       // Content-Type text/plain
+	v2CoAsSw                // the co operator evaluated as sw: a wrong result
+	v2FiltersUnsupported    // co, pr, not and value paths refused with 400 invalidFilter
+	v2NestingCrash          // a deeply nested filter answers 500
+	v2PluralSPCBroken       // /ServiceProviderConfigs answers 500
+	v2AuthPlain             // 401 with a plain-text body
 )
 
 // v2Faults names the faults in test failure messages.
@@ -43,7 +59,88 @@ var v2Faults = map[v2Fault]string{v2None: "none", v2CapitalOpsRefused: "capitali
 	v2NoStartIndex: "no startIndex", v2NoPatch: "no PATCH", v2NoEnterpriseMapped: "no enterprise attribute mapped",
 	v2EnterpriseNotStored: "enterprise attribute declared but not stored", v2NoEnterpriseSchema: "no enterprise schema",
 	v2DuplicateUserCreated: "duplicate user created", v2NoScimType: "no scimType",
-	v2ReplaceMembersIgnored: "replace members ignored", v2ResourceTypeNameOnly: "resource types without id"}
+	v2ReplaceMembersIgnored: "replace members ignored", v2ResourceTypeNameOnly: "resource types without id",
+	v2Unversioned: "no versions", v2NoLocation: "no Location", v2NoMetaCreated: "no meta.created",
+	v2NoMetaVersion: "no meta.version", v2IfMatchIgnored: "If-Match ignored", v2ProjectionIgnored: "attributes ignored",
+	v2PlainJSON: "application/json", v2TextContentType: "text/plain", v2CoAsSw: "co evaluated as sw",
+	v2FiltersUnsupported: "operators unsupported", v2NestingCrash: "nesting crashes", v2PluralSPCBroken: "plural SPC 500",
+	v2AuthPlain: "401 in plain text"}
+
+// versioned gives every user and group a version that changes with lastModified, as a backend
+// with real versions does, so that the front end advertises etag.supported.
+type versioned struct{ backend.Backend }
+
+func stamp(m *backend.Meta) { m.Version = strconv.FormatInt(m.LastModified.UnixNano(), 36) }
+
+func (v versioned) user(u *backend.User, err error) (*backend.User, error) {
+	if u != nil {
+		stamp(&u.Meta)
+	}
+	return u, err
+}
+
+func (v versioned) group(g *backend.Group, err error) (*backend.Group, error) {
+	if g != nil {
+		stamp(&g.Meta)
+	}
+	return g, err
+}
+
+func (v versioned) CreateUser(ctx context.Context, u *backend.User) (*backend.User, error) {
+	return v.user(v.Backend.CreateUser(ctx, u))
+}
+func (v versioned) GetUser(ctx context.Context, id string) (*backend.User, error) {
+	return v.user(v.Backend.GetUser(ctx, id))
+}
+func (v versioned) ReplaceUser(ctx context.Context, id string, u *backend.User) (*backend.User, error) {
+	return v.user(v.Backend.ReplaceUser(ctx, id, u))
+}
+func (v versioned) ListUsers(ctx context.Context, q backend.Query) (*backend.UserPage, error) {
+	p, err := v.Backend.ListUsers(ctx, q)
+	if p != nil {
+		for i := range p.Users {
+			stamp(&p.Users[i].Meta)
+		}
+	}
+	return p, err
+}
+func (v versioned) CreateGroup(ctx context.Context, g *backend.Group) (*backend.Group, error) {
+	return v.group(v.Backend.CreateGroup(ctx, g))
+}
+func (v versioned) GetGroup(ctx context.Context, id string) (*backend.Group, error) {
+	return v.group(v.Backend.GetGroup(ctx, id))
+}
+func (v versioned) UpdateGroup(ctx context.Context, id string, ch backend.GroupChange) (*backend.Group, error) {
+	return v.group(v.Backend.UpdateGroup(ctx, id, ch))
+}
+func (v versioned) ListGroups(ctx context.Context, q backend.Query) (*backend.GroupPage, error) {
+	p, err := v.Backend.ListGroups(ctx, q)
+	if p != nil {
+		for i := range p.Groups {
+			stamp(&p.Groups[i].Meta)
+		}
+	}
+	return p, err
+}
+
+// dropMeta removes meta.<key> from a resource or from every resource of a list.
+func dropMeta(key string) func(map[string]any) {
+	var fn func(map[string]any)
+	fn = func(m map[string]any) {
+		if meta, ok := m["meta"].(map[string]any); ok {
+			delete(meta, key)
+		}
+		for _, it := range asAnyList(m["Resources"]) {
+			if im, ok := it.(map[string]any); ok {
+				fn(im)
+			}
+		}
+	}
+	return fn
+}
+
+// queryFilter is the decoded filter parameter of r, "" without one.
+func queryFilter(r *http.Request) string { return r.URL.Query().Get("filter") }
 
 // stripEnterprise removes the enterprise extension from a user or list answer, the way a
 // connector that does not map it answers.
@@ -94,6 +191,30 @@ func breakV2(h http.Handler, f v2Fault) http.Handler {
 		case f == v2ReplaceMembersIgnored && r.Method == "PATCH" && bytes.Contains(body, []byte(`"op":"replace","path":"members","value":[{`)):
 			w.WriteHeader(204)
 			return
+		case f == v2FiltersUnsupported && r.Method == "GET" && strings.Contains(r.URL.Path, "/Users") &&
+			regexp.MustCompile(`(?i) (co|pr|not)\b|\[`).MatchString(queryFilter(r)):
+			w.Header().Set("Content-Type", "application/scim+json")
+			w.WriteHeader(400)
+			_, _ = w.Write([]byte(`{"schemas":["urn:ietf:params:scim:api:messages:2.0:Error"],"status":"400","scimType":"invalidFilter","detail":"not supported"}`))
+			return
+		case f == v2NestingCrash && strings.Contains(queryFilter(r), "((((((((((((((((((((((((((((((((((("):
+			w.WriteHeader(500)
+			_, _ = w.Write([]byte(`{"schemas":["urn:ietf:params:scim:api:messages:2.0:Error"],"status":"500","detail":"stack overflow"}`))
+			return
+		case f == v2PluralSPCBroken && strings.HasSuffix(r.URL.Path, "/ServiceProviderConfigs"):
+			w.WriteHeader(500)
+			return
+		case f == v2IfMatchIgnored:
+			r.Header.Del("If-Match")
+		case f == v2ProjectionIgnored && r.URL.RawQuery != "":
+			q := r.URL.Query()
+			q.Del("attributes")
+			q.Del("excludedAttributes")
+			r.URL.RawQuery = q.Encode()
+		case f == v2CoAsSw && strings.Contains(queryFilter(r), " co "):
+			q := r.URL.Query()
+			q.Set("filter", strings.ReplaceAll(q.Get("filter"), " co ", " sw "))
+			r.URL.RawQuery = q.Encode()
 		case f == v2NoPatch && r.Method == "PATCH":
 			w.WriteHeader(501)
 			_, _ = w.Write([]byte(`{"schemas":["urn:ietf:params:scim:api:messages:2.0:Error"],"status":"501","detail":"no"}`))
@@ -122,6 +243,13 @@ func breakV2(h http.Handler, f v2Fault) http.Handler {
 			out = rewriteJSON(out, func(m map[string]any) { delete(m, "scimType") })
 		case (f == v2NoEnterpriseMapped || f == v2EnterpriseNotStored) && strings.Contains(r.URL.Path, "/Users"):
 			out = rewriteJSON(out, stripEnterprise)
+		case f == v2NoMetaCreated && rec.Code < 300:
+			out = rewriteJSON(out, dropMeta("created"))
+		case f == v2NoMetaVersion && rec.Code < 300:
+			out = rewriteJSON(out, dropMeta("version"))
+		case f == v2AuthPlain && rec.Code == http.StatusUnauthorized:
+			out = []byte("Unauthorized")
+			rec.Header().Set("Content-Type", "text/plain")
 		}
 		if f == v2ResourceTypeNameOnly && strings.HasSuffix(r.URL.Path, "/ResourceTypes") {
 			out = rewriteJSON(out, func(m map[string]any) {
@@ -153,6 +281,14 @@ func breakV2(h http.Handler, f v2Fault) http.Handler {
 			w.Header()[k] = v
 		}
 		w.Header().Del("Content-Length")
+		switch f {
+		case v2NoLocation:
+			w.Header().Del("Location")
+		case v2PlainJSON:
+			w.Header().Set("Content-Type", "application/json")
+		case v2TextContentType:
+			w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		}
 		w.WriteHeader(rec.Code)
 		_, _ = w.Write(out)
 	})
@@ -160,8 +296,13 @@ func breakV2(h http.Handler, f v2Fault) http.Handler {
 
 func v2Server(t *testing.T, f v2Fault) string {
 	t.Helper()
+	// The bridge over a backend with versions, so that ETags and If-Match are exercised too.
+	var b backend.Backend = versioned{memory.New(memory.Options{})}
+	if f == v2Unversioned {
+		b = memory.New(memory.Options{})
+	}
 	h, err := adapter.New(adapter.Config{Auth: adapter.AuthConfig{Mode: "header", HeaderName: "Authorization", Token: "Bearer t0k"}},
-		memory.New(memory.Options{}), adapter.Options{})
+		b, adapter.Options{BackendVersions: f != v2Unversioned})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -180,7 +321,7 @@ func TestV2DialectAgainstTheBridge(t *testing.T) {
 	}{
 		{v2None, nil},
 		{v2CapitalOpsRefused, []string{"v2.patch.entra"}},
-		{v2NumericErrorStatus, []string{"v2.errors"}},
+		{v2NumericErrorStatus, []string{"v2.auth", "v2.errors"}}, // the 401 body is an error too
 		{v2RemoveFilterIgnored, []string{"v2.patch.groups"}},
 		{v2NoStartIndex, []string{"shape.counters"}},
 		{v2NoPatch, []string{"v2.patch.entra", "v2.patch.groups", "v2.patch.okta"}},
@@ -193,6 +334,19 @@ func TestV2DialectAgainstTheBridge(t *testing.T) {
 		{v2NoScimType, []string{"v2.errors"}},
 		{v2ReplaceMembersIgnored, []string{"v2.patch.groups"}},
 		{v2ResourceTypeNameOnly, nil},
+		{v2Unversioned, nil},
+		{v2NoLocation, []string{"v2.location"}},
+		{v2NoMetaCreated, []string{"v2.meta"}},
+		{v2NoMetaVersion, []string{"v2.meta"}},
+		{v2IfMatchIgnored, []string{"v2.etag"}},
+		{v2ProjectionIgnored, []string{"v2.attributes"}},
+		{v2PlainJSON, nil},
+		{v2TextContentType, []string{"v2.mediatype"}},
+		{v2CoAsSw, []string{"v2.filters"}},
+		{v2FiltersUnsupported, nil},
+		{v2NestingCrash, []string{"v2.filter.nesting"}},
+		{v2PluralSPCBroken, nil},
+		{v2AuthPlain, []string{"v2.auth"}},
 	}
 	for _, tc := range cases {
 		url := v2Server(t, tc.fault)
@@ -221,8 +375,46 @@ func TestV2DialectAgainstTheBridge(t *testing.T) {
 				t.Errorf("v2.patch.entra against the bridge has notes or warnings: %+v", entra)
 			}
 		}
+		noted := func(name, text string, warning bool) bool {
+			c := rep.Check(name)
+			if c == nil {
+				return false
+			}
+			list := c.Notes
+			if warning {
+				list = c.Warnings
+			}
+			return slices.ContainsFunc(list, func(n string) bool { return strings.Contains(n, text) })
+		}
+		switch tc.fault {
+		case v2FiltersUnsupported:
+			if !noted("v2.filters", "refused as unsupported (400, conformant): co; pr;", false) {
+				t.Errorf("v2.filters does not name the refused operators: %+v", rep.Check("v2.filters"))
+			}
+		case v2PlainJSON:
+			if !noted("v2.mediatype", "answered application/json", true) {
+				t.Errorf("v2.mediatype does not warn about application/json: %+v", rep.Check("v2.mediatype"))
+			}
+		case v2PluralSPCBroken:
+			if !noted("v2.discovery.plural", "answered 500", true) {
+				t.Errorf("v2.discovery.plural does not warn about the 500: %+v", rep.Check("v2.discovery.plural"))
+			}
+		case v2Unversioned:
+			if c := rep.Check("v2.etag"); c == nil || c.Status != Skip || !strings.Contains(c.Reason, "etag.supported") {
+				t.Errorf("v2.etag against a bridge without versions should skip naming etag.supported: %+v", c)
+			}
+		case v2None:
+			// Every operator is supported by the bridge, media types are right, and projected
+			// answers are not judged by the shape rules (which want meta).
+			for _, name := range []string{"v2.filters", "v2.mediatype", "v2.discovery.plural", "shape.attributes", "v2.etag"} {
+				if c := rep.Check(name); c == nil || c.Status != Pass || len(c.Warnings) > 0 || len(c.Notes) > 0 && name != "shape.attributes" {
+					t.Errorf("%s against the bridge: %+v", name, c)
+				}
+			}
+		}
 		if tc.fault == v2None {
-			for _, name := range []string{"v2.discovery", "v2.patch.okta", "v2.patch.entra", "v2.patch.groups", "v2.errors", "lifecycle", "updateGroup"} {
+			for _, name := range []string{"v2.discovery", "v2.patch.okta", "v2.patch.entra", "v2.patch.groups", "v2.errors", "lifecycle", "updateGroup",
+				"v2.location", "v2.meta", "v2.etag", "v2.attributes", "v2.mediatype", "v2.filters", "v2.filter.nesting", "v2.discovery.plural", "v2.auth"} {
 				if c := rep.Check(name); c == nil || c.Status != Pass {
 					t.Errorf("%s did not pass: %+v", name, c)
 				}

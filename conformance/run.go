@@ -47,9 +47,9 @@ func (c *checkRun) skipf(format string, args ...any) {
 	c.res.Reason = fmt.Sprintf(format, args...)
 }
 
-// call sends a request with the configured credentials.
-func (c *checkRun) call(ctx context.Context, method, path, rawQuery string, body any) (*response, error) {
-	return c.env.cl.do(ctx, c, method, path, rawQuery, body, authConfigured)
+// call sends a request with the configured credentials, and any extra headers.
+func (c *checkRun) call(ctx context.Context, method, path, rawQuery string, body any, extra ...http.Header) (*response, error) {
+	return c.env.cl.do(ctx, c, method, path, rawQuery, body, authConfigured, extra...)
 }
 
 // env is the state of one run: the client, the capabilities, and everything created so far.
@@ -69,6 +69,12 @@ type env struct {
 	sharedGroup *testGroup
 	sharedGErr  error
 	probed      bool
+
+	// spc is the SCIM 2.0 /ServiceProviderConfig answer, read once for the checks gated on what
+	// it advertises (etag); spcErr says why it could not be read.
+	spc     map[string]any
+	spcErr  error
+	spcRead bool
 }
 
 func (e *env) has(capability string) bool { return e.caps[capability] }
@@ -220,12 +226,19 @@ func filterQuery(f string, plus bool) string {
 // if the answer lacks an id, the user is looked up by its unique field so cleanup can still
 // reach it. The returned problems are what the strict create checks report.
 func (e *env) createUser(ctx context.Context, c *checkRun, u *testUser) (obj map[string]any, problems []string, err error) {
-	r, err := c.call(ctx, "POST", "Users", "", e.d.UserBody(u))
+	_, obj, problems, err = e.createUserResp(ctx, c, u)
+	return obj, problems, err
+}
+
+// createUserResp is createUser that also returns the raw answer, for the checks that read its
+// headers (Location, ETag).
+func (e *env) createUserResp(ctx context.Context, c *checkRun, u *testUser) (r *response, obj map[string]any, problems []string, err error) {
+	r, err = c.call(ctx, "POST", "Users", "", e.d.UserBody(u))
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	if r.Status < 200 || r.Status > 299 {
-		return nil, nil, fmt.Errorf("POST /Users answered %d %s", r.Status, snippet(r.Body))
+		return r, nil, nil, fmt.Errorf("POST /Users answered %d %s", r.Status, snippet(r.Body))
 	}
 	e.users = append(e.users, u)
 	if want := e.d.CreatedStatus(); r.Status != want && want == http.StatusOK {
@@ -259,7 +272,7 @@ func (e *env) createUser(ctx context.Context, c *checkRun, u *testUser) (obj map
 			problems = append(problems, fmt.Sprintf("answer's active is %v, sent %v", got, u.Active))
 		}
 	}
-	return obj, problems, nil
+	return r, obj, problems, nil
 }
 
 // lookupID finds a created user by its unique field, the way the agent links existing users.
