@@ -51,6 +51,7 @@ const (
 	v2CoAsSw                // the co operator evaluated as sw: a wrong result
 	v2FiltersUnsupported    // co, pr, not and value paths refused with 400 invalidFilter
 	v2NestingCrash          // a deeply nested filter answers 500
+	v2NestingSlow           // a deeply nested filter answers 400, but only after more than a tenth of the timeout
 	v2PluralSPCBroken       // /ServiceProviderConfigs answers 500
 	v2AuthPlain             // 401 with a plain-text body
 )
@@ -65,7 +66,7 @@ var v2Faults = map[v2Fault]string{v2None: "none", v2CapitalOpsRefused: "capitali
 	v2Unversioned: "no versions", v2NoLocation: "no Location", v2NoMetaCreated: "no meta.created", v2NoMetaLocation: "no meta.location", v2BadMetaTime: "bad meta.lastModified",
 	v2NoMetaVersion: "no meta.version", v2IfMatchIgnored: "If-Match ignored", v2ProjectionIgnored: "attributes ignored",
 	v2PlainJSON: "application/json", v2TextContentType: "text/plain", v2CoAsSw: "co evaluated as sw",
-	v2FiltersUnsupported: "operators unsupported", v2NestingCrash: "nesting crashes", v2PluralSPCBroken: "plural SPC 500",
+	v2FiltersUnsupported: "operators unsupported", v2NestingCrash: "nesting crashes", v2NestingSlow: "nesting slow", v2PluralSPCBroken: "plural SPC 500",
 	v2AuthPlain: "401 in plain text"}
 
 // versioned gives every user and group a version that changes with lastModified, as a backend
@@ -202,6 +203,11 @@ func breakV2(h http.Handler, f v2Fault) http.Handler {
 		case f == v2NestingCrash && strings.Contains(queryFilter(r), "((((((((((((((((((((((((((((((((((("):
 			w.WriteHeader(500)
 			_, _ = w.Write([]byte(`{"schemas":["urn:ietf:params:scim:api:messages:2.0:Error"],"status":"500","detail":"stack overflow"}`))
+			return
+		case f == v2NestingSlow && strings.Contains(queryFilter(r), "((((((((((((((((((((((((((((((((((("):
+			time.Sleep(1100 * time.Millisecond) // the run's timeout is 5 s: the bound is 1 s
+			w.WriteHeader(400)
+			_, _ = w.Write([]byte(`{"schemas":["urn:ietf:params:scim:api:messages:2.0:Error"],"status":"400","scimType":"invalidFilter"}`))
 			return
 		case f == v2PluralSPCBroken && strings.HasSuffix(r.URL.Path, "/ServiceProviderConfigs"):
 			w.WriteHeader(500)
@@ -362,6 +368,7 @@ func TestV2DialectAgainstTheBridge(t *testing.T) {
 		{v2CoAsSw, []string{"v2.filters"}},
 		{v2FiltersUnsupported, nil},
 		{v2NestingCrash, []string{"v2.filter.nesting"}},
+		{v2NestingSlow, []string{"v2.filter.nesting"}},
 		{v2PluralSPCBroken, nil},
 		{v2AuthPlain, []string{"v2.auth"}},
 	}
