@@ -168,8 +168,8 @@ func TestAuthModes(t *testing.T) {
 		}
 		r := h.do("GET", "/Users", nil)
 		wantError(t, r, 401, codeUnauthorized)
-		if r.header.Get("WWW-Authenticate") != "" {
-			t.Errorf("header mode must not ask for Basic")
+		if got := r.header.Get("WWW-Authenticate"); got != `Bearer realm="scimbridge"` {
+			t.Errorf("header mode with a Bearer token: WWW-Authenticate %q, want the Bearer challenge (not Basic)", got)
 		}
 	}
 	h.auth = func(r *http.Request) { r.Header.Set("Authorization", "Bearer s3cret") }

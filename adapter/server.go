@@ -336,6 +336,11 @@ func (s *server) authenticate(next http.Handler) http.Handler {
 			w.Header().Set("WWW-Authenticate", `Basic realm="scimbridge", charset="UTF-8"`)
 		} else {
 			desc = "Authentication failed: send the " + a.HeaderName + " header configured for this connector."
+			// A 401 carries a challenge (RFC 9110 §11.6.1). With a token in Authorization the scheme
+			// is the token's first word (e.g. Bearer); a custom header has no standard scheme.
+			if scheme, _, ok := strings.Cut(a.Token, " "); ok && strings.EqualFold(a.HeaderName, "Authorization") && scheme != "" {
+				w.Header().Set("WWW-Authenticate", scheme+` realm="scimbridge"`)
+			}
 		}
 		writeError(w, r, http.StatusUnauthorized, codeUnauthorized, desc)
 	})
