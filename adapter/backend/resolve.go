@@ -128,55 +128,9 @@ func refValues(values, displays []string, sub string) []any {
 	return out
 }
 
-// extValues resolves a path inside an extension map. Keys are matched case-insensitively;
-// arrays become several values, as multi-valued attributes do.
+// extValues resolves a path inside an extension map (custom or enterprise attributes).
 func extValues(m map[string]any, name, sub string) []any {
-	v, ok := lookupFold(m, name)
-	if !ok {
-		return nil
-	}
-	if sub == "" {
-		return flatten(v)
-	}
-	var out []any
-	for _, x := range flatten(v) {
-		if mm, ok := x.(map[string]any); ok {
-			if sv, ok := lookupFold(mm, sub); ok {
-				out = append(out, flatten(sv)...)
-			}
-		}
-	}
-	return out
-}
-
-func lookupFold(m map[string]any, key string) (any, bool) {
-	if v, ok := m[key]; ok {
-		return v, true
-	}
-	for k, v := range m {
-		if strings.EqualFold(k, key) {
-			return v, true
-		}
-	}
-	return nil, false
-}
-
-func flatten(v any) []any {
-	switch v := v.(type) {
-	case nil:
-		return nil
-	case []any:
-		return v
-	case []string:
-		out := make([]any, len(v))
-		for i, s := range v {
-			out[i] = s
-		}
-		return out
-	case int:
-		return []any{int64(v)}
-	}
-	return []any{v}
+	return filter.MapResolver(m).Values(filter.AttrPath{Name: name, Sub: sub})
 }
 
 func (r userResolver) Values(p filter.AttrPath) []any {

@@ -121,7 +121,7 @@ func (m *matcher) match(e Expr, r Resolver, parent *AttrPath) bool {
 				// A simple multi-valued attribute: its elements answer to "value".
 				el = map[string]any{"value": v}
 			}
-			if m.match(e.Filter, elementResolver(el), &path) {
+			if m.match(e.Filter, MapResolver(el), &path) {
 				return true
 			}
 		}
@@ -140,11 +140,13 @@ func (m *matcher) caseExact(p AttrPath, parent *AttrPath) bool {
 	return m.opts.CaseExact(p)
 }
 
-// elementResolver resolves the paths inside a value path against one element of the
-// multi-valued attribute, ignoring case as SCIM attribute names do.
-type elementResolver map[string]any
+// MapResolver resolves unqualified paths against a JSON-like map, ignoring case as SCIM attribute
+// names do; arrays become several values. It answers the paths inside a value path (against one
+// element of the multi-valued attribute) and, for backends, paths into extension attribute maps.
+type MapResolver map[string]any
 
-func (el elementResolver) Values(p AttrPath) []any {
+// Values implements Resolver.
+func (el MapResolver) Values(p AttrPath) []any {
 	if p.URN != "" {
 		return nil
 	}
@@ -198,6 +200,8 @@ func flatten(v any) []any {
 		return out
 	case nil:
 		return nil
+	case int:
+		return []any{int64(v)} // the numeric types Match compares are int64 and float64
 	}
 	return []any{v}
 }
