@@ -648,3 +648,30 @@ func TestConformanceAgainstWSO2(t *testing.T) {
 		}
 	}
 }
+
+// TestDemo runs README command #1 (`scimbridge demo`, in memory, on free loopback ports) and
+// uses what its banner prints: the SCIM base URL and the credentials must give the seeded users.
+func TestDemo(t *testing.T) {
+	demo, base := startProc(t, regexp.MustCompile(`SCIM 1.1 base URL\s+(http://\S+)`),
+		"demo", "--memory", "--listen", "127.0.0.1:0", "--sim-listen", "127.0.0.1:0", "--metrics-listen", "127.0.0.1:0")
+	deadline := time.Now().Add(10 * time.Second)
+	var creds []string
+	for creds == nil && time.Now().Before(deadline) {
+		creds = regexp.MustCompile(`credentials\s+Basic\s+(\S+) : (\S+)`).FindStringSubmatch(demo.output())
+		if creds == nil {
+			time.Sleep(50 * time.Millisecond)
+		}
+	}
+	if creds == nil {
+		t.Fatalf("the demo banner shows no credentials:\n%s", demo.output())
+	}
+	c := &client{t: t, base: base, user: creds[1], pass: creds[2]}
+	total, users := listOf(t, "demo users", c.do("GET", "Users?startIndex=1&count=100", nil))
+	if total == 0 || len(users) != total {
+		t.Fatalf("the demo serves %d users (%d listed), want the seeded ones", total, len(users))
+	}
+	for _, u := range users {
+		checkUser11(t, "demo user", u)
+	}
+	wantStatus(t, "demo without credentials", (&client{t: t, base: base}).do("GET", "Users", nil), 401)
+}
