@@ -13,9 +13,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/scimbridge/scimbridge/adapter/backend"
-	"github.com/scimbridge/scimbridge/adapter/backend/memory"
-	"github.com/scimbridge/scimbridge/adapter/filter"
+	"github.com/scimbridge/scimbridge/backend"
+	"github.com/scimbridge/scimbridge/backend/memory"
+	"github.com/scimbridge/scimbridge/filter"
 )
 
 // hookBackend wraps a backend to override capabilities, inject errors and observe calls.

@@ -4,8 +4,8 @@ import (
 	"net/http"
 	"slices"
 
-	"github.com/scimbridge/scimbridge/adapter/backend"
 	"github.com/scimbridge/scimbridge/adapter/scim11"
+	"github.com/scimbridge/scimbridge/backend"
 )
 
 // oktaCapabilities derives userManagementCapabilities from what the backend really does (§4), in

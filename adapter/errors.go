@@ -10,9 +10,9 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/scimbridge/scimbridge/adapter/backend"
 	"github.com/scimbridge/scimbridge/adapter/scim11"
 	"github.com/scimbridge/scimbridge/adapter/scim20"
+	"github.com/scimbridge/scimbridge/backend"
 	"github.com/scimbridge/scimbridge/internal/reqid"
 )
 

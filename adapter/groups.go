@@ -6,8 +6,8 @@ import (
 	"log/slog"
 	"net/http"
 
-	"github.com/scimbridge/scimbridge/adapter/backend"
 	"github.com/scimbridge/scimbridge/adapter/scim11"
+	"github.com/scimbridge/scimbridge/backend"
 )
 
 func (s *server) decodeGroup(w http.ResponseWriter, r *http.Request) (*scim11.GroupInput, bool) {

@@ -7,9 +7,9 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/scimbridge/scimbridge/adapter/backend"
-	"github.com/scimbridge/scimbridge/adapter/backend/memory"
 	"github.com/scimbridge/scimbridge/adapter/scim11"
+	"github.com/scimbridge/scimbridge/backend"
+	"github.com/scimbridge/scimbridge/backend/memory"
 )
 
 // groupFixture starts a server over a backend with users u1…u5 and group G holding u1, u2, u3.

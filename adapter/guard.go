@@ -3,7 +3,7 @@ package adapter
 import (
 	"context"
 
-	"github.com/scimbridge/scimbridge/adapter/backend"
+	"github.com/scimbridge/scimbridge/backend"
 )
 
 // nilGuard turns a backend answer with neither a result nor an error into an Internal error, so

@@ -15,9 +15,9 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/scimbridge/scimbridge/adapter/backend"
-	"github.com/scimbridge/scimbridge/adapter/backend/memory"
 	"github.com/scimbridge/scimbridge/adapter/scim11"
+	"github.com/scimbridge/scimbridge/backend"
+	"github.com/scimbridge/scimbridge/backend/memory"
 )
 
 const (

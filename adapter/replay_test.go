@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/scimbridge/scimbridge/adapter/backend"
+	"github.com/scimbridge/scimbridge/backend"
 )
 
 // TestOktaMessageCatalog replays every SCIM 1.1 message of okta-opp-protocol.md §3 with the

@@ -6,8 +6,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/scimbridge/scimbridge/adapter/backend"
-	"github.com/scimbridge/scimbridge/adapter/backend/memory"
+	"github.com/scimbridge/scimbridge/backend"
+	"github.com/scimbridge/scimbridge/backend/memory"
 )
 
 // A meta.lastModified comparison whose value is not a date-time used to be compared as a string

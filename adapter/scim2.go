@@ -11,10 +11,10 @@ import (
 
 	"github.com/gorilla/mux"
 
-	"github.com/scimbridge/scimbridge/adapter/backend"
-	"github.com/scimbridge/scimbridge/adapter/filter"
 	"github.com/scimbridge/scimbridge/adapter/scim11"
 	"github.com/scimbridge/scimbridge/adapter/scim20"
+	"github.com/scimbridge/scimbridge/backend"
+	"github.com/scimbridge/scimbridge/filter"
 )
 
 // The SCIM 2.0 front end: only the wire (scim20 codec, RFC error shape, discovery) lives here;

@@ -12,8 +12,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/scimbridge/scimbridge/adapter/backend"
-	"github.com/scimbridge/scimbridge/adapter/backend/memory"
+	"github.com/scimbridge/scimbridge/backend"
+	"github.com/scimbridge/scimbridge/backend/memory"
 )
 
 const (

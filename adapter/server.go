@@ -16,9 +16,9 @@ import (
 
 	"github.com/gorilla/mux"
 
-	"github.com/scimbridge/scimbridge/adapter/backend"
 	"github.com/scimbridge/scimbridge/adapter/scim11"
 	"github.com/scimbridge/scimbridge/adapter/scim20"
+	"github.com/scimbridge/scimbridge/backend"
 	"github.com/scimbridge/scimbridge/internal/reqid"
 )
 

@@ -9,9 +9,9 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/scimbridge/scimbridge/adapter/backend"
-	"github.com/scimbridge/scimbridge/adapter/filter"
 	"github.com/scimbridge/scimbridge/adapter/scim11"
+	"github.com/scimbridge/scimbridge/backend"
+	"github.com/scimbridge/scimbridge/filter"
 )
 
 // listRequest is a parsed list query.

@@ -17,8 +17,8 @@ import (
 	"time"
 
 	"github.com/scimbridge/scimbridge/adapter"
-	"github.com/scimbridge/scimbridge/adapter/backend"
-	"github.com/scimbridge/scimbridge/adapter/backend/memory"
+	"github.com/scimbridge/scimbridge/backend"
+	"github.com/scimbridge/scimbridge/backend/memory"
 )
 
 // v2Fault breaks the real SCIM 2.0 front end in one way, in front of it.

@@ -3,8 +3,8 @@ package mapping
 import (
 	"testing"
 
-	"github.com/scimbridge/scimbridge/adapter/backend"
-	"github.com/scimbridge/scimbridge/adapter/backend/backendtest"
+	"github.com/scimbridge/scimbridge/backend"
+	"github.com/scimbridge/scimbridge/backend/backendtest"
 	"github.com/scimbridge/scimbridge/mapping/defaults"
 )
 

@@ -1,5 +1,5 @@
 // Package mapping is the declarative mapping engine: it implements the backend contract
-// (adapter/backend.Backend) by reading a mapping file that says which legacy operation each
+// (backend.Backend) by reading a mapping file that says which legacy operation each
 // contract method calls, how neutral users and groups become request fields and how response
 // records become neutral users and groups again, how faults become error kinds, and how paging
 // and filters are adapted when the legacy application cannot do them itself.

@@ -11,7 +11,7 @@ import (
 
 	"github.com/expr-lang/expr"
 
-	"github.com/scimbridge/scimbridge/adapter/backend"
+	"github.com/scimbridge/scimbridge/backend"
 )
 
 // Backend binds the engine to an Invoker: the result implements the backend contract by calling

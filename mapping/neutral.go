@@ -5,7 +5,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/scimbridge/scimbridge/adapter/backend"
+	"github.com/scimbridge/scimbridge/backend"
 )
 
 // This file is the neutral side of the mapping: the SCIM-shaped maps that fromSCIM and request

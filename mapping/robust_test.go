@@ -7,7 +7,7 @@ import (
 	"reflect"
 	"testing"
 
-	"github.com/scimbridge/scimbridge/adapter/backend"
+	"github.com/scimbridge/scimbridge/backend"
 	"github.com/scimbridge/scimbridge/mapping/defaults"
 )
 

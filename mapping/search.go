@@ -6,8 +6,8 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/scimbridge/scimbridge/adapter/backend"
-	"github.com/scimbridge/scimbridge/adapter/filter"
+	"github.com/scimbridge/scimbridge/backend"
+	"github.com/scimbridge/scimbridge/filter"
 )
 
 // window reads the items [start, start+want) of a list step and the total, then, for a step

@@ -6,8 +6,8 @@ import (
 	"os"
 	"testing"
 
-	"github.com/scimbridge/scimbridge/adapter/backend"
-	"github.com/scimbridge/scimbridge/adapter/backend/backendtest"
+	"github.com/scimbridge/scimbridge/backend"
+	"github.com/scimbridge/scimbridge/backend/backendtest"
 	"github.com/scimbridge/scimbridge/internal/legacysim"
 	"github.com/scimbridge/scimbridge/internal/state"
 	"github.com/scimbridge/scimbridge/internal/wso2sim"

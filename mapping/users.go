@@ -8,7 +8,7 @@ import (
 	"fmt"
 	"reflect"
 
-	"github.com/scimbridge/scimbridge/adapter/backend"
+	"github.com/scimbridge/scimbridge/backend"
 )
 
 // toUser maps a record to a neutral user with the toSCIM block. With change tracking, the user's

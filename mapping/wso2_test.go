@@ -9,8 +9,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/scimbridge/scimbridge/adapter/backend"
-	"github.com/scimbridge/scimbridge/adapter/filter"
+	"github.com/scimbridge/scimbridge/backend"
+	"github.com/scimbridge/scimbridge/filter"
 	"github.com/scimbridge/scimbridge/internal/state"
 	"github.com/scimbridge/scimbridge/internal/wso2sim"
 	"github.com/scimbridge/scimbridge/mapping"

@@ -21,7 +21,7 @@
 //   - The resilience guards (Config.Resilience, resilience.go): metrics, separate read and write
 //     concurrency limits, a local gobreaker/v2 circuit breaker per backend, a per-operation
 //     deadline and budgeted, jittered retries of reads. Refusals are *backend.Error Unavailable
-//     with RetryAfter (adapter/backend is a stdlib-only leaf, so importing it here is safe).
+//     with RetryAfter (backend is a stdlib-only leaf, so importing it here is safe).
 //     Client.BreakerState and Client.Ping feed a readiness probe.
 //
 // Generated clients are listed in Clients (clients_gen.go, generated too). Regenerate them all

@@ -13,7 +13,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	dto "github.com/prometheus/client_model/go"
 
-	"github.com/scimbridge/scimbridge/adapter/backend"
+	"github.com/scimbridge/scimbridge/backend"
 	"github.com/scimbridge/scimbridge/internal/backendtime"
 	"github.com/scimbridge/scimbridge/soapclient/legacyhr"
 )

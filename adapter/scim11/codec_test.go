@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/scimbridge/scimbridge/adapter/backend"
+	"github.com/scimbridge/scimbridge/backend"
 )
 
 func readSample(t *testing.T, name string) []byte {

@@ -11,7 +11,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/scimbridge/scimbridge/adapter/backend"
+	"github.com/scimbridge/scimbridge/backend"
 )
 
 // Schema URNs of the SCIM 1.1 dialect (okta-opp-protocol.md §2.3).

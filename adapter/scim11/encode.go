@@ -5,7 +5,7 @@ import (
 	"encoding/json"
 	"time"
 
-	"github.com/scimbridge/scimbridge/adapter/backend"
+	"github.com/scimbridge/scimbridge/backend"
 )
 
 // TimeLayout is how meta times are written: ISO-8601 in UTC with a `Z`, to the second, the form the

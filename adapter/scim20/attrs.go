@@ -4,7 +4,7 @@ import (
 	"encoding/json"
 	"strings"
 
-	"github.com/scimbridge/scimbridge/adapter/filter"
+	"github.com/scimbridge/scimbridge/filter"
 )
 
 // Project applies the RFC 7644 §3.4.2.5 `attributes` / `excludedAttributes` parameters to one

@@ -1,5 +1,5 @@
 // Package scim20 is the SCIM 2.0 wire codec (RFC 7643 resources, RFC 7644 messages) over the
-// neutral model of adapter/backend: User with the enterprise extension and the configured custom
+// neutral model of backend: User with the enterprise extension and the configured custom
 // extension, Group, ListResponse, PatchOp (decoding and applying its operations to a resource
 // document), the Error message and the discovery documents (ServiceProviderConfig, ResourceTypes,
 // Schemas).

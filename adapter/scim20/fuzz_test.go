@@ -3,7 +3,7 @@ package scim20
 import (
 	"testing"
 
-	"github.com/scimbridge/scimbridge/adapter/backend"
+	"github.com/scimbridge/scimbridge/backend"
 )
 
 // FuzzDecodeUser checks that no body panics the decoder and that whatever decodes also encodes

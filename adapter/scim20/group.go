@@ -3,7 +3,7 @@ package scim20
 import (
 	"encoding/json"
 
-	"github.com/scimbridge/scimbridge/adapter/backend"
+	"github.com/scimbridge/scimbridge/backend"
 )
 
 type groupJSON struct {

@@ -6,8 +6,8 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/scimbridge/scimbridge/adapter/backend"
-	"github.com/scimbridge/scimbridge/adapter/filter"
+	"github.com/scimbridge/scimbridge/backend"
+	"github.com/scimbridge/scimbridge/filter"
 )
 
 // Operation is one RFC 7644 §3.5.2 PATCH operation. Op is lower case whatever the client sent

@@ -6,7 +6,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/scimbridge/scimbridge/adapter/backend"
+	"github.com/scimbridge/scimbridge/backend"
 )
 
 type nameJSON struct {

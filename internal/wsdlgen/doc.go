@@ -23,6 +23,6 @@
 //  5. `go vet` of the result inside the module, then an atomic install.
 //
 // Every repair and warning is recorded in the Report, which Main prints. Main is the command
-// line (cmd/scimbridge calls it for `gen`; internal/gowsdlfix is the go:generate entry point).
+// line (cmd/scimbridge calls it for `gen`; internal/wsdlgen/generate is the go:generate entry point).
 // docs/wsdl.md is the user-facing description.
 package wsdlgen

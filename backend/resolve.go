@@ -4,7 +4,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/scimbridge/scimbridge/adapter/filter"
+	"github.com/scimbridge/scimbridge/filter"
 )
 
 // Core schema URNs a client may put in front of a core attribute (`urn:scim:schemas:core:1.0:userName`).

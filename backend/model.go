@@ -3,7 +3,7 @@ package backend
 import (
 	"time"
 
-	"github.com/scimbridge/scimbridge/adapter/filter"
+	"github.com/scimbridge/scimbridge/filter"
 )
 
 // User is the neutral user: the attributes the Okta agent and SCIM 2.0 clients exchange

@@ -4,7 +4,7 @@
 //
 // The contract speaks a neutral model (User, Group, Query) that is neither SCIM JSON nor SOAP
 // XML, so that one implementation serves both SCIM dialects and one front end serves every
-// backend. It imports only the standard library and the filter AST of package adapter/filter
+// backend. It imports only the standard library and the filter AST of package filter
 // (itself standard-library only): the filter is part of the query a backend must answer, and
 // keeping one AST avoids a second, lossy translation.
 //

@@ -6,10 +6,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/scimbridge/scimbridge/adapter/backend"
-	"github.com/scimbridge/scimbridge/adapter/backend/backendtest"
-	"github.com/scimbridge/scimbridge/adapter/backend/memory"
-	"github.com/scimbridge/scimbridge/adapter/filter"
+	"github.com/scimbridge/scimbridge/backend"
+	"github.com/scimbridge/scimbridge/backend/backendtest"
+	"github.com/scimbridge/scimbridge/backend/memory"
+	"github.com/scimbridge/scimbridge/filter"
 )
 
 func TestConformance(t *testing.T) {

@@ -10,8 +10,8 @@ import (
 	"sync"
 	"time"
 
-	"github.com/scimbridge/scimbridge/adapter/backend"
-	"github.com/scimbridge/scimbridge/adapter/filter"
+	"github.com/scimbridge/scimbridge/backend"
+	"github.com/scimbridge/scimbridge/filter"
 )
 
 // Options configures a Backend. The zero value is ready to use.

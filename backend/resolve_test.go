@@ -4,8 +4,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/scimbridge/scimbridge/adapter/backend"
-	"github.com/scimbridge/scimbridge/adapter/filter"
+	"github.com/scimbridge/scimbridge/backend"
+	"github.com/scimbridge/scimbridge/filter"
 )
 
 func TestUserResolver(t *testing.T) {
