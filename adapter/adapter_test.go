@@ -148,7 +148,7 @@ func TestAuthModes(t *testing.T) {
 		h.auth = func(r *http.Request) { r.SetBasicAuth(creds[0], creds[1]) }
 		wantError(t, h.do("GET", "/Users", nil), 401, codeUnauthorized)
 	}
-	// Unknown paths: 401 without credentials, then 501 with them (G21).
+	// Unknown paths: 401 without credentials, then 501 with them (docs/okta-agent-protocol.md#auth-before-routing).
 	h.auth = basicAuth
 	wantError(t, h.do("GET", "/no/such/path", nil), 501, codeNotImplemented)
 	h.auth = nil

@@ -82,7 +82,7 @@ type AuthConfig struct {
 	Token      string `yaml:"token"`
 }
 
-// GroupsConfig holds the Group Push safety settings (okta-opp-protocol.md G10).
+// GroupsConfig holds the Group Push safety settings (docs/okta-agent-protocol.md#group-put-uncertain).
 type GroupsConfig struct {
 	// Membership is "replace" (default: a PUT's member list is the whole membership, as in the
 	// SDK example) or "merge" (a PUT only adds; members are removed only by entries carrying
@@ -150,7 +150,7 @@ func (c *Config) Defaults() {
 	}
 }
 
-// Okta capability names (okta-opp-protocol.md §4), in the order the SDK lists them.
+// Okta capability names (docs/okta-agent-protocol.md#capability-names), in the order the SDK lists them.
 const (
 	CapGroupPush            = "GROUP_PUSH"
 	CapImportNewUsers       = "IMPORT_NEW_USERS"
@@ -164,7 +164,7 @@ const (
 	CapIncrementalImports   = "OPP_SCIM_INCREMENTAL_IMPORTS"
 )
 
-// AllCapabilities lists every Okta capability name in the §3.1 order.
+// AllCapabilities lists every Okta capability name in the SDK's order (docs/okta-agent-protocol.md#capability-names).
 var AllCapabilities = []string{
 	CapGroupPush, CapImportNewUsers, CapImportProfileUpdates, CapPushNewUsers, CapPushPasswordUpdates,
 	CapPushPendingUsers, CapPushProfileUpdates, CapPushUserDeactivation, CapReactivateUsers, CapIncrementalImports,

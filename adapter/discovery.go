@@ -8,7 +8,7 @@ import (
 	"github.com/scimbridge/scimbridge/backend"
 )
 
-// oktaCapabilities derives userManagementCapabilities from what the backend really does (§4), in
+// oktaCapabilities derives userManagementCapabilities from what the backend really does (docs/okta-agent-protocol.md#capability-names), in
 // the SDK's order, minus what the admin switched off. Each capability needs every contract method
 // the agent calls for it: advertising one the backend cannot serve makes Okta fail at run time
 // instead of hiding the feature in the admin console.

@@ -3,7 +3,8 @@
 // neutral model of package backend, calls the configured Backend, and writes the answer (or the
 // error, through one function) in the dialect's shape.
 //
-// SCIM 1.1, the agent's default dialect, is served at /scim/v1/ and at the bare root; /scim/v2/ is
-// reserved for the SCIM 2.0 codec and answers 501 for now. The package knows nothing about SOAP:
-// whatever stores users sits behind backend.Backend.
+// SCIM 1.1, the agent's default dialect, is served at /scim/v1/ and at the bare root; SCIM 2.0
+// (with PATCH and the RFC 7643 discovery documents) is served at /scim/v2/ through the
+// adapter/scim20 codec (docs/okta-agent-protocol.md#version-by-url). The package knows nothing about
+// SOAP: whatever stores users sits behind backend.Backend.
 package adapter

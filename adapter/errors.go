@@ -16,7 +16,7 @@ import (
 	"github.com/scimbridge/scimbridge/internal/reqid"
 )
 
-// Internal codes. The E00000xx ones are the Okta SDK's (okta-opp-protocol.md §5.3). The SDK lets a
+// Internal codes. The E00000xx ones are the Okta SDK's (docs/okta-agent-protocol.md#sdk-error-codes). The SDK lets a
 // connector choose its own codes for everything else; ours start with "SB-" and say what happened,
 // because the agent shows the code to the Okta admin verbatim.
 const (

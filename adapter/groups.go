@@ -38,7 +38,7 @@ func (s *server) writeGroup(w http.ResponseWriter, r *http.Request, status int, 
 }
 
 // queryGroups parses the list request and fetches the page, answering errors itself. A backend
-// without groups has none: import downloads groups after users (§3.4), so an empty list keeps user
+// without groups has none: import downloads groups after users (docs/okta-agent-protocol.md#msg-import-users), so an empty list keeps user
 // import working where a 501 would fail it.
 func (s *server) queryGroups(w http.ResponseWriter, r *http.Request) (*listRequest, *backend.GroupPage, bool) {
 	lr, ok := s.parseList(w, r)
@@ -98,7 +98,7 @@ func (s *server) createGroup(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, http.StatusBadRequest, codeBadRequest, "Cannot deserialize the group sent by the client: displayName is required")
 		return
 	}
-	// The client's id is ignored (G9); delete-flagged members mean nothing on a create.
+	// The client's id is ignored (docs/okta-agent-protocol.md#connector-assigns-ids); delete-flagged members mean nothing on a create.
 	g := backend.Group{DisplayName: in.DisplayName, Description: in.Description, ExternalID: in.ExternalID}
 	for _, m := range in.Members {
 		if !m.Delete {
@@ -151,7 +151,8 @@ type groupIntent struct {
 	wholeList bool
 }
 
-// planGroupPut computes the change a SCIM 1.1 PUT asks for against the current group (G10).
+// planGroupPut computes the change a SCIM 1.1 PUT asks for against the current group
+// (docs/okta-agent-protocol.md#group-put-uncertain).
 func planGroupPut(cfg GroupsConfig, cur *backend.Group, in *scim11.GroupInput) groupPlan {
 	return planGroup(cfg, cur, groupIntent{
 		displayName: in.DisplayName, displayNameSet: in.DisplayNameSet,
@@ -160,7 +161,7 @@ func planGroupPut(cfg GroupsConfig, cur *backend.Group, in *scim11.GroupInput) g
 	})
 }
 
-// planGroup computes the change an update asks for against the current group (G10), for both
+// planGroup computes the change an update asks for against the current group (group-put-uncertain), for both
 // dialects.
 //
 // Members: in replace mode the list sent is the whole membership; in merge mode it only adds. In
@@ -252,7 +253,7 @@ func (s *server) replaceGroup(w http.ResponseWriter, r *http.Request) {
 func (s *server) updateGroupCore(w http.ResponseWriter, r *http.Request, id string, cur *backend.Group, in groupIntent, method string) (*backend.Group, bool) {
 	plan := planGroup(s.cfg.Groups, cur, in)
 	if plan.refusal == "" && !s.cfg.Groups.AllowEmptying && replacesAll(cur, plan.change) {
-		// The backend skips member ids that name no user (G23), so a list made only of unknown
+		// The backend skips member ids that name no user (docs/okta-agent-protocol.md#unknown-group-members), so a list made only of unknown
 		// ids would empty the group behind the guard's back.
 		known, err := s.anyUserExists(r, plan.change.Add)
 		if err != nil {
@@ -264,7 +265,7 @@ func (s *server) updateGroupCore(w http.ResponseWriter, r *http.Request, id stri
 				"If that is intended, set groups.allowEmptying: true in the scimbridge configuration.", len(cur.Members), cur.DisplayName)
 		}
 	}
-	// G10 asks for group updates to be traceable until the agent's pattern is confirmed: log what
+	// group-put-uncertain asks for group updates to be traceable until the agent's pattern is confirmed: log what
 	// was asked and what it means (ids only; group bodies carry no secrets).
 	sent := make([]string, 0, len(in.members))
 	for _, m := range in.members {

@@ -167,7 +167,8 @@ func wantError(t *testing.T, r response, status int, code string) map[string]any
 
 func jsonInt(n int) string { b, _ := json.Marshal(n); return string(b) }
 
-// coreUserAttrs is the SCIM 1.1 core User attribute list the agent's parser accepts (§2.5).
+// coreUserAttrs is the SCIM 1.1 core User attribute list the agent's parser accepts
+// (docs/okta-agent-protocol.md#agent-parser).
 var coreUserAttrs = map[string]bool{
 	"schemas": true, "id": true, "externalId": true, "meta": true, "userName": true, "name": true,
 	"displayName": true, "nickName": true, "profileUrl": true, "title": true, "userType": true,
@@ -176,7 +177,8 @@ var coreUserAttrs = map[string]bool{
 	"groups": true, "entitlements": true, "roles": true, "x509Certificates": true,
 }
 
-// checkUserShape enforces G3/G4/G6 on one user object.
+// checkUserShape enforces core-schema-declared, no-unknown-core-attributes and
+// agent-password-on-every-put (docs/okta-agent-protocol.md) on one user object.
 func checkUserShape(t *testing.T, u map[string]any) {
 	t.Helper()
 	schemas, _ := u["schemas"].([]any)
@@ -206,7 +208,7 @@ func checkUserShape(t *testing.T, u map[string]any) {
 	}
 }
 
-// checkList enforces G5 and returns the resources.
+// checkList enforces list-shape (docs/okta-agent-protocol.md) and returns the resources.
 func checkList(t *testing.T, r response, total int, paged bool) []map[string]any {
 	t.Helper()
 	if r.status != http.StatusOK {

@@ -11,7 +11,7 @@ import (
 
 // PasswordLedger remembers, per user, a salted hash of the last password the bridge set (or saw
 // accepted), so that a PUT repeating the current password does not call SetPassword again
-// (okta-opp-protocol.md G6: the agent sends the password on every PUT). Implementations must
+// (docs/okta-agent-protocol.md#agent-password-on-every-put). Implementations must
 // never store the password itself and must be safe for concurrent use.
 type PasswordLedger interface {
 	// Matches reports whether password is the one last recorded for userID. When nothing was

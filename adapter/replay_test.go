@@ -13,7 +13,7 @@ import (
 	"github.com/scimbridge/scimbridge/backend"
 )
 
-// TestOktaMessageCatalog replays every SCIM 1.1 message of okta-opp-protocol.md §3 with the
+// TestOktaMessageCatalog replays every SCIM 1.1 message of docs/okta-agent-protocol.md with the
 // agent's sample payloads, in lifecycle order, under both base paths.
 func TestOktaMessageCatalog(t *testing.T) {
 	for _, base := range []string{"/scim/v1", ""} {
@@ -25,7 +25,7 @@ func replayCatalog(t *testing.T, base string) {
 	h := newHarness(t, nil, nil)
 	ctx := context.Background()
 
-	// §3.1 capabilities.
+	// msg-capabilities.
 	r := h.do("GET", base+"/ServiceProviderConfigs", nil)
 	if r.status != 200 {
 		t.Fatalf("ServiceProviderConfigs: %d %s", r.status, r.raw)
@@ -37,7 +37,7 @@ func replayCatalog(t *testing.T, base string) {
 		t.Errorf("capabilities = %v", caps)
 	}
 
-	// §3.2 create: the existence check misses with the exact empty-list shape, then POST.
+	// msg-create-user: the existence check misses with the exact empty-list shape, then POST.
 	r = h.do("GET", base+"/Users?filter=userName%20eq%20%22myemail%40domain.com%22&startIndex=1&count=100", nil)
 	if string(r.raw) != `{"schemas":["urn:scim:schemas:core:1.0"],"totalResults":0,"startIndex":1,"itemsPerPage":0,"Resources":[]}` {
 		t.Errorf("filter miss body: %s", r.raw)
@@ -67,7 +67,7 @@ func replayCatalog(t *testing.T, base string) {
 	if res[0]["id"] != uid {
 		t.Errorf("email OR form found %v", res)
 	}
-	// A second create of the same userName (the race G11 describes) is a 409 in the SDK shape.
+	// A second create of the same userName (the race duplicates-409 describes) is a 409 in the SDK shape.
 	wantError(t, h.do("POST", base+"/Users", sample(t, "createNewUser-withCustomExtension.json", nil)), 409, codeDuplicateUser)
 	// Groups in a create body are read-only and ignored.
 	r = h.do("POST", base+"/Users", []byte(strings.Replace(string(sample(t, "createNewUser-withGroups.json", nil)), "myemail@domain.com\"", "grouped@domain.com\"", 1)))
@@ -78,7 +78,7 @@ func replayCatalog(t *testing.T, base string) {
 		t.Errorf("groups from the create body were applied: %s", r.raw)
 	}
 
-	// §3.3 pending user with the custom extension.
+	// msg-create-pending-user with the custom extension.
 	r = h.do("POST", base+"/Users", sample(t, "createPendingUser-withCustomExtension.json", nil))
 	if r.status != 200 {
 		t.Fatalf("createPendingUser: %d %s", r.status, r.raw)
@@ -98,8 +98,8 @@ func replayCatalog(t *testing.T, base string) {
 		t.Errorf("createPendingUser.json: %d %s", r.status, r.raw)
 	}
 
-	// §3.7–§3.11: full-object PUTs. Password pushes reach the backend only when the password
-	// changes (G6): activate (inSecure ≠ verySecure: set), deactivate and reactivate (same: not
+	// msg-activate … msg-profile-update: full-object PUTs. Password pushes reach the backend only when the password
+	// changes (agent-password-on-every-put): activate (inSecure ≠ verySecure: set), deactivate and reactivate (same: not
 	// set), pushPasswordUpdate (set), pushProfileUpdate (back to inSecure: set).
 	ids := map[string]string{"101": pid}
 	steps := []struct {
@@ -137,7 +137,7 @@ func replayCatalog(t *testing.T, base string) {
 	}
 	wantError(t, h.do("PUT", base+"/Users/u999", sample(t, "activateUser.json", nil)), 404, codeNotFound)
 
-	// §3.4 full import and §3.6 one profile.
+	// msg-import-users and msg-get-user.
 	users := checkList(t, h.do("GET", base+"/Users?startIndex=1&count=100", nil), 4, true)
 	for _, u := range users {
 		checkUserShape(t, u)
@@ -148,7 +148,7 @@ func replayCatalog(t *testing.T, base string) {
 	}
 	wantError(t, h.do("GET", base+"/Users/u999", nil), 404, codeNotFound)
 
-	// §3.5 incremental import: strictly after the pending user's last change, nothing; before it,
+	// msg-incremental-import: strictly after the pending user's last change, nothing; before it,
 	// that user.
 	lm := stored.Meta.LastModified
 	after := url.QueryEscape(`meta.lastModified gt "` + lm.UTC().Add(time.Second).Format(time.RFC3339) + `"`)
@@ -166,7 +166,7 @@ func replayCatalog(t *testing.T, base string) {
 		}
 	}
 
-	// §3.14 create group: the client id is ignored, members are our users.
+	// msg-create-group: the client id is ignored, members are our users.
 	ids["102"] = uid
 	r = h.do("POST", base+"/Groups", sample(t, "createGroup.json", ids))
 	if r.status != 200 {
@@ -190,7 +190,7 @@ func replayCatalog(t *testing.T, base string) {
 		t.Errorf("user groups after group create: %s", r.raw)
 	}
 
-	// §3.15 update group: rename, new description, same members.
+	// msg-update-group: rename, new description, same members.
 	ids["1002"] = gid
 	r = h.do("PUT", base+"/Groups/"+gid, sample(t, "updateGroup.json", ids))
 	if r.status != 200 {
@@ -201,7 +201,7 @@ func replayCatalog(t *testing.T, base string) {
 		t.Errorf("group after update: %+v", sg)
 	}
 
-	// §3.12 download groups, §3.13 get one.
+	// msg-download-groups, msg-get-group.
 	groups := checkList(t, h.do("GET", base+"/Groups?startIndex=1&count=100", nil), 1, true)
 	if groups[0]["id"] != gid {
 		t.Errorf("groups list %v", groups)
@@ -212,7 +212,7 @@ func replayCatalog(t *testing.T, base string) {
 	}
 	wantError(t, h.do("GET", base+"/Groups/g999", nil), 404, codeNotFound)
 
-	// §3.16 delete: 200 with an empty body, then 404.
+	// msg-delete-group: 200 with an empty body, then 404.
 	r = h.do("DELETE", base+"/Groups/"+gid, nil)
 	if r.status != 200 || len(r.raw) != 0 {
 		t.Errorf("DELETE group: %d %q", r.status, r.raw)

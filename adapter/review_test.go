@@ -45,7 +45,7 @@ func TestTimeFilterLiterals(t *testing.T) {
 }
 
 // Switching PUSH_PASSWORD_UPDATES off must stop password pushes, not only hide the capability:
-// the agent re-sends the password on every PUT (G6), and an admin turns the capability off
+// the agent re-sends the password on every PUT (agent-password-on-every-put), and an admin turns the capability off
 // precisely when the application must not get them.
 func TestDisabledPasswordCapabilityStopsPushes(t *testing.T) {
 	hb, _ := newHook(memory.Options{})
@@ -113,7 +113,7 @@ func TestNilBackendResults(t *testing.T) {
 	}
 }
 
-// The backend skips member ids that name no user (G23), so replacing every member with unknown
+// The backend skips member ids that name no user (unknown-group-members), so replacing every member with unknown
 // ids would have emptied the group past the empty-group guard. Refused in both dialects; a swap
 // for a real user still goes through, and allowEmptying lets it through.
 func TestGroupGuardUnknownMembers(t *testing.T) {

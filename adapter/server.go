@@ -53,7 +53,7 @@ type server struct {
 	okta        []string // the advertised userManagementCapabilities
 	// pushPasswords is whether a PUT or PATCH may set a password: only while
 	// PUSH_PASSWORD_UPDATES is advertised, so that switching it off (capabilities.disable) also
-	// stops the passwords the agent re-sends on every PUT (G6) from reaching the application.
+	// stops the passwords the agent re-sends on every PUT (docs/okta-agent-protocol.md#agent-password-on-every-put) from reaching the application.
 	pushPasswords bool
 }
 
@@ -154,7 +154,7 @@ func (s *server) noResource(w http.ResponseWriter, r *http.Request) {
 }
 
 // normalisePath collapses repeated slashes and drops a trailing one, so that every spelling an
-// admin may type as the base URL reaches the same route (G1). It also sets up the request id and
+// admin may type as the base URL reaches the same route (docs/okta-agent-protocol.md#agent-paths). It also sets up the request id and
 // the log record, which everything inside relies on.
 func (s *server) normalisePath(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -309,7 +309,7 @@ func secretEqual(got string, want [32]byte) int {
 	return subtle.ConstantTimeCompare(d[:], want[:])
 }
 
-// authenticate checks credentials before anything else, unknown paths included (G21), so that a
+// authenticate checks credentials before anything else, unknown paths included (docs/okta-agent-protocol.md#auth-before-routing), so that a
 // missing route is never mistaken for an auth problem or the other way round.
 func (s *server) authenticate(next http.Handler) http.Handler {
 	a := s.cfg.Auth

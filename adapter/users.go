@@ -34,11 +34,11 @@ func queryParam(v url.Values, name string) (string, bool) {
 	return "", false
 }
 
-// parseList reads startIndex, count and filter (§2.6, §2.7) and answers 400 itself on a bad one.
+// parseList reads startIndex, count and filter (docs/okta-agent-protocol.md: filter-forms, paging-rules) and answers 400 itself on a bad one.
 // Without startIndex and count there is no paging: everything, capped at maxPageSize, with the
 // true total.
 func (s *server) parseList(w http.ResponseWriter, r *http.Request) (*listRequest, bool) {
-	// url.ParseQuery decodes '+' as a space, as the 2014 tester runs need (G15).
+	// url.ParseQuery decodes '+' as a space, as the 2014 tester runs need (docs/okta-agent-protocol.md#filters).
 	v, err := url.ParseQuery(r.URL.RawQuery)
 	if err != nil {
 		writeError(w, r, http.StatusBadRequest, codeBadRequest, "The query string is not valid URL encoding")
@@ -150,7 +150,7 @@ func (s *server) normaliseAttrPath(p filter.AttrPath, valuePath bool, d dialect)
 
 // checkTimeLiteral refuses a comparison of meta.created or meta.lastModified with a value that
 // is not a date-time. Evaluated anyway, it would compare as a string and match nothing, so an
-// incremental import with a timestamp format we do not read would quietly import nothing (G16);
+// incremental import with a timestamp format we do not read would quietly import nothing (docs/okta-agent-protocol.md#incremental-import);
 // a 400 tells the admin instead. co/sw/ew are string operations and are left alone.
 func checkTimeLiteral(c filter.Compare) error {
 	if c.Path.URN != "" || !strings.EqualFold(c.Path.Name, "meta") ||
@@ -280,7 +280,7 @@ func (s *server) createUser(w http.ResponseWriter, r *http.Request) {
 // read-only, a new account is active unless the body says otherwise, and the initial password goes
 // to the ledger. It answers errors itself.
 func (s *server) createUserCore(w http.ResponseWriter, r *http.Request, u backend.User, activeSet bool) (*backend.User, bool) {
-	u.ID = ""      // the connector assigns ids (G9)
+	u.ID = ""      // the connector assigns ids (connector-assigns-ids)
 	u.Groups = nil // read-only in OPP: memberships change through the group calls only
 	if !activeSet {
 		u.Active = true // SCIM's default for a new account; the agent always sends active anyway
@@ -301,7 +301,7 @@ func (s *server) createUserCore(w http.ResponseWriter, r *http.Request, u backen
 }
 
 // replaceUser is PUT /Users/{id}: activate, deactivate, reactivate, password and profile pushes
-// all arrive as this full-object PUT (§3.7–§3.11). The password goes first, so a refused password
+// all arrive as this full-object PUT (docs/okta-agent-protocol.md: msg-activate … msg-profile-update). The password goes first, so a refused password
 // changes nothing else.
 func (s *server) replaceUser(w http.ResponseWriter, r *http.Request) {
 	id, ok := pathID(r)
@@ -348,7 +348,7 @@ func (s *server) replaceUserCore(w http.ResponseWriter, r *http.Request, id stri
 	return stored, true
 }
 
-// syncPassword applies the passwordSync policy (G6). It answers the request itself and returns
+// syncPassword applies the passwordSync policy (docs/okta-agent-protocol.md#agent-password-on-every-put). It answers the request itself and returns
 // false when the PUT must stop.
 func (s *server) syncPassword(w http.ResponseWriter, r *http.Request, id, pw string) bool {
 	ctx := r.Context()

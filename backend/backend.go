@@ -13,7 +13,7 @@ type Backend interface {
 	Capabilities() Capabilities
 
 	// CreateUser creates u and returns the stored user with its new, stable, URL-safe ID
-	// (RFC 7644 §3.3; Okta OPP §3.2/§3.3). Any u.ID is ignored. u.Active false creates a disabled
+	// (RFC 7644 §3.3; docs/okta-agent-protocol.md: msg-create-user, msg-create-pending-user). Any u.ID is ignored. u.Active false creates a disabled
 	// (pending) account. u.Password, when set, is the initial password. A user that already
 	// exists (same userName, by the backend's own uniqueness rule) gives Kind Conflict.
 	CreateUser(ctx context.Context, u *User) (*User, error)
@@ -27,7 +27,7 @@ type Backend interface {
 	ListUsers(ctx context.Context, q Query) (*UserPage, error)
 
 	// ReplaceUser makes user id equal to u: every profile attribute and Active (RFC 7644 §3.5.1;
-	// Okta OPP §3.7–§3.11). u.Password is ignored here: the front end decides whether a password
+	// docs/okta-agent-protocol.md: msg-activate … msg-profile-update). u.Password is ignored here: the front end decides whether a password
 	// really changed and calls SetPassword. It returns the stored user after the change, with
 	// the real resulting Active (the Okta agent reads it back on activation). Unknown id gives
 	// Kind NotFound.
@@ -43,7 +43,7 @@ type Backend interface {
 
 	// CreateGroup creates g with its initial members and returns the stored group with a new
 	// ID; any g.ID is ignored. A group with the same display name (case-insensitively) gives
-	// Kind Conflict. Member ids that name no user are skipped, not fatal (Okta OPP G23).
+	// Kind Conflict. Member ids that name no user are skipped, not fatal (docs/okta-agent-protocol.md#unknown-group-members).
 	CreateGroup(ctx context.Context, g *Group) (*Group, error)
 
 	// GetGroup returns one group with its members, or Kind NotFound.
@@ -77,7 +77,7 @@ type Capabilities struct {
 	SetPassword bool
 	DeleteUser  bool
 	// IncrementalImport is true when ListUsers answers `meta.lastModified gt "…"` exactly
-	// (Okta OPP_SCIM_INCREMENTAL_IMPORTS, §3.5).
+	// (Okta OPP_SCIM_INCREMENTAL_IMPORTS, docs/okta-agent-protocol.md#msg-incremental-import).
 	IncrementalImport bool
 
 	// UserAttributes lists the user attributes the backend stores and returns, as dotted neutral

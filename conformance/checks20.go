@@ -10,7 +10,7 @@ import (
 )
 
 // The SCIM 2.0-only checks: the PATCH forms the Okta agent in v2 mode and Microsoft Entra send
-// (okta-opp-protocol.md §7.2, G24), discovery, and the RFC 7644 error shape.
+// (docs/okta-agent-protocol.md: v2-mode, v2-patch-forms), discovery, and the RFC 7644 error shape.
 
 func checks20() []checkDef {
 	return append([]checkDef{

@@ -176,7 +176,7 @@ func checkDuplicateGroup(ctx context.Context, c *checkRun) {
 }
 
 // checkGroupTwoPUT replays the two-PUT pattern reported for agent 01.01.00 (protocol notes
-// §3.15, G10, open question Q4): a full member list, then only the delta (adding) or an empty
+// docs/okta-agent-protocol.md#group-put-uncertain): a full member list, then only the delta (adding) or an empty
 // list (removing). Whether the real agent sends it is unconfirmed, so what the connector does
 // with the second PUT is reported as a warning, never a failure; only a refused plain
 // full-list PUT fails, as in updateGroup.
@@ -234,7 +234,7 @@ func checkGroupTwoPUT(ctx context.Context, c *checkRun) {
 		slices.Sort(ids)
 		return ids
 	}
-	const risk = "if your agent sends two PUTs per membership change (reported for agent 01.01.00, unconfirmed: G10), "
+	const risk = "if your agent sends two PUTs per membership change (reported for agent 01.01.00, unconfirmed: group-put-uncertain in docs/okta-agent-protocol.md), "
 
 	// Adding: the full list with the new member, then only the new member.
 	if st, ok := put(a, b, n); !ok {

@@ -96,7 +96,7 @@ func newDialect(opts Options) (Dialect, error) {
 	}
 }
 
-// SCIM 1.1 constants, exact strings from the protocol notes §2.3.
+// SCIM 1.1 constants, exact strings from docs/okta-agent-protocol.md#wire-urns.
 const (
 	coreURN11       = "urn:scim:schemas:core:1.0"
 	enterpriseURN11 = "urn:scim:schemas:extension:enterprise:1.0"
@@ -277,7 +277,7 @@ func (d *scim11) UserBody(u *testUser) map[string]any {
 func (d *scim11) GroupBody(g *testGroup) map[string]any {
 	b := clone(d.groupCreate).(map[string]any)
 	b["displayName"] = g.DisplayName
-	// The Okta sample carries a client-side id; the connector must ignore it (G9). Ours is
+	// The Okta sample carries a client-side id; the connector must ignore it (connector-assigns-ids). Ours is
 	// unique to the run, so a connector that wrongly honours it collides with nothing.
 	if g.ID != "" {
 		b["id"] = g.ID

@@ -25,7 +25,7 @@ var (
 	nullV  = Value{Kind: Null, Str: "null"}
 )
 
-// The Okta Provisioning Agent's filters, as the protocol doc (§2.6, §7.2) quotes them on the
+// The Okta Provisioning Agent's filters, as docs/okta-agent-protocol.md (filter-forms, v2-mode) quotes them on the
 // wire; the test decodes them the way the HTTP layer does.
 var oktaQueries = []struct {
 	query string

@@ -137,7 +137,7 @@ func (b *engineBackend) undoCreateGroup(ctx context.Context, id, name string, ca
 }
 
 // members applies membership changes to the group with application key key. A NotFound on add
-// means "no such user" (Okta G23): skipped with a log line unless the file says
+// means "no such user" (docs/okta-agent-protocol.md#unknown-group-members): skipped with a log line unless the file says
 // unknownMembers: fail. A NotFound on remove is ignored: the member is gone either way. With
 // updateMembers, one call carries both lists; when it fails with NotFound and unknown members
 // are skipped, the removals and then each addition are retried alone, so one unknown id does not

@@ -77,7 +77,7 @@ type BasicAuthConfig struct {
 }
 
 // The credential types redact their password wherever they are printed or logged, so a config
-// dump cannot leak it (ops notes §3.7).
+// dump cannot leak it.
 
 func (c WSSEConfig) String() string {
 	return fmt.Sprintf("{Username:%s Password:[REDACTED] Digest:%t}", c.Username, c.Digest)

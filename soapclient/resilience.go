@@ -43,8 +43,8 @@ import (
 // Unavailable and RetryAfter set, which the SCIM front end answers with 503 and Retry-After in the
 // dialect's error shape; errors.Is(err, ErrBreakerOpen / ErrLimitReached) tells them apart.
 //
-// What the breaker counts (style lesson 5): a well-formed SOAP Fault, and a non-5xx HTTP error
-// other than 408 and 429, is a SUCCESS: the application answered. Transport errors, timeouts,
+// What the breaker counts: a well-formed SOAP Fault, and a non-5xx HTTP error other than 408 and
+// 429, is a SUCCESS: the application answered, so it is up, however it refused. Transport errors, timeouts,
 // HTTP 5xx/408/429 without a fault, and unparsable or refused (DOCTYPE, oversized) replies are
 // failures. A caller's cancellation and misuse of Invoke (unknown operation, wrong request type,
 // closed client) are excluded: they say nothing about the backend.

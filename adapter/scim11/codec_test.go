@@ -21,7 +21,8 @@ func readSample(t *testing.T, name string) []byte {
 	return b
 }
 
-// coreUserAttrs is the SCIM 1.1 core User attribute list the agent's parser accepts (§2.5).
+// coreUserAttrs is the SCIM 1.1 core User attribute list the agent's parser accepts
+// (docs/okta-agent-protocol.md#agent-parser).
 var coreUserAttrs = map[string]bool{
 	"schemas": true, "id": true, "externalId": true, "meta": true, "userName": true, "name": true,
 	"displayName": true, "nickName": true, "profileUrl": true, "title": true, "userType": true,

@@ -14,7 +14,7 @@ import (
 	"github.com/scimbridge/scimbridge/backend"
 )
 
-// Schema URNs of the SCIM 1.1 dialect (okta-opp-protocol.md §2.3).
+// Schema URNs of the SCIM 1.1 dialect (docs/okta-agent-protocol.md#wire-urns).
 const (
 	CoreSchema           = "urn:scim:schemas:core:1.0"
 	EnterpriseSchema     = "urn:scim:schemas:extension:enterprise:1.0"

@@ -10,5 +10,6 @@
 // Encoding is strict, because the agent's parser (UnboundID SCIM 1.1) is: `schemas` always declares
 // `urn:scim:schemas:core:1.0` plus every extension URN used as a key, only SCIM 1.1 core attributes
 // appear at the top level, counters are JSON integers, `Resources` is spelled exactly so, times are
-// ISO-8601 UTC with a `Z`, and `password` is never written (okta-opp-protocol.md §2.4, §2.5, G3–G6).
+// ISO-8601 UTC with a `Z`, and `password` is never written (docs/okta-agent-protocol.md: user-shape, agent-parser, core-schema-declared,
+// no-unknown-core-attributes, list-shape, agent-password-on-every-put).
 package scim11

@@ -9,7 +9,7 @@ import (
 )
 
 // TimeLayout is how meta times are written: ISO-8601 in UTC with a `Z`, to the second, the form the
-// agent itself sends in `meta.lastModified gt` filters (§2.4). Sub-second precision is dropped on
+// agent itself sends in `meta.lastModified gt` filters (docs/okta-agent-protocol.md#user-shape). Sub-second precision is dropped on
 // the wire, so an incremental import may see a user changed within the same second twice; that is
 // harmless (imports are idempotent), whereas missing a change would not be.
 const TimeLayout = "2006-01-02T15:04:05Z"
@@ -41,7 +41,7 @@ type metaJSON struct {
 	Version      string `json:"version,omitempty"`
 }
 
-// userJSON holds only SCIM 1.1 core User attributes (G4); extensions are appended as extra keys.
+// userJSON holds only SCIM 1.1 core User attributes (docs/okta-agent-protocol.md#no-unknown-core-attributes); extensions are appended as extra keys.
 // There is deliberately no password field.
 type userJSON struct {
 	Schemas      []string         `json:"schemas"`
@@ -202,7 +202,7 @@ func (c *Codec) EncodeGroup(g *backend.Group) ([]byte, error) {
 }
 
 // Paging says how a list was requested, because the SDK writes startIndex and itemsPerPage only
-// when the client asked for paging (§2.4).
+// when the client asked for paging (docs/okta-agent-protocol.md#paging-rules).
 type Paging struct {
 	// Paged is true when the request carried startIndex or count, or when the answer was cut short
 	// (so that the client can see that it did not get everything).
@@ -255,7 +255,7 @@ type errorItem struct {
 	HelpURL      *string `json:"help_url"`
 }
 
-// EncodeError renders the Okta SDK error body (§2.8):
+// EncodeError renders the Okta SDK error body (docs/okta-agent-protocol.md#error-body):
 // {"errors":[{"statusCode":…,"internalCode":"…","description":"…","help_url":null}]}.
 func EncodeError(status int, internalCode, description string) []byte {
 	b, err := json.Marshal(struct {
@@ -268,7 +268,7 @@ func EncodeError(status int, internalCode, description string) []byte {
 	return b
 }
 
-// ServiceProviderConfig renders the §3.1 document with the given Okta capability names (in the
+// ServiceProviderConfig renders the msg-capabilities document (docs/okta-agent-protocol.md) with the given Okta capability names (in the
 // order given), filter.maxResults and changePassword.supported.
 func ServiceProviderConfig(capabilities []string, maxResults int, changePassword bool) ([]byte, error) {
 	type supported struct {

@@ -175,7 +175,8 @@ func wantSDKError(t *testing.T, what string, r response, status int, code string
 	}
 }
 
-// checkUser11 checks the SCIM 1.1 user shape rules that break the real agent (G3, G4, G6).
+// checkUser11 checks the SCIM 1.1 user shape rules that break the real agent (docs/okta-agent-protocol.md:
+// core-schema-declared, no-unknown-core-attributes, agent-password-on-every-put).
 func checkUser11(t *testing.T, what string, u map[string]any) {
 	t.Helper()
 	core := map[string]bool{"schemas": true, "id": true, "externalId": true, "meta": true, "userName": true, "name": true,
@@ -229,13 +230,13 @@ func listOf(t *testing.T, what string, r response) (total int, resources []map[s
 }
 
 // TestOktaAgentReplay replays every message of the Okta agent's SCIM 1.1 message catalog
-// (okta-opp-protocol.md §3), with the agent's own sample payloads, against the bridge and the
+// (docs/okta-agent-protocol.md, the messages), with the agent's own sample payloads, against the bridge and the
 // LegacyHR simulator started as processes, and checks both the answers and the simulator's state.
 func TestOktaAgentReplay(t *testing.T) {
 	s := startStack(t, "")
 	c := s.scim
 
-	// §3.1 capabilities.
+	// msg-capabilities.
 	r := c.do("GET", "ServiceProviderConfigs", nil)
 	wantStatus(t, "ServiceProviderConfigs", r, 200)
 	spc := r.json(t)
@@ -251,7 +252,7 @@ func TestOktaAgentReplay(t *testing.T) {
 		}
 	}
 
-	// §3.2 existence check, then create.
+	// msg-create-user: existence check, then create.
 	newUser := sample(t, "createNewUser-withCustomExtension.json")
 	login := newUser["userName"].(string)
 	total, res := listOf(t, "existence check (miss)", c.do("GET", filterQuery(`userName eq "`+login+`"`), nil))
@@ -274,7 +275,7 @@ func TestOktaAgentReplay(t *testing.T) {
 		t.Fatalf("initial password not set exactly at creation in the simulator: %v", emp)
 	}
 
-	// G11: a create of an existing login is a 409 in the SDK shape.
+	// duplicates-409: a create of an existing login is a 409 in the SDK shape.
 	wantSDKError(t, "duplicate create", c.do("POST", "Users", newUser), 409, "")
 
 	// The existence check in all its forms now finds the user.
@@ -297,7 +298,7 @@ func TestOktaAgentReplay(t *testing.T) {
 		t.Fatalf("plus-encoded filter found %d", total)
 	}
 
-	// §3.3 pending user.
+	// msg-create-pending-user.
 	pending := sample(t, "createPendingUser-withCustomExtension.json")
 	r = c.do("POST", "Users", pending)
 	wantStatus(t, "createPendingUser", r, 200)
@@ -308,13 +309,13 @@ func TestOktaAgentReplay(t *testing.T) {
 		t.Fatalf("pending user is not disabled: response %v, simulator %v", pu["active"], s.employee(t, pid)["enabled"])
 	}
 
-	// §3.6 import one profile; unknown id is a 404 in the SDK shape.
+	// msg-get-user: unknown id is a 404 in the SDK shape.
 	r = c.do("GET", "Users/"+url.PathEscape(pid), nil)
 	wantStatus(t, "importUserProfile", r, 200)
 	checkUser11(t, "importUserProfile", r.json(t))
 	wantSDKError(t, "unknown user", c.do("GET", "Users/E999999", nil), 404, "E0000048")
 
-	// §3.7 activate: the agent reads the real resulting active back.
+	// msg-activate: the agent reads the real resulting active back.
 	put := func(name, id string, password string) map[string]any {
 		t.Helper()
 		body := sample(t, name)
@@ -337,7 +338,8 @@ func TestOktaAgentReplay(t *testing.T) {
 	}
 	changes := s.employee(t, pid)["passwordChanges"]
 
-	// §3.11 profile, §3.8 deactivate, §3.9 reactivate: all carry the same password again (G6):
+	// msg-profile-update, msg-deactivate, msg-reactivate: all carry the same password again
+	// (agent-password-on-every-put):
 	// it must not be pushed again, or the legacy password-history policy would refuse it.
 	u = put("pushProfileUpdate.json", pid, "")
 	emp = s.employee(t, pid)
@@ -359,13 +361,13 @@ func TestOktaAgentReplay(t *testing.T) {
 		t.Fatalf("a PUT repeating the current password pushed it again: password changes %v -> %v", changes, got)
 	}
 
-	// §3.10 password push: a new password is pushed exactly once.
+	// msg-password-push: a new password is pushed exactly once.
 	put("pushPasswordUpdate.json", pid, "")
 	if got := s.employee(t, pid)["passwordChanges"].(float64); got != changes.(float64)+1 {
 		t.Fatalf("password push: password changes %v -> %v, want +1", changes, got)
 	}
 
-	// §3.5 incremental import: only users modified strictly after the given second.
+	// msg-incremental-import: only users modified strictly after the given second.
 	time.Sleep(time.Until(time.Now().Truncate(time.Second).Add(time.Second + 50*time.Millisecond)))
 	since := time.Now().UTC().Truncate(time.Second)
 	time.Sleep(1100 * time.Millisecond)
@@ -380,7 +382,7 @@ func TestOktaAgentReplay(t *testing.T) {
 		t.Fatalf("incremental import since %s: got %v (total %d), want %s and not %s", since, ids, total, pid, uid)
 	}
 
-	// §3.14–§3.16 groups.
+	// msg-create-group, msg-update-group, msg-delete-group.
 	g := sample(t, "createGroup.json")
 	g["members"] = []any{map[string]any{"value": uid, "display": "first"}, map[string]any{"value": pid, "display": "okta"}}
 	r = c.do("POST", "Groups", g)
@@ -418,7 +420,7 @@ func TestOktaAgentReplay(t *testing.T) {
 	if m, _ := role["members"].([]any); len(m) != 1 || m[0].(map[string]any)["employeeId"] != pid {
 		t.Fatalf("updateGroup membership in the simulator: %v", role["members"])
 	}
-	// G10: a PUT that would empty a non-empty group is refused by default.
+	// group-put-uncertain: a PUT that would empty a non-empty group is refused by default.
 	ug["members"] = []any{}
 	r = c.do("PUT", "Groups/"+url.PathEscape(gid), ug)
 	if r.status < 400 || r.status >= 500 {

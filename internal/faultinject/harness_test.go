@@ -270,7 +270,7 @@ func user(login, given string, active bool, password string) map[string]any {
 	return u
 }
 
-// agentSequence is the agent's traffic for one user (okta-opp-protocol: create is a filtered GET
+// agentSequence is the agent's traffic for one user (docs/okta-agent-protocol.md#msg-create-user: create is a filtered GET
 // then a POST if nothing is found; every later change is a PUT of the full user). It returns the
 // user's id, failing the test on any unexpected answer.
 func (h *harness) agentSequence(login string) string {

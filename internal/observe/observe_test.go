@@ -236,7 +236,7 @@ func (v valuer) LogValue() slog.Value {
 	return slog.GroupValue(slog.String("user", "jdoe"), slog.String("password", v.pw))
 }
 
-// The naive cases of ops notes §3.7, and deeper ones: the secret must not appear in the output of
+// The naive ways a secret leaks into logs, and deeper ones: the secret must not appear in the output of
 // either handler.
 func TestRedactHandlerNestedCases(t *testing.T) {
 	const secret = "hunter2-S3cret"

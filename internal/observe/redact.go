@@ -28,7 +28,7 @@ const maxRedactDepth = 10
 // RedactHandler wraps a slog.Handler and masks sensitive attributes wherever they sit: top-level
 // attributes, groups, WithAttrs/WithGroup, values resolved from a LogValuer, and inside maps,
 // slices and structs logged as a single attribute, which the JSON handler would otherwise print
-// through encoding/json, unredacted (ops notes §3.7). Structs and maps come out as JSON-like
+// through encoding/json, unredacted. Structs and maps come out as JSON-like
 // maps of their exported fields (json tag names honoured, `json:"-"` fields dropped).
 //
 // A json.RawMessage is decoded and masked like a map (one over 64 KiB or not valid JSON is hidden

@@ -1,11 +1,11 @@
 // Package state is the bridge's own small store: what the legacy application cannot tell us but
 // the Okta agent's protocol needs. Today that is the password ledger (a salted hash of the last
 // password the bridge set for each user, so that a full PUT that repeats the current password does
-// not trip the legacy app's password-history policy, Okta OPP gotcha G6).
+// not trip the legacy app's password-history policy, docs/okta-agent-protocol.md#agent-password-on-every-put).
 //
 // Two implementations share one interface: in memory (tests, single-process demo without a data
 // directory) and SQLite through modernc.org/sqlite (pure Go, one file). Several bridge replicas
-// must share this state (OPP §1.5), which a PostgreSQL implementation of the same interface will
+// must share this state (docs/okta-agent-protocol.md#concurrent-agents), which a PostgreSQL implementation of the same interface will
 // provide later; nothing outside this package knows which one is in use.
 //
 // The Tracker part (tracker.go) serves backends without change times: per-resource content
