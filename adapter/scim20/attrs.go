@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"strings"
 
+	"github.com/scimbridge/scimbridge/adapter/scimjson"
 	"github.com/scimbridge/scimbridge/filter"
 )
 
@@ -43,7 +44,7 @@ func Project(body []byte, attributes, excluded []string) ([]byte, error) {
 // locate resolves an entry to the object holding it and the attribute name and sub-attribute.
 func locate(doc map[string]any, entry string) (holder string, name, sub string, ok bool) {
 	entry = strings.TrimSpace(entry)
-	if k, found := findKey(doc, entry); found && strings.HasPrefix(strings.ToLower(k), "urn:") {
+	if k, found := scimjson.FindKey(doc, entry); found && strings.HasPrefix(strings.ToLower(k), "urn:") {
 		return "", k, "", true // a whole extension
 	}
 	p, err := filter.ParsePath(entry)
@@ -51,7 +52,7 @@ func locate(doc map[string]any, entry string) (holder string, name, sub string, 
 		return "", "", "", false
 	}
 	if p.Attr.URN != "" && !strings.EqualFold(p.Attr.URN, UserSchema) && !strings.EqualFold(p.Attr.URN, GroupSchema) {
-		ext, found := findKey(doc, p.Attr.URN)
+		ext, found := scimjson.FindKey(doc, p.Attr.URN)
 		if !found {
 			return "", "", "", false
 		}
@@ -75,7 +76,7 @@ func copyPath(src, dst map[string]any, entry string) {
 		dst[holder] = t
 		to = t
 	}
-	k, found := findKey(from, name)
+	k, found := scimjson.FindKey(from, name)
 	if !found {
 		return
 	}
@@ -85,7 +86,7 @@ func copyPath(src, dst map[string]any, entry string) {
 	}
 	switch v := from[k].(type) {
 	case map[string]any:
-		sk, found := findKey(v, sub)
+		sk, found := scimjson.FindKey(v, sub)
 		if !found {
 			return
 		}
@@ -100,7 +101,7 @@ func copyPath(src, dst map[string]any, entry string) {
 		items := make([]any, 0, len(v))
 		for _, e := range v {
 			if m, ok := e.(map[string]any); ok {
-				if sk, found := findKey(m, sub); found {
+				if sk, found := scimjson.FindKey(m, sub); found {
 					items = append(items, map[string]any{sk: m[sk]})
 				}
 			}
@@ -121,7 +122,7 @@ func removePath(doc map[string]any, entry string) {
 			return
 		}
 	}
-	k, found := findKey(in, name)
+	k, found := scimjson.FindKey(in, name)
 	if !found || (holder == "" && (k == "id" || k == "schemas")) {
 		return
 	}
@@ -131,13 +132,13 @@ func removePath(doc map[string]any, entry string) {
 	}
 	switch v := in[k].(type) {
 	case map[string]any:
-		if sk, found := findKey(v, sub); found {
+		if sk, found := scimjson.FindKey(v, sub); found {
 			delete(v, sk)
 		}
 	case []any:
 		for _, e := range v {
 			if m, ok := e.(map[string]any); ok {
-				if sk, found := findKey(m, sub); found {
+				if sk, found := scimjson.FindKey(m, sub); found {
 					delete(m, sk)
 				}
 			}

@@ -3,6 +3,7 @@ package scim20
 import (
 	"encoding/json"
 
+	"github.com/scimbridge/scimbridge/adapter/scimjson"
 	"github.com/scimbridge/scimbridge/backend"
 )
 
@@ -33,11 +34,8 @@ func (c *Codec) EncodeGroup(g *backend.Group, location, userBase string) ([]byte
 	return json.Marshal(j)
 }
 
-// MemberInput is one entry of a group body's `members`.
-type MemberInput struct {
-	Value   string
-	Display string
-}
+// MemberInput is one entry of a group body's `members` (Delete is never set in SCIM 2.0).
+type MemberInput = scimjson.Member
 
 // GroupInput is a decoded group body.
 type GroupInput struct {
@@ -52,7 +50,7 @@ type GroupInput struct {
 
 // DecodeGroup decodes a SCIM 2.0 Group body.
 func (c *Codec) DecodeGroup(data []byte) (*GroupInput, error) {
-	m, err := parseJSON(data, "group")
+	m, err := scimjson.Parse(data, "group")
 	if err != nil {
 		return nil, err
 	}
@@ -60,20 +58,20 @@ func (c *Codec) DecodeGroup(data []byte) (*GroupInput, error) {
 }
 
 func decodeGroupDoc(doc map[string]any) (*GroupInput, error) {
-	m, _ := lower(doc)
+	m, _ := scimjson.Lower(doc)
 	in := &GroupInput{}
 	var err error
-	if in.ID, err = str(m["id"], "id"); err != nil {
+	if in.ID, err = scimjson.Str(m["id"], "id"); err != nil {
 		return nil, err
 	}
 	if v, ok := m["externalid"]; ok {
-		if in.ExternalID, err = str(v, "externalId"); err != nil {
+		if in.ExternalID, err = scimjson.Str(v, "externalId"); err != nil {
 			return nil, err
 		}
 		in.ExternalIDSet = true
 	}
 	if v, ok := m["displayname"]; ok && v != nil {
-		if in.DisplayName, err = str(v, "displayName"); err != nil {
+		if in.DisplayName, err = scimjson.Str(v, "displayName"); err != nil {
 			return nil, err
 		}
 		in.DisplayNameSet = true
@@ -83,38 +81,9 @@ func decodeGroupDoc(doc map[string]any) (*GroupInput, error) {
 		if v != nil {
 			in.MembersSet = true
 		}
-		if in.Members, err = members(v); err != nil {
+		if in.Members, err = scimjson.Members(v, false); err != nil {
 			return nil, err
 		}
 	}
 	return in, nil
-}
-
-func members(v any) ([]MemberInput, error) {
-	items, err := array(v, "members")
-	if err != nil {
-		return nil, err
-	}
-	out := []MemberInput{}
-	for _, it := range items {
-		o, err := object(it, "members")
-		if err != nil {
-			return nil, err
-		}
-		if o == nil {
-			continue
-		}
-		var mi MemberInput
-		if mi.Value, err = str(o["value"], "members.value"); err != nil {
-			return nil, err
-		}
-		if mi.Display, err = str(o["display"], "members.display"); err != nil {
-			return nil, err
-		}
-		if mi.Value == "" {
-			return nil, errf("invalidValue", "every entry of members needs a value (the member's user id)")
-		}
-		out = append(out, mi)
-	}
-	return out, nil
 }

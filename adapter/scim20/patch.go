@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/scimbridge/scimbridge/adapter/scimjson"
 	"github.com/scimbridge/scimbridge/backend"
 	"github.com/scimbridge/scimbridge/filter"
 )
@@ -25,31 +26,31 @@ const MaxOperations = 1000
 // DecodePatch decodes a PatchOp body. The `schemas` attribute is not required: its absence
 // changes nothing about what the operations mean.
 func DecodePatch(data []byte) ([]Operation, error) {
-	m, err := parseJSON(data, "PatchOp")
+	m, err := scimjson.Parse(data, "PatchOp")
 	if err != nil {
 		return nil, err
 	}
-	lm, _ := lower(m)
-	items, err := array(lm["operations"], "Operations")
+	lm, _ := scimjson.Lower(m)
+	items, err := scimjson.Array(lm["operations"], "Operations")
 	if err != nil {
 		return nil, err
 	}
 	if len(items) == 0 {
-		return nil, errf("invalidValue", "the PatchOp has no Operations")
+		return nil, errf(scimjson.InvalidValue, "the PatchOp has no Operations")
 	}
 	if len(items) > MaxOperations {
-		return nil, errf("invalidValue", "the PatchOp has %d operations; at most %d are accepted", len(items), MaxOperations)
+		return nil, errf(scimjson.InvalidValue, "the PatchOp has %d operations; at most %d are accepted", len(items), MaxOperations)
 	}
 	ops := make([]Operation, 0, len(items))
 	for i, it := range items {
-		o, err := object(it, "Operations")
+		o, err := scimjson.Object(it, "Operations")
 		if err != nil {
 			return nil, err
 		}
 		if o == nil {
-			return nil, errf("invalidValue", "Operations[%d] is null", i)
+			return nil, errf(scimjson.InvalidValue, "Operations[%d] is null", i)
 		}
-		name, err := str(o["op"], "op")
+		name, err := scimjson.Str(o["op"], "op")
 		if err != nil {
 			return nil, err
 		}
@@ -58,18 +59,18 @@ func DecodePatch(data []byte) ([]Operation, error) {
 		switch op.Op {
 		case "add", "remove", "replace":
 		default:
-			return nil, errf("invalidSyntax", "Operations[%d]: op must be add, remove or replace", i)
+			return nil, errf(scimjson.InvalidSyntax, "Operations[%d]: op must be add, remove or replace", i)
 		}
-		if op.Path, err = str(o["path"], "path"); err != nil {
+		if op.Path, err = scimjson.Str(o["path"], "path"); err != nil {
 			return nil, err
 		}
 		op.Path = strings.TrimSpace(op.Path)
 		op.Value, op.HasValue = o["value"]
 		if op.Op != "remove" && !op.HasValue {
-			return nil, errf("invalidValue", "Operations[%d]: %s needs a value", i, op.Op)
+			return nil, errf(scimjson.InvalidValue, "Operations[%d]: %s needs a value", i, op.Op)
 		}
 		if op.Op == "remove" && op.Path == "" {
-			return nil, errf("noTarget", "Operations[%d]: remove needs a path", i)
+			return nil, errf(scimjson.NoTarget, "Operations[%d]: remove needs a path", i)
 		}
 		ops = append(ops, op)
 	}
@@ -160,7 +161,7 @@ func parsePath(s string) (filter.PatchPath, error) {
 	p, err := filter.ParsePath(s)
 	if err != nil {
 		// The syntax error quotes at most a short sample of the path, never a value.
-		return p, errf("invalidPath", "invalid path: %v", err)
+		return p, errf(scimjson.InvalidPath, "invalid path: %v", err)
 	}
 	return p, nil
 }
@@ -177,9 +178,9 @@ func applyOp(doc map[string]any, op Operation, set schemaSet) error {
 	// {"active":false}; Entra may write "name.givenName" or a URN-qualified attribute as keys).
 	obj, ok := op.Value.(map[string]any)
 	if !ok {
-		return errf("invalidValue", "%s without a path needs an object value", op.Op)
+		return errf(scimjson.InvalidValue, "%s without a path needs an object value", op.Op)
 	}
-	for _, k := range sortedKeys(obj) {
+	for _, k := range scimjson.SortedKeys(obj) {
 		v := obj[k]
 		if ext, ok := set.ext(k); ok {
 			if err := applyExtension(doc, op.Op, ext, v); err != nil {
@@ -209,13 +210,13 @@ func applyExtension(doc map[string]any, op, ext string, v any) error {
 	}
 	obj, ok := v.(map[string]any)
 	if !ok && v != nil {
-		return errf("invalidValue", "the value for %s must be an object", ext)
+		return errf(scimjson.InvalidValue, "the value for %s must be an object", ext)
 	}
 	c, _ := doc[ext].(map[string]any)
 	if c == nil {
 		c = map[string]any{}
 	}
-	for _, k := range sortedKeys(obj) {
+	for _, k := range scimjson.SortedKeys(obj) {
 		if err := applyAttr(c, op, k, obj[k]); err != nil {
 			return err
 		}
@@ -233,7 +234,7 @@ func applyPath(doc map[string]any, op string, p filter.PatchPath, v any, set sch
 		}
 		ext, ok := set.ext(urn)
 		if !ok {
-			return errf("invalidPath", "the path uses a schema this connector does not know")
+			return errf(scimjson.InvalidPath, "the path uses a schema this connector does not know")
 		}
 		c, _ := doc[ext].(map[string]any)
 		if c == nil {
@@ -255,14 +256,14 @@ func applyPath(doc map[string]any, op string, p filter.PatchPath, v any, set sch
 		if p.Attr.Sub == "" {
 			return applyAttr(container, op, name, v)
 		}
-		k, ok := findKey(container, name)
+		k, ok := scimjson.FindKey(container, name)
 		if !ok {
 			k = name
 		}
 		sub, _ := container[k].(map[string]any)
 		if sub == nil {
 			if _, isArr := container[k].([]any); isArr {
-				return errf("invalidPath", "%s is multi-valued: select values with a filter, as in %s[type eq \"work\"].%s", name, name, p.Attr.Sub)
+				return errf(scimjson.InvalidPath, "%s is multi-valued: select values with a filter, as in %s[type eq \"work\"].%s", name, name, p.Attr.Sub)
 			}
 			if op == "remove" {
 				return nil
@@ -277,7 +278,7 @@ func applyPath(doc map[string]any, op string, p filter.PatchPath, v any, set sch
 
 // applyAttr applies an operation to one attribute of container.
 func applyAttr(container map[string]any, op, name string, v any) error {
-	k, exists := findKey(container, name)
+	k, exists := scimjson.FindKey(container, name)
 	if !exists {
 		k = name
 	}
@@ -335,7 +336,7 @@ func applyAttr(container map[string]any, op, name string, v any) error {
 		curObj, ok1 := cur.(map[string]any)
 		newObj, ok2 := v.(map[string]any)
 		if ok1 && ok2 {
-			for _, sk := range sortedKeys(newObj) {
+			for _, sk := range scimjson.SortedKeys(newObj) {
 				if err := applyAttr(curObj, "replace", sk, newObj[sk]); err != nil {
 					return err
 				}
@@ -364,8 +365,8 @@ func valueOf(x any) string {
 	case string:
 		return t
 	case map[string]any:
-		if k, ok := findKey(t, "value"); ok {
-			s, _ := str(t[k], "value")
+		if k, ok := scimjson.FindKey(t, "value"); ok {
+			s, _ := scimjson.Str(t[k], "value")
 			return s
 		}
 	}
@@ -376,15 +377,15 @@ func valueOf(x any) string {
 // value filter: `emails[type eq "work"].value`, `members[value eq "2819c2"]`.
 func applyFiltered(container map[string]any, op string, p filter.PatchPath, v any) error {
 	if p.Attr.Sub != "" {
-		return errf("invalidPath", "a value filter applies to a multi-valued attribute, not to %s.%s", p.Attr.Name, p.Attr.Sub)
+		return errf(scimjson.InvalidPath, "a value filter applies to a multi-valued attribute, not to %s.%s", p.Attr.Name, p.Attr.Sub)
 	}
-	k, exists := findKey(container, p.Attr.Name)
+	k, exists := scimjson.FindKey(container, p.Attr.Name)
 	if !exists {
 		k = p.Attr.Name
 	}
 	arr, ok := container[k].([]any)
 	if !ok && container[k] != nil {
-		return errf("invalidPath", "%s is not multi-valued; a value filter cannot select in it", p.Attr.Name)
+		return errf(scimjson.InvalidPath, "%s is not multi-valued; a value filter cannot select in it", p.Attr.Name)
 	}
 	var matched []int
 	for i, e := range arr {
@@ -405,7 +406,7 @@ func applyFiltered(container map[string]any, op string, p filter.PatchPath, v an
 					continue
 				}
 				if m, ok := e.(map[string]any); ok {
-					if sk, ok := findKey(m, p.SubAttr); ok {
+					if sk, ok := scimjson.FindKey(m, p.SubAttr); ok {
 						delete(m, sk)
 					}
 				}
@@ -420,7 +421,7 @@ func applyFiltered(container map[string]any, op string, p filter.PatchPath, v an
 		// yet; create the element the filter describes when it is a plain equality.
 		elem, ok := equalities(p.Filter)
 		if !ok {
-			return errf("noTarget", "no value of %s matches the path's filter", p.Attr.Name)
+			return errf(scimjson.NoTarget, "no value of %s matches the path's filter", p.Attr.Name)
 		}
 		if err := setElem(elem, p.SubAttr, v); err != nil {
 			return err
@@ -442,9 +443,9 @@ func setElem(elem map[string]any, sub string, v any) error {
 	}
 	obj, ok := v.(map[string]any)
 	if !ok {
-		return errf("invalidValue", "the value for a filtered multi-valued attribute must be an object")
+		return errf(scimjson.InvalidValue, "the value for a filtered multi-valued attribute must be an object")
 	}
-	for _, sk := range sortedKeys(obj) {
+	for _, sk := range scimjson.SortedKeys(obj) {
 		if err := applyAttr(elem, "replace", sk, obj[sk]); err != nil {
 			return err
 		}
@@ -484,7 +485,7 @@ func equalities(e filter.Expr) (map[string]any, bool) {
 type elemResolver map[string]any
 
 func (r elemResolver) Values(p filter.AttrPath) []any {
-	k, ok := findKey(r, p.Name)
+	k, ok := scimjson.FindKey(r, p.Name)
 	if !ok {
 		return nil
 	}
@@ -494,7 +495,7 @@ func (r elemResolver) Values(p filter.AttrPath) []any {
 		if !ok {
 			return nil
 		}
-		if k, ok = findKey(m, p.Sub); !ok {
+		if k, ok = scimjson.FindKey(m, p.Sub); !ok {
 			return nil
 		}
 		v = m[k]

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/scimbridge/scimbridge/adapter/scimjson"
 	"github.com/scimbridge/scimbridge/backend"
 )
 
@@ -165,7 +166,7 @@ type UserInput struct {
 // DecodeUser decodes a SCIM 2.0 User body. `id`, `meta` and `groups` are read-only and the caller
 // ignores them.
 func (c *Codec) DecodeUser(data []byte) (*UserInput, error) {
-	m, err := parseJSON(data, "user")
+	m, err := scimjson.Parse(data, "user")
 	if err != nil {
 		return nil, err
 	}
@@ -173,76 +174,14 @@ func (c *Codec) DecodeUser(data []byte) (*UserInput, error) {
 }
 
 func (c *Codec) decodeUserDoc(doc map[string]any) (*UserInput, error) {
-	m, orig := lower(doc)
+	m, orig := scimjson.Lower(doc)
 	in := &UserInput{}
 	u := &in.User
 	var err error
-	for _, s := range []struct {
-		key string
-		dst *string
-	}{
-		{"id", &u.ID}, {"externalid", &u.ExternalID}, {"username", &u.UserName},
-		{"displayname", &u.DisplayName}, {"nickname", &u.NickName}, {"title", &u.Title},
-		{"usertype", &u.UserType}, {"locale", &u.Locale}, {"timezone", &u.Timezone},
-		{"password", &u.Password},
-	} {
-		if v, ok := m[s.key]; ok {
-			if *s.dst, err = str(v, orig[s.key]); err != nil {
-				return nil, err
-			}
-		}
-	}
-	if v, ok := m["active"]; ok && v != nil {
-		if u.Active, err = boolean(v, "active"); err != nil {
-			return nil, err
-		}
-		in.ActiveSet = true
-	}
-	if v, ok := m["name"]; ok {
-		nm, err := object(v, "name")
-		if err != nil {
-			return nil, err
-		}
-		for _, p := range []struct {
-			key string
-			dst *string
-		}{
-			{"formatted", &u.Name.Formatted}, {"familyname", &u.Name.FamilyName},
-			{"givenname", &u.Name.GivenName}, {"middlename", &u.Name.MiddleName},
-			{"honorificprefix", &u.Name.HonorificPrefix}, {"honorificsuffix", &u.Name.HonorificSuffix},
-		} {
-			if *p.dst, err = str(nm[p.key], "name."+p.key); err != nil {
-				return nil, err
-			}
-		}
-	}
-	if u.Emails, err = multiValues(m["emails"], "emails"); err != nil {
+	if in.ActiveSet, err = scimjson.UserCore(m, orig, u); err != nil {
 		return nil, err
 	}
-	if u.PhoneNumbers, err = multiValues(m["phonenumbers"], "phoneNumbers"); err != nil {
-		return nil, err
-	}
-	if v, ok := m["groups"]; ok {
-		items, err := array(v, "groups")
-		if err != nil {
-			return nil, err
-		}
-		for _, it := range items {
-			o, err := object(it, "groups")
-			if err != nil {
-				return nil, err
-			}
-			var g backend.GroupRef
-			if g.Value, err = str(o["value"], "groups.value"); err != nil {
-				return nil, err
-			}
-			if g.Display, err = str(o["display"], "groups.display"); err != nil {
-				return nil, err
-			}
-			u.Groups = append(u.Groups, g)
-		}
-	}
-	for _, lk := range sortedKeys(m) {
+	for _, lk := range scimjson.SortedKeys(m) {
 		if !strings.HasPrefix(lk, "urn:") {
 			continue
 		}
@@ -252,11 +191,11 @@ func (c *Codec) decodeUserDoc(doc map[string]any) (*UserInput, error) {
 			// A core-qualified copy of core attributes is legal but no client sends one; the
 			// attributes at top level already said everything.
 		case strings.EqualFold(key, EnterpriseSchema):
-			if u.Enterprise, err = extension(m[lk], key, u.Enterprise); err != nil {
+			if u.Enterprise, err = scimjson.Extension(m[lk], key, u.Enterprise, extMode); err != nil {
 				return nil, err
 			}
 		case c.IsCustomURN(key):
-			if u.Custom, err = extension(m[lk], key, u.Custom); err != nil {
+			if u.Custom, err = scimjson.Extension(m[lk], key, u.Custom, extMode); err != nil {
 				return nil, err
 			}
 		default:
@@ -266,56 +205,6 @@ func (c *Codec) decodeUserDoc(doc map[string]any) (*UserInput, error) {
 	return in, nil
 }
 
-func multiValues(v any, attr string) ([]backend.MultiValue, error) {
-	items, err := array(v, attr)
-	if err != nil {
-		return nil, err
-	}
-	var out []backend.MultiValue
-	for _, it := range items {
-		o, err := object(it, attr)
-		if err != nil {
-			return nil, err
-		}
-		if o == nil {
-			continue
-		}
-		var mv backend.MultiValue
-		if mv.Value, err = str(o["value"], attr+".value"); err != nil {
-			return nil, err
-		}
-		if mv.Type, err = str(o["type"], attr+".type"); err != nil {
-			return nil, err
-		}
-		if mv.Display, err = str(o["display"], attr+".display"); err != nil {
-			return nil, err
-		}
-		if mv.Primary, err = boolean(o["primary"], attr+".primary"); err != nil {
-			return nil, err
-		}
-		out = append(out, mv)
-	}
-	return out, nil
-}
-
-// extension merges an extension object into dst (created when nil); null values are dropped,
-// since "no value" and "unassigned" are the same in SCIM.
-func extension(v any, urn string, dst map[string]any) (map[string]any, error) {
-	if v == nil {
-		return dst, nil
-	}
-	m, ok := v.(map[string]any)
-	if !ok {
-		return nil, errf("invalidValue", "extension %q must be an object", urn)
-	}
-	if dst == nil {
-		dst = make(map[string]any, len(m))
-	}
-	for _, k := range sortedKeys(m) {
-		if m[k] == nil {
-			continue
-		}
-		dst[k] = normalise(m[k])
-	}
-	return dst, nil
-}
+// extMode merges extension objects as SCIM 2.0 means them: null values are dropped, since "no
+// value" and "unassigned" are the same, and a later spelling overwrites an earlier one.
+var extMode = scimjson.ExtensionMode{Overwrite: true, DropNulls: true}
