@@ -34,6 +34,8 @@ Usage:
   scimbridge sim [flags]            run only the bundled LegacyHR simulator
   scimbridge check --config FILE    validate the configuration and its mapping file, then exit
   scimbridge test --url URL [flags] replay the Okta agent's messages against any SCIM connector
+  scimbridge cert --dns NAME [flags] make a private CA and a server certificate (keys 0600)
+  scimbridge token --out FILE       write a random bearer token to a 0600 secret file
   scimbridge gen --wsdl FILE --package NAME
                                     generate a SOAP client from a WSDL (gowsdl v0.5.0, repaired)
   scimbridge version                print the version
@@ -67,6 +69,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return cmdCheck(rest, stdout, stderr)
 	case "test":
 		return conformance.Main(rest, stdout, stderr)
+	case "cert":
+		return cmdCert(rest, stdout, stderr)
+	case "token":
+		return cmdToken(rest, stdout, stderr)
 	case "gen":
 		return wsdlgen.Main(rest, stdout, stderr)
 	case "version", "--version", "-version":

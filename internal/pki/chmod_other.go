@@ -1,0 +1,5 @@
+//go:build !windows
+
+package pki
+
+func isChmodUnsupported(error) bool { return false }
