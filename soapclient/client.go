@@ -18,6 +18,7 @@ import (
 
 	"github.com/hooklift/gowsdl/soap"
 
+	"github.com/scimbridge/scimbridge/internal/guard"
 	"github.com/scimbridge/scimbridge/internal/reqid"
 )
 
@@ -158,20 +159,13 @@ func validHeaderName(s string) bool {
 }
 
 // Invoker calls a backend operation by name. The mapping engine declares the same interface.
-type Invoker interface {
-	Invoke(ctx context.Context, op string, req any) (any, error)
-}
+type Invoker = guard.Invoker
 
 // InvokerFunc adapts a function to Invoker.
-type InvokerFunc func(ctx context.Context, op string, req any) (any, error)
-
-// Invoke calls f.
-func (f InvokerFunc) Invoke(ctx context.Context, op string, req any) (any, error) {
-	return f(ctx, op, req)
-}
+type InvokerFunc = guard.InvokerFunc
 
 // Middleware wraps an Invoker (circuit breaker, bulkhead, retries, metrics, logging).
-type Middleware func(Invoker) Invoker
+type Middleware = guard.Middleware
 
 // Client drives one generated SOAP client: Invoke plus the operation catalog. It is safe for
 // concurrent use.
@@ -183,7 +177,7 @@ type Client struct {
 	transport *Transport
 	reg       *registry
 	invoker   Invoker
-	guard     *guard // nil without Config.Resilience
+	guard     *guard.Guard // nil without Config.Resilience
 	closed    atomic.Bool
 
 	// Seams for golden tests of the digest header; time.Now and crypto/rand otherwise.
@@ -229,12 +223,12 @@ func New(name string, cfg Config) (*Client, error) {
 	//   metrics → limit (reads/writes) → breaker → deadline → retry (reads) → cfg.Middleware → call
 	var chain []Middleware
 	if cfg.Resilience != nil {
-		g, err := newGuard(name, reg.names, *cfg.Resilience)
+		g, err := guard.New(name, reg.names, *cfg.Resilience, guard.Hooks{Classify: classify})
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("soapclient: %w", err)
 		}
 		c.guard = g
-		chain = append(chain, g.chain()...)
+		chain = append(chain, g.Chain()...)
 	}
 	chain = append(chain, cfg.Middleware...)
 	var inv Invoker = InvokerFunc(c.call)

@@ -68,7 +68,7 @@ func seriesCount(t *testing.T, reg prometheus.Gatherer, name string) int {
 }
 
 func requests(c *Client, op, outcome string) prometheus.Metric {
-	return c.guard.m.requests.WithLabelValues(op, outcome)
+	return c.guard.Metrics().Requests.WithLabelValues(op, outcome)
 }
 
 // A SOAP fault is the application answering: many of them must not open the breaker, while the
@@ -133,10 +133,10 @@ func TestBreakerOpensRefusesFastAndRecovers(t *testing.T) {
 	if calls.Load() != before {
 		t.Error("an open breaker let a call through")
 	}
-	if got := counter(t, c.guard.m.rejected.WithLabelValues(RejectBreakerOpen)); got != 1 {
+	if got := counter(t, c.guard.Metrics().Rejected.WithLabelValues(RejectBreakerOpen)); got != 1 {
 		t.Errorf("rejected{breaker_open} = %v, want 1", got)
 	}
-	if got := counter(t, c.guard.m.state.WithLabelValues("legacyhr")); got != 2 {
+	if got := counter(t, c.guard.Metrics().State.WithLabelValues("legacyhr")); got != 2 {
 		t.Errorf("breaker_state = %v, want 2 (open)", got)
 	}
 
@@ -149,7 +149,7 @@ func TestBreakerOpensRefusesFastAndRecovers(t *testing.T) {
 		t.Errorf("breaker %s after a successful probe, want closed", s)
 	}
 	for _, tr := range [][2]string{{"closed", "open"}, {"open", "half-open"}, {"half-open", "closed"}} {
-		if got := counter(t, c.guard.m.transitions.WithLabelValues("legacyhr", tr[0], tr[1])); got != 1 {
+		if got := counter(t, c.guard.Metrics().Transitions.WithLabelValues("legacyhr", tr[0], tr[1])); got != 1 {
 			t.Errorf("transitions{%s→%s} = %v, want 1", tr[0], tr[1], got)
 		}
 	}
@@ -240,7 +240,7 @@ func TestReadsRetriedWritesNot(t *testing.T) {
 	if calls.Load() != 3 {
 		t.Errorf("server saw %d calls, want 3", calls.Load())
 	}
-	if got := counter(t, c.guard.m.retries.WithLabelValues("GetEmployee")); got != 2 {
+	if got := counter(t, c.guard.Metrics().Retries.WithLabelValues("GetEmployee")); got != 2 {
 		t.Errorf("retries = %v, want 2", got)
 	}
 
@@ -323,7 +323,7 @@ func TestLimitsSeparateReadsAndWrites(t *testing.T) {
 		done <- err
 	}()
 	<-entered
-	if got := counter(t, c.guard.m.inFlight.WithLabelValues("write")); got != 1 {
+	if got := counter(t, c.guard.Metrics().InFlight.WithLabelValues("write")); got != 1 {
 		t.Errorf("in_flight{write} = %v, want 1", got)
 	}
 	_, err := c.Invoke(context.Background(), "CreateEmployee", createReq())
@@ -334,7 +334,7 @@ func TestLimitsSeparateReadsAndWrites(t *testing.T) {
 	if _, err := c.Invoke(context.Background(), "GetEmployee", getReq()); err != nil {
 		t.Errorf("a read was blocked by the write limit: %v", err)
 	}
-	if got := counter(t, c.guard.m.rejected.WithLabelValues(RejectWriteLimit)); got != 1 {
+	if got := counter(t, c.guard.Metrics().Rejected.WithLabelValues(RejectWriteLimit)); got != 1 {
 		t.Errorf("rejected{write_limit} = %v, want 1", got)
 	}
 	unblock()
