@@ -72,6 +72,7 @@ var (
 	textType    = reflect.TypeOf(Text{})
 	entriesType = reflect.TypeOf(Entries{})
 	posType     = reflect.TypeOf(Pos{})
+	nodeType    = reflect.TypeOf((*yaml.Node)(nil))
 )
 
 // maxDepth bounds nesting; the format is at most a handful of levels deep, and aliases could
@@ -126,6 +127,9 @@ func (d *decoder) decode(n *yaml.Node, v reflect.Value, what string) {
 		v.Set(reflect.ValueOf(Text{Value: n.Value, At: posOf(n)}))
 	case v.Type() == entriesType:
 		d.entries(n, v, what)
+	case v.Type() == nodeType:
+		// A block another package reads (Spec.REST), kept as YAML with its positions.
+		v.Set(reflect.ValueOf(n))
 	case v.Kind() == reflect.Pointer:
 		if n.Kind == yaml.ScalarNode && n.Tag == "!!null" {
 			return

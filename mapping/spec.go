@@ -1,5 +1,7 @@
 package mapping
 
+import "go.yaml.in/yaml/v3"
+
 // The spec types mirror the mapping file one to one. They hold text and positions only; all
 // meaning (operation names, field paths, expressions) is checked and compiled by Compile.
 // docs/mapping.md is the reference of every key.
@@ -31,6 +33,10 @@ type Spec struct {
 	Faults []FaultRule `yaml:"faults"`
 	Users  *Users      `yaml:"users"`
 	Groups *Groups     `yaml:"groups"`
+	// REST declares the operations of a REST backend inline (method, path, parameters, body
+	// and response types); package restclient reads it and builds the catalog this file is
+	// compiled against. The engine itself never looks inside.
+	REST *yaml.Node `yaml:"rest"`
 }
 
 // FaultRule turns a business fault into an error kind. A rule matches when every code it
