@@ -8,8 +8,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"path/filepath"
 	"reflect"
 	"strings"
 	"sync"
@@ -18,6 +16,7 @@ import (
 	"github.com/scimbridge/scimbridge/adapter/scim11"
 	"github.com/scimbridge/scimbridge/backend"
 	"github.com/scimbridge/scimbridge/backend/memory"
+	"github.com/scimbridge/scimbridge/internal/oktafixtures"
 )
 
 const (
@@ -122,7 +121,7 @@ func (h *harness) do(method, path string, body []byte) response {
 
 func sample(t *testing.T, name string, ids map[string]string) []byte {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join("scim11", "testdata", "okta", name))
+	b, err := oktafixtures.Bytes(name)
 	if err != nil {
 		t.Fatalf("fixture: %v", err)
 	}

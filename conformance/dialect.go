@@ -1,16 +1,14 @@
 package conformance
 
 import (
-	"embed"
 	"encoding/json"
 	"fmt"
 	"strconv"
 	"strings"
 	"time"
-)
 
-//go:embed testdata/okta/*.json
-var oktaData embed.FS
+	"github.com/scimbridge/scimbridge/internal/oktafixtures"
+)
 
 // Dialect is the seam between the checks and one SCIM version's wire format: paths, the bodies
 // the agent sends, the filters it writes, and the shape rules its parser enforces. The checks
@@ -163,15 +161,7 @@ func newSCIM11(opts Options) (*scim11, error) {
 }
 
 func loadTemplate(name string) (map[string]any, error) {
-	raw, err := oktaData.ReadFile("testdata/okta/" + name)
-	if err != nil {
-		return nil, fmt.Errorf("embedded Okta sample %s: %w", name, err)
-	}
-	var m map[string]any
-	if err := json.Unmarshal(raw, &m); err != nil {
-		return nil, fmt.Errorf("embedded Okta sample %s: %w", name, err)
-	}
-	return m, nil
+	return oktafixtures.Object(name)
 }
 
 // clone deep-copies a JSON value so that templates are never modified.

@@ -2,19 +2,18 @@ package scim11
 
 import (
 	"encoding/json"
-	"os"
-	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/scimbridge/scimbridge/backend"
+	"github.com/scimbridge/scimbridge/internal/oktafixtures"
 )
 
 func readSample(t *testing.T, name string) []byte {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join("testdata", "okta", name))
+	b, err := oktafixtures.Bytes(name)
 	if err != nil {
 		t.Fatalf("fixture: %v", err)
 	}

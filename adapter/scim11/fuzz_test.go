@@ -1,18 +1,18 @@
 package scim11
 
 import (
-	"os"
-	"path/filepath"
 	"testing"
+
+	"github.com/scimbridge/scimbridge/internal/oktafixtures"
 )
 
 func addSamples(f *testing.F) {
-	files, err := filepath.Glob(filepath.Join("testdata", "okta", "*.json"))
-	if err != nil || len(files) == 0 {
-		f.Fatalf("no samples: %v", err)
+	names := oktafixtures.Names()
+	if len(names) == 0 {
+		f.Fatal("no samples")
 	}
-	for _, p := range files {
-		b, err := os.ReadFile(p)
+	for _, n := range names {
+		b, err := oktafixtures.Bytes(n)
 		if err != nil {
 			f.Fatal(err)
 		}

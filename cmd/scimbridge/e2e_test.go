@@ -12,6 +12,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/scimbridge/scimbridge/internal/oktafixtures"
 )
 
 // stack is a simulator and a bridge started as real processes on loopback.
@@ -125,7 +127,7 @@ func (s *stack) roles(t *testing.T) []map[string]any {
 // sample returns one of the Okta agent's published sample payloads as a JSON object.
 func sample(t *testing.T, name string) map[string]any {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join("..", "..", "adapter", "scim11", "testdata", "okta", name))
+	b, err := oktafixtures.Bytes(name)
 	if err != nil {
 		t.Fatal(err)
 	}
