@@ -55,6 +55,10 @@ type Config struct {
 	MaxResponseBytes int64
 	// UserAgent defaults to "scimbridge/<version>".
 	UserAgent string
+	// SOAPVersion is the envelope version on the wire: SOAP11 ("" too) or SOAP12. With 1.2 the
+	// action travels in the content type (application/soap+xml; action="…"), the envelope is in
+	// the 1.2 namespace and 1.2 faults (Code/Subcode/Reason/Detail) are read; see docs/wsdl.md.
+	SOAPVersion string
 	// Middleware wraps every call, first element outermost (see New). It runs inside the
 	// resilience guards, once per attempt.
 	Middleware []Middleware
@@ -108,6 +112,9 @@ func (cfg Config) withDefaults() Config {
 	if cfg.UserAgent == "" {
 		cfg.UserAgent = defaultUserAgent()
 	}
+	if cfg.SOAPVersion == "" {
+		cfg.SOAPVersion = SOAP11
+	}
 	return cfg
 }
 
@@ -125,6 +132,9 @@ func (cfg Config) validate() error {
 	}
 	if p := cfg.Proxy; p != nil && ((p.Scheme != "http" && p.Scheme != "https" && p.Scheme != "socks5") || p.Host == "") {
 		return fmt.Errorf("soapclient: proxy %q is not an http, https or socks5 URL", p.Redacted())
+	}
+	if err := validSOAPVersion(cfg.SOAPVersion); err != nil {
+		return err
 	}
 	if cfg.WSSE != nil && cfg.WSSE.Username == "" {
 		return errors.New("soapclient: WSSE needs a username")

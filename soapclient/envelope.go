@@ -18,6 +18,7 @@ var emptyEnvelope = []byte(`<soap:Envelope xmlns:soap="` + nsSOAP11 + `"><soap:B
 // inspection is what the transport needs to know about a reply body before gowsdl sees it.
 type inspection struct {
 	soap    bool   // the root element is a SOAP Envelope
+	ns      string // its namespace: nsSOAP11 or nsSOAP12
 	doctype bool   // a DOCTYPE precedes the root element
 	fault   *Fault // the Body's first child is a Fault
 }
@@ -52,6 +53,7 @@ prolog:
 		return in
 	}
 	in.soap = true
+	in.ns = root.Name.Space
 	for {
 		tok, err := d.Token()
 		if err != nil {
@@ -161,16 +163,51 @@ func fault11(n *node) *Fault {
 	return f
 }
 
+// fault12 reads a SOAP 1.2 fault (SOAP 1.2 Part 1 §5.4) into the same Fault a 1.1 fault gives,
+// so that the mapping's fault rules read both alike: Code/Value is the fault code as sent (e.g.
+// "env:Sender"), the first Reason/Text in English (else the first) is the fault string, and
+// Detail is read like 1.1's detail. The innermost Subcode/Value, where the application names its
+// error, becomes the detail code when the detail itself names none.
 func fault12(n *node) *Fault {
 	f := &Fault{Actor: n.child("Role").text()}
+	var subcode string
 	if c := n.child("Code"); c != nil {
 		f.Code = c.child("Value").text()
+		// Subcodes nest (Subcode/Subcode/…); the depth is bounded by the capped body.
+		for sc := c.child("Subcode"); sc != nil; sc = sc.child("Subcode") {
+			if v := sc.child("Value").text(); v != "" {
+				subcode = v
+			}
+		}
 	}
 	if r := n.child("Reason"); r != nil {
-		f.String = r.child("Text").text()
+		f.String = reasonText(r)
 	}
 	f.Detail = parseDetail(n.child("Detail"))
+	if f.Detail.Code == "" {
+		f.Detail.Code = subcode
+	}
 	return f
+}
+
+// reasonText picks the English Reason/Text, else the first one.
+func reasonText(r *node) string {
+	first := ""
+	for i := range r.Nodes {
+		t := &r.Nodes[i]
+		if !strings.EqualFold(t.XMLName.Local, "Text") {
+			continue
+		}
+		for _, a := range t.Attrs {
+			if a.Name.Local == "lang" && strings.HasPrefix(strings.ToLower(a.Value), "en") {
+				return t.text()
+			}
+		}
+		if first == "" {
+			first = t.text()
+		}
+	}
+	return first
 }
 
 var (

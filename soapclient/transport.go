@@ -25,6 +25,7 @@ type Transport struct {
 	userAgent string
 	basic     *BasicAuthConfig
 	headers   http.Header
+	version   string // SOAP11 or SOAP12
 }
 
 // NewTransport builds the transport from cfg (Endpoint, Timeout, WSSE and Middleware are not used
@@ -65,6 +66,7 @@ func NewTransport(cfg Config) *Transport {
 		userAgent: cfg.UserAgent,
 		basic:     cfg.BasicAuth,
 		headers:   h,
+		version:   cfg.SOAPVersion,
 	}
 }
 
@@ -79,13 +81,23 @@ func (t *Transport) Do(r *http.Request) (*http.Response, error) {
 	r = r.Clone(ctx) // the caller's request stays as it was
 	// gowsdl sets Close on every request, which would dial a new connection per call.
 	r.Close = false
-	if action, ok := ctx.Value(soapActionKey{}).(string); ok {
-		r.Header.Set("SOAPAction", action)
+	action := r.Header.Get("SOAPAction")
+	if a, ok := ctx.Value(soapActionKey{}).(string); ok {
+		action = a
 	}
-	// gowsdl renders an empty soapAction as the two characters '' (not a quoted empty string);
-	// servers that dispatch on SOAPAction then look for an action named ''.
-	if v, ok := r.Header["Soapaction"]; ok && (len(v) == 0 || v[0] == "''" || v[0] == "") {
-		r.Header.Set("SOAPAction", `""`)
+	// SOAP 1.1 wants the action as a quoted string (gowsdl sends it bare, and an empty one as
+	// the two characters ''); SOAP 1.2 wants it as the content type's action parameter.
+	setAction(r, t.version, action)
+	if t.version == SOAP12 && r.Body != nil {
+		body, err := io.ReadAll(r.Body)
+		r.Body.Close()
+		if err != nil {
+			return nil, fmt.Errorf("soapclient: reading request body: %w", err)
+		}
+		body = rewriteEnvelopeNS(body, nsSOAP11, nsSOAP12)
+		r.Body = io.NopCloser(bytes.NewReader(body))
+		r.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(body)), nil }
+		r.ContentLength = int64(len(body))
 	}
 	r.Header.Set("User-Agent", t.userAgent)
 	if t.basic != nil {
@@ -153,6 +165,10 @@ func (t *Transport) repair(resp *http.Response) (*http.Response, error) {
 		}
 		if in.doctype {
 			return nil, ErrDoctype
+		}
+		if in.ns == nsSOAP12 {
+			// The decoders are written for SOAP 1.1's envelope; see rewriteEnvelopeNS.
+			body = rewriteEnvelopeNS(body, nsSOAP12, nsSOAP11)
 		}
 		// gowsdl parses Content-Type unconditionally and fails with "mime: no media type".
 		if _, _, err := mime.ParseMediaType(resp.Header.Get("Content-Type")); err != nil {

@@ -144,14 +144,14 @@ func TestSOAPActionOverride(t *testing.T) {
 	if _, err := c.Invoke(context.Background(), "GetEmployee", &legacyhr.GetEmployee{EmployeeID: "1"}); err != nil {
 		t.Fatal(err)
 	}
-	if got := srv.last(t).Header.Get("SOAPAction"); got != tns+"/GetEmployee" {
+	if got := srv.last(t).Header.Get("SOAPAction"); got != `"`+tns+`/GetEmployee"` {
 		t.Errorf("SOAPAction = %q", got)
 	}
 	ctx := WithSOAPAction(context.Background(), "urn:other")
 	if _, err := c.Invoke(ctx, "GetEmployee", &legacyhr.GetEmployee{EmployeeID: "1"}); err != nil {
 		t.Fatal(err)
 	}
-	if got := srv.last(t).Header.Get("SOAPAction"); got != "urn:other" {
+	if got := srv.last(t).Header.Get("SOAPAction"); got != `"urn:other"` {
 		t.Errorf("overridden SOAPAction = %q", got)
 	}
 }

@@ -197,7 +197,7 @@ func TestWSO2RequestNamespaces(t *testing.T) {
 			t.Errorf("<%s> in namespace %q, want %q", el, got[el], ns)
 		}
 	}
-	if r := srv.last(t); r.Header.Get("SOAPAction") != "urn:addUser" {
+	if r := srv.last(t); r.Header.Get("SOAPAction") != `"urn:addUser"` {
 		t.Errorf("SOAPAction = %q", r.Header.Get("SOAPAction"))
 	}
 }

@@ -81,6 +81,7 @@ func soapConfig(cfg *Config, reg prometheus.Registerer) (soapclient.Config, erro
 		MaxConcurrency: b.MaxConcurrency,
 		Headers:        b.Headers,
 		UserAgent:      "scimbridge/" + buildVersion(),
+		SOAPVersion:    b.SOAPVersion,
 	}
 	if b.Proxy != "" {
 		u, err := url.Parse(b.Proxy) // validated with the configuration

@@ -79,6 +79,10 @@ type BackendConfig struct {
 	// credentials in the URL allowed). Unset, no proxy is used, whatever HTTPS_PROXY says: a
 	// bridge should not silently follow a proxy meant for something else.
 	Proxy string `yaml:"proxy"`
+	// SOAPVersion is the envelope version spoken to the backend: "1.1" (the default, and the
+	// binding preferred when a WSDL offers both) or "1.2" (application/soap+xml with the action
+	// in the content type, 1.2 faults); see docs/wsdl.md.
+	SOAPVersion string `yaml:"soapVersion"`
 	// Resilience guards the backend: concurrency limits, circuit breaker, deadlines, retries of
 	// reads (see soapclient.Resilience and docs/operations.md). On by default; disabled: true
 	// turns every guard off.
@@ -271,6 +275,11 @@ func (c *Config) validate() error {
 		if u, err := url.Parse(c.Backend.Proxy); err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https" && u.Scheme != "socks5") {
 			add("backend.proxy: %q is not an http://, https:// or socks5:// URL", redactURL(c.Backend.Proxy))
 		}
+	}
+	switch c.Backend.SOAPVersion {
+	case "", soapclient.SOAP11, soapclient.SOAP12:
+	default:
+		add("backend.soapVersion: %q is not \"1.1\" or \"1.2\"", c.Backend.SOAPVersion)
 	}
 	if c.Backend.Timeout < 0 {
 		add("backend.timeout: must be positive")

@@ -178,6 +178,7 @@ func cmdSim(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	pass := fs.String("password", "", "WS-Security password the simulator expects (default: $LEGACYSIM_PASSWORD, else \"scimbridge-demo\")")
 	db := fs.String("db", "", "SQLite file (default: in memory; legacyhr only)")
 	seed := fs.Bool("seed", true, "seed demo employees and roles when the store is empty (legacyhr only)")
+	soap12 := fs.Bool("soap12", false, "legacyhr only: speak SOAP 1.2 only (application/soap+xml, 1.2 envelopes and faults), like a WCF endpoint with a 1.2 binding")
 	kind := fs.String("kind", "legacyhr", "which legacy application to simulate: legacyhr (SOAP HR directory, WS-Security) or wso2 (WSO2 RemoteUserStoreManagerService, HTTP Basic)")
 	if err := fs.Parse(args); err != nil {
 		return 2
@@ -208,7 +209,7 @@ func cmdSim(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		}
 		return 0
 	}
-	sim, err := legacysim.New(legacysim.Options{Username: *user, Password: *pass, DBPath: *db, Seed: *seed, Logger: log})
+	sim, err := legacysim.New(legacysim.Options{Username: *user, Password: *pass, DBPath: *db, Seed: *seed, Logger: log, SOAP12: *soap12})
 	if err != nil {
 		fmt.Fprintln(stderr, "scimbridge sim:", err)
 		return 1

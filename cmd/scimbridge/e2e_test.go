@@ -679,3 +679,24 @@ func TestDemo(t *testing.T) {
 	}
 	wantStatus(t, "demo without credentials", (&client{t: t, base: base}).do("GET", "Users", nil), 401)
 }
+
+// TestConformanceSOAP12 runs `scimbridge test` through a bridge speaking SOAP 1.2
+// (backend.soapVersion: "1.2") to the LegacyHR simulator in its SOAP 1.2-only variant, which
+// refuses 1.1 envelopes, SOAPAction headers in place of the content type's action parameter, and
+// answers faults in the 1.2 form (Code/Subcode/Reason/Detail) that the mapping's rules must read.
+func TestConformanceSOAP12(t *testing.T) {
+	_, simURL := startProc(t, regexp.MustCompile(`legacysim: listening on (http://\S+)/soap`),
+		"sim", "--soap12", "--listen", "127.0.0.1:0", "--username", e2eSimUser, "--password", e2eSimPass, "--seed=false")
+	s := startBridge(t, simURL, "", fmt.Sprintf(`
+  mapping: builtin:legacyhr
+  endpoint: %s/soap
+  soapVersion: "1.2"
+  wsse: { username: %s, password: "${file:SIMPASS}" }`, simURL, e2eSimUser))
+	out, err := execBin(t, "test", "--url", s.scim.base, "--basic", e2eSCIMUser+":"+e2eSCIMPass).CombinedOutput()
+	if err != nil {
+		t.Fatalf("scimbridge test over SOAP 1.2 failed: %v\n%s", err, out)
+	}
+	if !regexp.MustCompile(`(?m)^\d+ passed, 0 failed`).Match(out) {
+		t.Fatalf("no clean summary line:\n%s", out)
+	}
+}

@@ -33,6 +33,10 @@ type Options struct {
 	Now                func() time.Time // nil = time.Now
 	Logger             *slog.Logger     // nil = discard
 	Seed               bool             // seed demo data when the store is empty
+	// SOAP12 makes the endpoint speak SOAP 1.2 only (application/soap+xml with the action in
+	// the content type, the 1.2 envelope, 1.2 faults), as a WCF endpoint with a 1.2 binding
+	// does; SOAP 1.1 requests get a VersionMismatch fault.
+	SOAP12 bool
 }
 
 // Server is the simulated legacy application. It is an http.Handler serving SOAPPath and the
@@ -193,7 +197,7 @@ func (s *Server) serveSOAP(w http.ResponseWriter, r *http.Request) {
 	logAttrs := []any{"op", op, "duration", time.Since(start), "request_id", reqid.Sanitize(r.Header.Get(reqid.Header))}
 	if f != nil {
 		s.log.Info("soap fault", append(logAttrs, "code", f.Code, "message", f.Message)...)
-		writeFault(w, f)
+		writeFault(w, f, s.opts.SOAP12)
 		return
 	}
 	s.log.Debug("soap call", logAttrs...)
@@ -235,7 +239,7 @@ func (s *Server) handleSOAP(ctx context.Context, w http.ResponseWriter, r *http.
 		}
 		return "", invalidf("could not read the request: %v", err)
 	}
-	env, err := readEnvelope(body)
+	env, err := readEnvelope(body, s.opts.SOAP12)
 	if err != nil {
 		return "", xmlErr(err)
 	}
@@ -246,6 +250,15 @@ func (s *Server) handleSOAP(ctx context.Context, w http.ResponseWriter, r *http.
 		return qname(env.op.Name), invalidf("unknown operation %s", qname(env.op.Name))
 	}
 	action, actionSent := soapAction(r)
+	if s.opts.SOAP12 {
+		action, actionSent = soap12Action(r)
+		if !actionSent || action != Namespace+"/"+opName {
+			s.calls.call(opName, action, actionSent)
+			s.calls.fault(opName)
+			return opName, &Fault{Code: CodeInvalid, SOAPCode: "env:Sender",
+				Message: fmt.Sprintf("the action parameter of Content-Type %q does not name operation %s (want %q)", truncate(r.Header.Get("Content-Type"), 120), opName, Namespace+"/"+opName)}
+		}
+	}
 	s.calls.call(opName, action, actionSent)
 	fault := func(f *Fault) (string, *Fault) {
 		s.calls.fault(opName)
@@ -291,7 +304,7 @@ func (s *Server) handleSOAP(ctx context.Context, w http.ResponseWriter, r *http.
 		s.hang(ctx, w)
 		return opName, nil
 	}
-	if err := writeResponse(w, resp); err != nil {
+	if err := writeResponse(w, resp, s.opts.SOAP12); err != nil {
 		s.log.Error("encode response", "op", opName, "err", err)
 		return fault(faultf(CodeInternal, "internal error"))
 	}

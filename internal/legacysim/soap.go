@@ -57,32 +57,48 @@ func escape(s string) string {
 	return b.String()
 }
 
-// writeFault sends f the way SOAP 1.1 over HTTP prescribes: HTTP 500 with the Fault in the Body.
-func writeFault(w http.ResponseWriter, f *Fault) {
+// hrDetail is the HRFault detail element, the same in both SOAP versions.
+func hrDetail(f *Fault) string {
+	return `<hr:HRFault xmlns:hr="` + Namespace + `"><hr:Code>` + escape(f.Code) + `</hr:Code><hr:Message>` +
+		escape(f.Message) + `</hr:Message></hr:HRFault>`
+}
+
+// writeFault sends f the way SOAP 1.1 over HTTP prescribes: HTTP 500 with the Fault in the Body;
+// a SOAP 1.2 server answers in 1.2 (see writeFault12).
+func writeFault(w http.ResponseWriter, f *Fault, soap12 bool) {
+	if soap12 {
+		writeFault12(w, f)
+		return
+	}
 	var b bytes.Buffer
 	b.WriteString(envelopeOpen)
 	b.WriteString(`<soap:Fault><faultcode>` + f.faultCode() + `</faultcode><faultstring>`)
 	b.WriteString(escape(f.Code + ": " + f.Message))
-	b.WriteString(`</faultstring><detail><hr:HRFault xmlns:hr="` + Namespace + `"><hr:Code>`)
-	b.WriteString(escape(f.Code))
-	b.WriteString(`</hr:Code><hr:Message>`)
-	b.WriteString(escape(f.Message))
-	b.WriteString(`</hr:Message></hr:HRFault></detail></soap:Fault>`)
+	b.WriteString(`</faultstring><detail>` + hrDetail(f) + `</detail></soap:Fault>`)
 	b.WriteString(envelopeClose)
 	writeXML(w, http.StatusInternalServerError, b.Bytes())
 }
 
-// writeResponse sends resp (a *Resp struct with its XMLName set) inside an envelope.
-func writeResponse(w http.ResponseWriter, resp any) error {
+// writeResponse sends resp (a *Resp struct with its XMLName set) inside an envelope of the
+// server's SOAP version.
+func writeResponse(w http.ResponseWriter, resp any, soap12 bool) error {
 	body, err := xml.Marshal(resp)
 	if err != nil {
 		return err
 	}
+	open, closing := envelopeOpen, envelopeClose
+	if soap12 {
+		open, closing = envelope12Open, envelope12Close
+	}
 	var b bytes.Buffer
-	b.Grow(len(envelopeOpen) + len(body) + len(envelopeClose))
-	b.WriteString(envelopeOpen)
+	b.Grow(len(open) + len(body) + len(closing))
+	b.WriteString(open)
 	b.Write(body)
-	b.WriteString(envelopeClose)
+	b.WriteString(closing)
+	if soap12 {
+		writeXML12(w, http.StatusOK, b.Bytes())
+		return nil
+	}
 	writeXML(w, http.StatusOK, b.Bytes())
 	return nil
 }
@@ -161,8 +177,12 @@ func truncate(s string, n int) string {
 	return s[:n] + "..."
 }
 
-// readEnvelope reads a SOAP 1.1 envelope up to the operation element.
-func readEnvelope(body []byte) (*envelope, error) {
+// readEnvelope reads a SOAP 1.1 envelope (1.2 when soap12) up to the operation element.
+func readEnvelope(body []byte, soap12 bool) (*envelope, error) {
+	ns := nsSOAP
+	if soap12 {
+		ns = nsSOAP12
+	}
 	dec := newDecoder(body)
 	tok, err := nextStart(dec)
 	if err != nil {
@@ -173,9 +193,11 @@ func readEnvelope(body []byte) (*envelope, error) {
 		return nil, invalidf("the document is not a SOAP envelope")
 	}
 	switch root.Name.Space {
-	case nsSOAP:
+	case ns:
 	case nsSOAP12:
 		return nil, &Fault{Code: CodeInvalid, Message: "SOAP 1.2 is not supported; use SOAP 1.1", SOAPCode: "soap:VersionMismatch"}
+	case nsSOAP:
+		return nil, &Fault{Code: CodeInvalid, Message: "this endpoint speaks SOAP 1.2; SOAP 1.1 is not supported", SOAPCode: "env:VersionMismatch"}
 	default:
 		return nil, &Fault{Code: CodeInvalid, Message: "the Envelope is not in the SOAP 1.1 namespace " + nsSOAP, SOAPCode: "soap:VersionMismatch"}
 	}
@@ -185,7 +207,7 @@ func readEnvelope(body []byte) (*envelope, error) {
 		return nil, xmlErr(err)
 	}
 	start, ok := tok.(xml.StartElement)
-	if ok && start.Name.Space == nsSOAP && start.Name.Local == "Header" {
+	if ok && start.Name.Space == ns && start.Name.Local == "Header" {
 		if err := dec.DecodeElement(&env.header, &start); err != nil {
 			return nil, xmlErr(err)
 		}
@@ -194,7 +216,7 @@ func readEnvelope(body []byte) (*envelope, error) {
 		}
 		start, ok = tok.(xml.StartElement)
 	}
-	if !ok || start.Name.Space != nsSOAP || start.Name.Local != "Body" {
+	if !ok || start.Name.Space != ns || start.Name.Local != "Body" {
 		return nil, invalidf("the SOAP envelope has no Body")
 	}
 	tok, err = nextStart(dec)
