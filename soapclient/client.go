@@ -20,6 +20,7 @@ import (
 
 	"github.com/scimbridge/scimbridge/internal/guard"
 	"github.com/scimbridge/scimbridge/internal/reqid"
+	"github.com/scimbridge/scimbridge/soapclient/soapreg"
 )
 
 // Defaults for the zero values of Config.
@@ -201,6 +202,13 @@ func New(name string, cfg Config) (*Client, error) {
 	if !ok {
 		return nil, fmt.Errorf("soapclient: unknown client %q (known: %s)", name, strings.Join(slices.Sorted(maps.Keys(Clients)), ", "))
 	}
+	return NewFromRegistry(name, gen, cfg)
+}
+
+// NewFromRegistry builds a client over any registry: a generated one, or one built at start-up
+// from a WSDL (package soapclient/wsdlrt). Transport, WS-Security, resilience guards, metrics and
+// middleware are the same for both.
+func NewFromRegistry(name string, gen *soapreg.Client, cfg Config) (*Client, error) {
 	if err := cfg.validate(); err != nil {
 		return nil, err
 	}

@@ -25,6 +25,8 @@ import (
 	"github.com/scimbridge/scimbridge/mapping"
 	"github.com/scimbridge/scimbridge/mapping/defaults"
 	"github.com/scimbridge/scimbridge/soapclient"
+	"github.com/scimbridge/scimbridge/soapclient/soapreg"
+	"github.com/scimbridge/scimbridge/soapclient/wsdlrt"
 )
 
 // bridge is one assembled bridge: the SCIM handler over the mapping engine over the SOAP client.
@@ -138,11 +140,24 @@ func compileBackend(cfg *Config, reg prometheus.Registerer) (*mapping.Engine, *s
 	if err != nil {
 		return nil, nil, err
 	}
-	client, err := soapclient.New(spec.Client.Value, sc)
-	if err != nil {
-		return nil, nil, fmt.Errorf("backend: %w", err)
+	var client *soapclient.Client
+	var catalog *soapreg.Client
+	if b := cfg.Backend; b.WSDL != "" {
+		// The runtime client: built from the WSDL now, with the same transport and guards.
+		client, catalog, err = wsdlrt.New(context.Background(), wsdlrt.Options{
+			WSDL: b.WSDL, Binding: b.WSDLBinding, SaveTo: b.WSDLSave, Name: spec.Client.Value,
+		}, sc)
+		if err != nil {
+			return nil, nil, fmt.Errorf("backend.wsdl: %w", err)
+		}
+	} else {
+		client, err = soapclient.New(spec.Client.Value, sc)
+		if err != nil {
+			return nil, nil, fmt.Errorf("backend: %w", err)
+		}
+		catalog = soapclient.Clients[spec.Client.Value]
 	}
-	eng, err := mapping.Compile(spec, registryCatalog{soapclient.Clients[spec.Client.Value]}, mapping.Options{})
+	eng, err := mapping.Compile(spec, registryCatalog{catalog}, mapping.Options{})
 	if err != nil {
 		client.Close()
 		return nil, nil, err

@@ -65,7 +65,17 @@ type MetricsConfig struct {
 // BackendConfig says how to reach the legacy application.
 type BackendConfig struct {
 	// Mapping is the mapping file, or builtin:<name> for one shipped in the binary.
-	Mapping  string `yaml:"mapping"`
+	Mapping string `yaml:"mapping"`
+	// WSDL, when set, builds the SOAP client at start-up from this WSDL (a file, whose imports
+	// are read from files next to it, or the application's own http(s) ?wsdl URL, fetched once
+	// with the backend's TLS, proxy and credentials) instead of using a generated client: no Go
+	// toolchain and no rebuild (docs/wsdl.md). The mapping's client: is then only a name.
+	WSDL string `yaml:"wsdl"`
+	// WSDLBinding picks one of several SOAP bindings of the WSDL by name.
+	WSDLBinding string `yaml:"wsdlBinding"`
+	// WSDLSave, with a URL in wsdl, writes the WSDL as read to this file at start-up.
+	WSDLSave string `yaml:"wsdlSave"`
+	// Endpoint is the SOAP endpoint URL; with wsdl it defaults to the WSDL's soap:address.
 	Endpoint string `yaml:"endpoint"`
 	// Timeout bounds each backend call (default 20s, well under the agent's 30 s minimum so
 	// that the bridge answers before the agent gives up).
@@ -264,9 +274,17 @@ func (c *Config) validate() error {
 		add("backend.mapping: required (a mapping file, or builtin:legacyhr)")
 	}
 	if c.Backend.Endpoint == "" {
-		add("backend.endpoint: required (the legacy application's SOAP endpoint URL)")
+		if c.Backend.WSDL == "" {
+			add("backend.endpoint: required (the legacy application's SOAP endpoint URL)")
+		}
 	} else if !strings.HasPrefix(c.Backend.Endpoint, "http://") && !strings.HasPrefix(c.Backend.Endpoint, "https://") {
 		add("backend.endpoint: %q must be an http:// or https:// URL", c.Backend.Endpoint)
+	}
+	if (c.Backend.WSDLBinding != "" || c.Backend.WSDLSave != "") && c.Backend.WSDL == "" {
+		add("backend.wsdlBinding and backend.wsdlSave need backend.wsdl")
+	}
+	if c.Backend.WSDLSave != "" && !strings.HasPrefix(c.Backend.WSDL, "http://") && !strings.HasPrefix(c.Backend.WSDL, "https://") {
+		add("backend.wsdlSave: only a WSDL read from a URL is saved; %s is a file already", c.Backend.WSDL)
 	}
 	if c.RequestTimeout < 0 {
 		add("requestTimeout: must be positive")

@@ -35,6 +35,14 @@ type Options struct {
 	// ModuleRoot is the directory of go.mod; default: found from the working directory. gowsdl
 	// runs there (`go tool gowsdl` is pinned in go.mod) and so does go vet.
 	ModuleRoot string
+
+	// Runtime prepares the WSDL for the runtime client (Load) instead of for gowsdl's generator:
+	// operations of every style are kept with their style and use (the encoders for each decide
+	// what they support), and complex types whose content gowsdl would drop are marked.
+	Runtime bool
+	// Fetch reads a document by URL. Set, it lets WSDL be an http(s) URL (an application's own
+	// ?wsdl), whose relative imports are fetched from the same server; unset, only files are read.
+	Fetch func(url string) ([]byte, error)
 }
 
 var pkgName = regexp.MustCompile(`^[a-z][a-z0-9]*$`)

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"net/url"
 	"os"
 	"path/filepath"
 	"slices"
@@ -22,18 +23,26 @@ type prepared struct {
 	portType string
 	ops      []bindingOp // the chosen binding's operations, in document order
 	schemas  []*node     // the schemas as given to gowsdl
+	endpoint string      // soap:address of the chosen binding's first port
 }
 
 type bindingOp struct {
 	name, action string
 	void         bool // no output message, or one without parts
 	noInput      bool // input message without parts
+	// style and use are "document"/"literal" for every operation gen accepts; the runtime client
+	// (Options.Runtime) also keeps operations of other styles, for the encoders that speak them.
+	style, use string
+	ptOp, bOp  *node // the portType's and the binding's operation
 }
 
 type loader struct {
 	dir    string // directory of the main WSDL; files are named relative to it in messages
 	files  map[string]bool
 	report *Report
+	// fetch reads a remote document; set only when the main WSDL itself is a URL (the runtime
+	// client's backend.wsdl), whose relative imports are then read from the same server.
+	fetch func(url string) ([]byte, error)
 }
 
 func (l *loader) rel(path string) string {
@@ -48,6 +57,9 @@ func (l *loader) rel(path string) string {
 // depend on the network.
 func (l *loader) load(location string, ref *node) (*node, string, error) {
 	path := location
+	if l.fetch != nil {
+		return l.loadRemote(location, ref)
+	}
 	if ref != nil {
 		if isRemote(location) {
 			return nil, "", refuse("%s: %s refers to the remote location %s: scimbridge gen never downloads schemas (generation must be reproducible offline). Download it next to the WSDL and change the location to the relative file name", ref.where(), ref.qname(), location)
@@ -72,6 +84,45 @@ func (l *loader) load(location string, ref *node) (*node, string, error) {
 	return root, abs, nil
 }
 
+// loadRemote is load for a WSDL read from a URL: locations are resolved against the referring
+// document's URL, and only documents of the same scheme and host are read (a WSDL served by the
+// application describes itself; a reference elsewhere is refused rather than followed).
+func (l *loader) loadRemote(location string, ref *node) (*node, string, error) {
+	target, err := url.Parse(location)
+	if err != nil {
+		if ref == nil {
+			return nil, "", fmt.Errorf("%q is not a URL: %w", location, err)
+		}
+		return nil, "", refuse("%s: %s: location %q is not a URL: %v", ref.where(), ref.qname(), location, err)
+	}
+	if ref != nil {
+		base, err := url.Parse(ref.file)
+		if err != nil {
+			return nil, "", refuse("%s: %v", ref.where(), err)
+		}
+		target = base.ResolveReference(target)
+		if target.Scheme != base.Scheme || target.Host != base.Host {
+			return nil, "", refuse("%s: %s refers to %s, on another server than the WSDL: only documents of the WSDL's own server are read. Way forward: save the WSDL and its imports as files side by side and set backend.wsdl to the file", ref.where(), ref.qname(), target.Redacted())
+		}
+	}
+	if len(l.files) >= maxFiles {
+		return nil, "", refuse("%s: more than %d files imported", ref.where(), maxFiles)
+	}
+	name := target.Redacted()
+	data, err := l.fetch(target.String())
+	if err != nil {
+		if ref != nil {
+			return nil, "", refuse("%s: %s refers to %s: %v", ref.where(), ref.qname(), name, err)
+		}
+		return nil, "", err
+	}
+	root, err := parseXML(data, name)
+	if err != nil {
+		return nil, "", refuse("%v", err)
+	}
+	return root, name, nil
+}
+
 func isRemote(loc string) bool {
 	l := strings.ToLower(loc)
 	return strings.HasPrefix(l, "http://") || strings.HasPrefix(l, "https://") || strings.HasPrefix(l, "ftp://")
@@ -81,11 +132,16 @@ func isRemote(loc string) bool {
 // it with the reason. See the package doc for the steps.
 func preflight(path string, opts Options, r *Report) (*prepared, error) {
 	l := &loader{dir: filepath.Dir(path), files: map[string]bool{}, report: r}
+	if isRemote(path) && opts.Fetch != nil {
+		l.fetch = opts.Fetch
+	}
 	defs, abs, err := l.load(path, nil)
 	if err != nil {
 		return nil, err
 	}
-	defs.file = filepath.Base(path)
+	if l.fetch == nil {
+		defs.file = filepath.Base(path)
+	}
 	l.files[abs] = true
 	if !defs.is(nsWSDL, "definitions") {
 		return nil, refuse("%s: the root element is <%s>, not a WSDL 1.1 <definitions> (WSDL 2.0 is not supported)", defs.file, defs.qname())
@@ -105,7 +161,10 @@ func preflight(path string, opts Options, r *Report) (*prepared, error) {
 	dedupeTypes(schemas, r)
 	mapBuiltins(schemas, r)
 	pointerize(schemas, r)
-	warnUnsupported(schemas, r)
+	if opts.Runtime {
+		markOpenContent(schemas)
+	}
+	warnUnsupported(schemas, r, opts.Runtime)
 	p.schemas = schemas
 	p.doc = defs.document()
 	return p, nil
@@ -324,10 +383,17 @@ func chooseBinding(defs *node, opts Options, r *Report) (*prepared, error) {
 			r.change(KindBinding, "dropped portType %s: no SOAP 1.1 binding of it is used", pt.attrOr("name", ""))
 		}
 	}
+	endpoint := ""
 	for _, svc := range defs.children(nsWSDL, "service") {
 		for _, port := range svc.children(nsWSDL, "port") {
 			if _, local, _ := port.resolveQName(port.attrOr("binding", "")); local != r.Binding {
 				svc.remove(port)
+				continue
+			}
+			for _, a := range port.children(nsSOAP11, "address") {
+				if endpoint == "" {
+					endpoint = a.attrOr("location", "")
+				}
 			}
 		}
 	}
@@ -338,7 +404,7 @@ func chooseBinding(defs *node, opts Options, r *Report) (*prepared, error) {
 	type group struct{ ops []string }
 	bad := map[string]*group{}
 	var badOrder []string
-	p := &prepared{binding: r.Binding, portType: ptLocal}
+	p := &prepared{binding: r.Binding, portType: ptLocal, endpoint: endpoint}
 	var portType *node
 	for _, pt := range defs.children(nsWSDL, "portType") {
 		portType = pt
@@ -363,7 +429,7 @@ func chooseBinding(defs *node, opts Options, r *Report) (*prepared, error) {
 				}
 			}
 		}
-		if key := style + "/" + use; key != "document/literal" {
+		if key := style + "/" + use; key != "document/literal" && !opts.Runtime {
 			if bad[key] == nil {
 				bad[key] = &group{}
 				badOrder = append(badOrder, key)
@@ -371,7 +437,7 @@ func chooseBinding(defs *node, opts Options, r *Report) (*prepared, error) {
 			bad[key].ops = append(bad[key].ops, name)
 			continue
 		}
-		bo := bindingOp{name: name, action: action}
+		bo := bindingOp{name: name, action: action, style: style, use: use, bOp: op}
 		var ptOp *node
 		for _, o := range portType.children(nsWSDL, "operation") {
 			if o.attrOr("name", "") == name {
@@ -381,6 +447,7 @@ func chooseBinding(defs *node, opts Options, r *Report) (*prepared, error) {
 		if ptOp == nil {
 			return nil, refuse("%s: operation %s of binding %s is not in portType %s", op.where(), name, r.Binding, ptLocal)
 		}
+		bo.ptOp = ptOp
 		for _, dir := range []string{"input", "output"} {
 			ios := ptOp.children(nsWSDL, dir)
 			if len(ios) == 0 {
@@ -403,6 +470,9 @@ func chooseBinding(defs *node, opts Options, r *Report) (*prepared, error) {
 				} else {
 					bo.noInput = true
 				}
+			case style == "rpc":
+				// rpc parts are the children of the operation's wrapper element: any number, each
+				// with type= (or element=); the runtime client's rpc encoders read them.
 			case len(parts) > 1:
 				return nil, refuse("%s: operation %s: %s message %s has %d parts; gowsdl v0.5.0 sends only the first. Way forward: a document/literal-wrapped WSDL has exactly one part per message (SOAP headers as parts are not supported either)", msg.where(), name, dir, msg.attrOr("name", ""), len(parts))
 			default:
@@ -736,7 +806,8 @@ func container(n *node) string {
 }
 
 // warnUnsupported lists what gowsdl v0.5.0 drops silently.
-func warnUnsupported(schemas []*node, r *Report) {
+// The runtime client keeps xs:any as XML, so it is not warned about there.
+func warnUnsupported(schemas []*node, r *Report, runtime bool) {
 	for _, s := range schemas {
 		s.walk(func(n *node) bool {
 			if n.ns() != nsXSD {
@@ -744,6 +815,9 @@ func warnUnsupported(schemas []*node, r *Report) {
 			}
 			switch n.local {
 			case "any":
+				if runtime {
+					return true
+				}
 				r.warn("%s: xs:any in %s: gowsdl v0.5.0 drops it inside an inline type (or makes it Items []string at the top level); that content is not available to the mapping", n.where(), container(n))
 			case "group":
 				if ref, ok := n.attr("ref"); ok {
@@ -753,6 +827,39 @@ func warnUnsupported(schemas []*node, r *Report) {
 				if ref, ok := n.attr("ref"); ok {
 					r.warn("%s: xs:attributeGroup ref=%q in %s: gowsdl v0.5.0 ignores attribute groups; those attributes are missing from the Go type", n.where(), ref, container(n))
 				}
+			}
+			return true
+		})
+	}
+}
+
+// markOpenContent prepares the schemas for the runtime client, which keeps as XML what gowsdl's
+// model drops: a complex type with xs:any anywhere in its content model (gowsdl's model only sees
+// one directly in its sequence) or with xs:anyAttribute is marked mixed="true", the one flag of
+// the model that says "more than the declared elements". xs:group and xs:attributeGroup
+// references are still not expanded; the runtime warns about them as gen does.
+func markOpenContent(schemas []*node) {
+	for _, s := range schemas {
+		s.walk(func(n *node) bool {
+			if !n.is(nsXSD, "complexType") {
+				return true
+			}
+			open := false
+			var visit func(c *node)
+			visit = func(c *node) {
+				for _, k := range c.elems() {
+					if k.ns() != nsXSD || k.local == "complexType" || k.local == "element" {
+						continue // nested types are marked on their own
+					}
+					if k.local == "any" || k.local == "anyAttribute" {
+						open = true
+					}
+					visit(k)
+				}
+			}
+			visit(n)
+			if open {
+				n.setAttr("mixed", "true")
 			}
 			return true
 		})

@@ -90,3 +90,20 @@ type Client struct {
 	// Operations are in the binding's order.
 	Operations []Operation
 }
+
+// Dynamic is a registry entry whose types were built at run time (the runtime WSDL client):
+// info.Request and info.Response are struct types, and call gets a non-nil pointer to a value
+// of info.Request and returns a pointer to a value of info.Response.
+func Dynamic(info OperationInfo, call func(ctx context.Context, c *soap.Client, req any) (any, error)) Operation {
+	want := reflect.PointerTo(info.Request)
+	return Operation{
+		OperationInfo: info,
+		call: func(ctx context.Context, c *soap.Client, req any) (any, error) {
+			rv := reflect.ValueOf(req)
+			if !rv.IsValid() || rv.Type() != want || rv.IsNil() {
+				return nil, fmt.Errorf("%w: %s takes a non-nil %v, got %T", ErrRequestType, info.Name, want, req)
+			}
+			return call(ctx, c, req)
+		},
+	}
+}
