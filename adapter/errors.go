@@ -34,6 +34,7 @@ const (
 	codeTooLarge      = "SB-BODY-TOO-LARGE"
 	codeUnavailable   = "SB-UNAVAILABLE"
 	codeTimeout       = "SB-TIMEOUT"
+	codeBackendFailed = "SB-BACKEND-FAILED"
 	codeInternal      = "SB-INTERNAL"
 
 	// SCIM 2.0 only: each stands for one RFC 7644 §3.12 scimType (see scimTypes).
@@ -164,8 +165,19 @@ func writeBackendError(w http.ResponseWriter, r *http.Request, err error, o op) 
 		writeError(w, r, http.StatusServiceUnavailable, codeUnavailable,
 			"The application behind the connector is unavailable; retry later. "+msg)
 	case backend.Timeout:
+		if r.Method == http.MethodGet || o.list {
+			// A read changes nothing, so it can simply be retried.
+			writeError(w, r, http.StatusGatewayTimeout, codeTimeout,
+				"The application behind the connector did not answer in time while reading; nothing was changed, retry later.")
+			break
+		}
 		writeError(w, r, http.StatusGatewayTimeout, codeTimeout,
 			"The application behind the connector did not answer in time. The change may or may not have been applied: check the "+o.resource+" in the application before retrying.")
+	case backend.Failed:
+		// The application was reached and failed (an internal fault, an unreadable reply): not a
+		// defect of the connector, so not 500.
+		writeError(w, r, http.StatusBadGateway, codeBackendFailed,
+			"The application behind the connector failed: "+msg+". See the connector's log for request id "+reqid.From(r.Context())+".")
 	case backend.Unsupported:
 		writeError(w, r, http.StatusNotImplemented, codeNotImplemented,
 			"The connector's backend does not support this operation: "+msg)

@@ -32,9 +32,13 @@ const (
 	Timeout
 	// Unsupported: the configured backend cannot do this operation.
 	Unsupported
+	// Failed: the backend was reached and failed: an internal fault of the application that no
+	// rule explains, or a reply that cannot be read. Not the bridge's defect (Internal), not a
+	// refusal of service (Unavailable); the front end answers 502 with the request id.
+	Failed
 )
 
-var kindNames = [...]string{"internal", "notFound", "conflict", "invalid", "policy", "unavailable", "timeout", "unsupported"}
+var kindNames = [...]string{"internal", "notFound", "conflict", "invalid", "policy", "unavailable", "timeout", "unsupported", "failed"}
 
 // String returns the kind's stable name, used in logs and metrics labels.
 func (k Kind) String() string {

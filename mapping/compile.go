@@ -147,6 +147,7 @@ type faultRule struct {
 	kind                  backend.Kind
 	message               string
 	exposeDetail          bool
+	breaker               *bool // nil: the default (see Engine.countsTowardsBreaker)
 }
 
 // Engine is a compiled mapping file. It is immutable and safe for concurrent use; Backend
@@ -235,11 +236,12 @@ func Compile(spec *Spec, cat Catalog, opts Options) (*Engine, error) {
 }
 
 func kindNames() []string {
-	return []string{"internal", "notFound", "conflict", "invalid", "policy", "unavailable", "timeout"}
+	return []string{"internal", "notFound", "conflict", "invalid", "policy", "unavailable", "timeout", "failed"}
 }
 
 func kindByName(s string) (backend.Kind, bool) {
-	for k := backend.Internal; k <= backend.Timeout; k++ {
+	for _, k := range []backend.Kind{backend.Internal, backend.NotFound, backend.Conflict, backend.Invalid,
+		backend.Policy, backend.Unavailable, backend.Timeout, backend.Failed} {
 		if k.String() == s {
 			return k, true
 		}
@@ -269,8 +271,20 @@ func (c *compiler) faults(rules []FaultRule) []faultRule {
 			c.ps.add(r.Kind.At, "%s.kind: unknown kind %q (one of %s)%s", what, r.Kind.Value,
 				strings.Join(kindNames(), ", "), didYouMean(r.Kind.Value, kindNames()))
 		}
+		var counts *bool
+		switch r.Breaker.Value {
+		case "":
+		case "true", "false":
+			v := r.Breaker.Value == "true"
+			counts = &v
+			if v && ok && businessKind(k) {
+				c.ps.add(r.Breaker.At, "%s.breaker: a %s fault is the application judging the request, not failing; it cannot count towards the breaker", what, k)
+			}
+		default:
+			c.ps.add(r.Breaker.At, "%s.breaker: want true or false, not %q", what, r.Breaker.Value)
+		}
 		out = append(out, faultRule{faultCode: r.FaultCode.Value, detailCode: r.DetailCode.Value, pattern: re,
-			kind: k, message: r.Message.Value, exposeDetail: r.ExposeDetail})
+			kind: k, message: r.Message.Value, exposeDetail: r.ExposeDetail, breaker: counts})
 	}
 	return out
 }

@@ -25,6 +25,9 @@ func (e *Engine) Backend(inv Invoker, log *slog.Logger, opts ...BackendOption) b
 	for _, o := range opts {
 		o(b)
 	}
+	if j, ok := inv.(FaultJudging); ok {
+		j.JudgeFaults(e.countsTowardsBreaker)
+	}
 	return b
 }
 
@@ -243,69 +246,4 @@ func copyRecord(rec any) any {
 	p := reflect.New(rv.Type().Elem())
 	p.Elem().Set(rv.Elem())
 	return p.Interface()
-}
-
-// callError classifies an error from Invoke. See the Invoker documentation.
-func (b *engineBackend) callError(op string, err error) error {
-	var be *backend.Error
-	if errors.As(err, &be) {
-		return err
-	}
-	var f Fault
-	if errors.As(err, &f) {
-		return b.fault(op, f, err)
-	}
-	switch {
-	case errors.Is(err, context.DeadlineExceeded):
-		b.log.Warn("legacy call timed out", "operation", op, "error", err)
-		return backend.Wrap(backend.Timeout, err, "the legacy application did not answer in time")
-	case errors.Is(err, context.Canceled):
-		return err
-	}
-	b.log.Warn("legacy call failed", "operation", op, "error", err)
-	return backend.Wrap(backend.Unavailable, err, "the legacy application could not be reached")
-}
-
-var defaultFaultMessages = map[backend.Kind]string{
-	backend.Internal:    "the legacy application reported an error",
-	backend.NotFound:    "the legacy application has no such record",
-	backend.Conflict:    "the legacy application already has a record with this name",
-	backend.Invalid:     "the legacy application refused the request as invalid",
-	backend.Policy:      "a policy of the legacy application refused the change",
-	backend.Unavailable: "the legacy application refused service",
-	backend.Timeout:     "the legacy application did not answer in time",
-}
-
-// fault applies the first matching fault rule. The raw fault texts go to the log only, unless
-// the rule says exposeDetail, in which case the detail message (the application's words meant
-// for its users) becomes the client-visible message.
-func (b *engineBackend) fault(op string, f Fault, err error) error {
-	kind, msg := backend.Internal, ""
-	expose := false
-	for _, r := range b.e.faults {
-		if r.faultCode != "" && r.faultCode != f.FaultCode() {
-			continue
-		}
-		if r.detailCode != "" && r.detailCode != f.DetailCode() {
-			continue
-		}
-		if r.pattern != nil && !r.pattern.MatchString(f.FaultString()) && !r.pattern.MatchString(f.DetailMessage()) {
-			continue
-		}
-		kind, msg, expose = r.kind, r.message, r.exposeDetail
-		break
-	}
-	b.log.Info("legacy fault", "operation", op, "kind", kind.String(), "faultCode", f.FaultCode(),
-		"detailCode", f.DetailCode(), "faultString", f.FaultString(), "detailMessage", f.DetailMessage())
-	if expose && f.DetailMessage() != "" {
-		if msg != "" {
-			msg = msg + ": " + f.DetailMessage()
-		} else {
-			msg = f.DetailMessage()
-		}
-	}
-	if msg == "" {
-		msg = defaultFaultMessages[kind]
-	}
-	return &backend.Error{Kind: kind, Message: msg, Err: err}
 }

@@ -455,7 +455,7 @@ func TestFaultsAndCallErrors(t *testing.T) {
 		{"fixed message", &hrFault{"HR-DUPLICATE", "secret internal text"}, backend.Conflict, "LegacyHR already has a record with this name"},
 		{"exposeDetail", &hrFault{"HR-INVALID", "Login is too long"}, backend.Invalid, "Login is too long"},
 		{"unavailable", &hrFault{"HR-AUTH", "bad password for svc"}, backend.Unavailable, "LegacyHR refused the bridge's service account"},
-		{"no rule", &hrFault{"HR-INTERNAL", "NullPointerException at x.y"}, backend.Internal, "the legacy application reported an error"},
+		{"no rule", &hrFault{"HR-INTERNAL", "NullPointerException at x.y"}, backend.Failed, "the legacy application failed"},
 		{"wrapped fault", fmt.Errorf("call: %w", &hrFault{"HR-NOT-FOUND", "gone"}), backend.NotFound, "LegacyHR has no such record"},
 		{"deadline", fmt.Errorf("post: %w", context.DeadlineExceeded), backend.Timeout, "the legacy application did not answer in time"},
 		{"transport", errors.New("dial tcp 127.0.0.1:1: connection refused"), backend.Unavailable, "the legacy application could not be reached"},

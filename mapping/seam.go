@@ -11,9 +11,12 @@ import (
 // the generated clients in an Invoker (with metrics, breaker, deadline and retry around it), so
 // that this package never depends on them.
 //
-// Business faults come back as errors implementing Fault. An error that already is a
-// *backend.Error (a resilience layer's Unavailable with RetryAfter, say) is passed through
-// unchanged by the engine.
+// Clients own their errors; the engine classifies them into contract kinds in one place
+// (classify.go) through the small interfaces below, so no client imports the contract: Fault
+// (the application answered with a fault), Refusal (not carried out, retry later),
+// MalformedReply (a reply that cannot be read), context.DeadlineExceeded (timed out). Anything
+// else means the application could not be reached. An error that already is a *backend.Error
+// is passed through unchanged.
 type Invoker interface {
 	Invoke(ctx context.Context, op string, req any) (any, error)
 }
@@ -42,6 +45,30 @@ type Fault interface {
 	FaultString() string
 	DetailCode() string
 	DetailMessage() string
+}
+
+// Refusal is a call that was not carried out and may succeed later: refused by a circuit breaker
+// or a concurrency limit, or by the application with 503 and Retry-After. It becomes
+// Unavailable with RetryAfter. An error may also have ClientMessage() string, a client-safe
+// description used as the message.
+type Refusal interface {
+	Refused() bool
+	RetryAfter() time.Duration
+}
+
+// MalformedReply is a reply that arrived but could not be read (not XML or JSON, cut short,
+// too large, of the wrong shape). It becomes Failed: the application is up, its answer unusable.
+type MalformedReply interface {
+	MalformedReply() bool
+}
+
+// FaultJudging is implemented by Invokers with a circuit breaker. Backend hands them the
+// engine's judgement of faults, from the mapping's fault rules: judge(err) gives counts=true
+// when err is a fault that should count towards the breaker (an internal fault of the
+// application), false for business faults; ok=false means the error is no fault the engine
+// judges, and the Invoker's own rule applies. judge is safe for concurrent use.
+type FaultJudging interface {
+	JudgeFaults(judge func(err error) (counts, ok bool))
 }
 
 // ChangeTracker assigns lastModified to resources of an application that keeps no change times:

@@ -51,6 +51,9 @@ type FaultRule struct {
 	Kind         Text `yaml:"kind"`
 	Message      Text `yaml:"message"`
 	ExposeDetail bool `yaml:"exposeDetail"`
+	// Breaker says whether the fault counts towards the circuit breaker ("true"/"false"); empty:
+	// server faults count unless the rule's kind is a business one, client faults never.
+	Breaker Text `yaml:"breaker"`
 }
 
 // Fail ends an operation with an error instead of a call (e.g. refusing a rename the

@@ -17,7 +17,7 @@ var invalidFiles = map[string]string{
 	"create-without-fromscim.yaml": `testdata/invalid/create-without-fromscim.yaml:5:11: users.create: needs a fromSCIM block (how a user becomes a record)`,
 	"empty.yaml":                   `testdata/invalid/empty.yaml: the mapping file is empty`,
 	"expression-syntax.yaml":       `testdata/invalid/expression-syntax.yaml:7:12: users.list.items: expression unexpected token EOF (1:15)`,
-	"fault-kind.yaml": `testdata/invalid/fault-kind.yaml:3:39: faults[0].kind: unknown kind "conflicts" (one of internal, notFound, conflict, invalid, policy, unavailable, timeout) (did you mean "conflict"?)
+	"fault-kind.yaml": `testdata/invalid/fault-kind.yaml:3:39: faults[0].kind: unknown kind "conflicts" (one of internal, notFound, conflict, invalid, policy, unavailable, timeout, failed) (did you mean "conflict"?)
 testdata/invalid/fault-kind.yaml:4:5: faults[1]: a rule needs faultCode, detailCode or pattern`,
 	"groups.yaml": `testdata/invalid/groups.yaml:6:3: groups: get: required (how to read one group)
 testdata/invalid/groups.yaml:6:3: groups.toSCIM: displayName: required
@@ -65,7 +65,7 @@ testdata/invalid/steps.yaml:10:72: users.get.steps[3].id: id belongs to the bloc
 testdata/invalid/steps.yaml:11:53: users.get.steps[4].request.EmployeeID: expression type mapping.Employee has no field Logn (1:14)`,
 	"when-fail.yaml": `testdata/invalid/when-fail.yaml:7:17: users.delete.steps[0].when: the condition gives int, not a boolean
 testdata/invalid/when-fail.yaml:8:35: users.delete.steps[1].fail: message: required (what the SCIM client is told)
-testdata/invalid/when-fail.yaml:8:43: users.delete.steps[1].fail.kind: unknown kind "refused" (one of internal, notFound, conflict, invalid, policy, unavailable, timeout)
+testdata/invalid/when-fail.yaml:8:43: users.delete.steps[1].fail.kind: unknown kind "refused" (one of internal, notFound, conflict, invalid, policy, unavailable, timeout, failed)
 testdata/invalid/when-fail.yaml:9:17: users.delete.steps[2].fail: a fail step calls nothing; give only when and fail
 testdata/invalid/when-fail.yaml:9:17: users.delete.steps[2].fail: kind: required`,
 	"fault-pattern.yaml": "testdata/invalid/fault-pattern.yaml:3:16: faults[0].pattern: error parsing regexp: missing closing ): `(?i)already exist(s`",

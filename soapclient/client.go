@@ -262,10 +262,12 @@ func (c *Client) Name() string { return c.name }
 
 // Invoke calls operation op with req, a pointer to its generated request struct, and returns a
 // pointer to the generated response struct. Errors: ErrUnknownOperation, ErrRequestType, ErrClosed,
-// *Fault, *HTTPStatusError, ErrResponseTooLarge, ErrDoctype, context errors; all wrapped with the
-// client and operation name, so use errors.Is / errors.As.
+// *Fault, *HTTPStatusError, *RefusedError (guards), *MalformedReplyError (around ErrResponseTooLarge,
+// ErrDoctype, XML errors), context errors; all wrapped with the client and operation name, so use
+// errors.Is / errors.As.
 func (c *Client) Invoke(ctx context.Context, op string, req any) (any, error) {
-	return c.invoker.Invoke(ctx, op, req)
+	resp, err := c.invoker.Invoke(ctx, op, req)
+	return resp, ownError(err)
 }
 
 // Operations returns the operation names, sorted.

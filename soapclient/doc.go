@@ -20,8 +20,9 @@
 //     wraps the call.
 //   - The resilience guards (Config.Resilience, resilience.go): metrics, separate read and write
 //     concurrency limits, a local gobreaker/v2 circuit breaker per backend, a per-operation
-//     deadline and budgeted, jittered retries of reads. Refusals are *backend.Error Unavailable
-//     with RetryAfter (backend is a stdlib-only leaf, so importing it here is safe).
+//     deadline and budgeted, jittered retries of reads. Refusals are *RefusedError
+//     with their wait, unreadable replies *MalformedReplyError: the client owns its errors and
+//     imports no bridge package; the mapping engine classifies them through their methods.
 //     Client.BreakerState and Client.Ping feed a readiness probe.
 //
 // Generated clients are listed in Clients (clients_gen.go, generated too). Regenerate them all

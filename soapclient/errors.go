@@ -212,3 +212,32 @@ func truncate(s string, n int) string {
 	}
 	return s[:cut] + "…"
 }
+
+// MalformedReplyError is a reply that arrived but could not be read as the operation's answer:
+// not XML, a DOCTYPE, larger than Config.MaxResponseBytes, cut short, or of the wrong shape. The
+// application is up but answered something the client cannot use, which differs from "could not
+// be reached" for whoever reads the error.
+type MalformedReplyError struct {
+	Err error
+}
+
+func (e *MalformedReplyError) Error() string { return "soapclient: unreadable reply: " + e.Err.Error() }
+
+// Unwrap returns the cause (an *xml.SyntaxError, ErrDoctype, ErrResponseTooLarge, …).
+func (e *MalformedReplyError) Unwrap() error { return e.Err }
+
+// MalformedReply reports that the reply could not be read.
+func (e *MalformedReplyError) MalformedReply() bool { return true }
+
+// ownError gives the errors Invoke returns their client-owned types: a reply classed as malformed
+// becomes a *MalformedReplyError (once), everything else is returned as is.
+func ownError(err error) error {
+	if err == nil || classify(err) != OutcomeMalformed {
+		return err
+	}
+	var me *MalformedReplyError
+	if errors.As(err, &me) {
+		return err
+	}
+	return &MalformedReplyError{Err: err}
+}

@@ -20,12 +20,15 @@ type (
 	Resilience    = guard.Config
 	BreakerConfig = guard.BreakerConfig
 	RetryConfig   = guard.RetryConfig
+	// RefusedError is a call refused by the breaker or a limit (never sent), or answered 503
+	// with Retry-After: the client's own error, read by the mapping engine through its methods.
+	RefusedError = guard.RefusedError
 )
 
 // DefaultReadPrefixes is the default read rule (see Resilience.ReadPrefixes).
 var DefaultReadPrefixes = guard.DefaultReadPrefixes
 
-// Sentinels inside the *backend.Error of a refused call.
+// Sentinels inside the *RefusedError of a refused call.
 var (
 	ErrBreakerOpen  = guard.ErrBreakerOpen
 	ErrLimitReached = guard.ErrLimitReached
@@ -102,6 +105,10 @@ func countsAsFailure(outcome string, err error) bool { return guard.CountsAsFail
 func (c *Client) BreakerState() (state string, retryAfter time.Duration) {
 	return c.guard.BreakerState()
 }
+
+// JudgeFaults lets the mapping engine say which faults count towards the circuit breaker
+// (mapping.FaultJudging); see guard.Guard.JudgeFaults. Without resilience it does nothing.
+func (c *Client) JudgeFaults(judge func(err error) (counts, ok bool)) { c.guard.JudgeFaults(judge) }
 
 // IsRead reports whether the resilience settings class op as a read (retried, read limit).
 // Without Config.Resilience it applies DefaultReadPrefixes.

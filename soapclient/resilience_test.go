@@ -13,7 +13,6 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	dto "github.com/prometheus/client_model/go"
 
-	"github.com/scimbridge/scimbridge/backend"
 	"github.com/scimbridge/scimbridge/internal/backendtime"
 	"github.com/scimbridge/scimbridge/soapclient/legacyhr"
 )
@@ -123,12 +122,12 @@ func TestBreakerOpensRefusesFastAndRecovers(t *testing.T) {
 	if time.Since(start) > 50*time.Millisecond {
 		t.Errorf("refusal took %v, want it immediate", time.Since(start))
 	}
-	var be *backend.Error
-	if !errors.As(err, &be) || be.Kind != backend.Unavailable || be.RetryAfter < time.Second || !errors.Is(err, ErrBreakerOpen) {
-		t.Fatalf("err = %#v, want Unavailable with RetryAfter ≥ 1s wrapping ErrBreakerOpen", err)
+	var be *RefusedError
+	if !errors.As(err, &be) || !be.Refused() || be.RetryAfter() < time.Second || !errors.Is(err, ErrBreakerOpen) {
+		t.Fatalf("err = %#v, want a refusal with RetryAfter ≥ 1s wrapping ErrBreakerOpen", err)
 	}
-	if !strings.Contains(be.Message, "stops calling it") {
-		t.Errorf("message %q does not tell the admin what happens", be.Message)
+	if !strings.Contains(be.ClientMessage(), "stops calling it") {
+		t.Errorf("message %q does not tell the admin what happens", be.ClientMessage())
 	}
 	if calls.Load() != before {
 		t.Error("an open breaker let a call through")
@@ -287,9 +286,9 @@ func TestRetryAfterHonoured(t *testing.T) {
 	if calls.Load() != 1 {
 		t.Errorf("server saw %d calls, want 1", calls.Load())
 	}
-	var be *backend.Error
-	if !errors.As(err, &be) || be.Kind != backend.Unavailable || be.RetryAfter != 7*time.Second {
-		t.Fatalf("err = %v, want Unavailable with RetryAfter 7s", err)
+	var be *RefusedError
+	if !errors.As(err, &be) || be.RetryAfter() != 7*time.Second {
+		t.Fatalf("err = %v, want a refusal with RetryAfter 7s", err)
 	}
 	var he *HTTPStatusError
 	if !errors.As(err, &he) {
@@ -327,9 +326,9 @@ func TestLimitsSeparateReadsAndWrites(t *testing.T) {
 		t.Errorf("in_flight{write} = %v, want 1", got)
 	}
 	_, err := c.Invoke(context.Background(), "CreateEmployee", createReq())
-	var be *backend.Error
-	if !errors.Is(err, ErrLimitReached) || !errors.As(err, &be) || be.Kind != backend.Unavailable || be.RetryAfter <= 0 {
-		t.Fatalf("second write: err = %v, want Unavailable with RetryAfter wrapping ErrLimitReached", err)
+	var be *RefusedError
+	if !errors.Is(err, ErrLimitReached) || !errors.As(err, &be) || be.RetryAfter() <= 0 {
+		t.Fatalf("second write: err = %v, want a refusal with RetryAfter wrapping ErrLimitReached", err)
 	}
 	if _, err := c.Invoke(context.Background(), "GetEmployee", getReq()); err != nil {
 		t.Errorf("a read was blocked by the write limit: %v", err)

@@ -148,7 +148,7 @@ func TestMalformedXML(t *testing.T) {
 		t.Error("the malformed reply was not retried")
 	}
 	h.knobs(func(k *legacysim.KnobSettings) { k.MalformedNext = 1000 })
-	h.tripAndRecover(id, http.StatusServiceUnavailable, func() { h.knobs(func(k *legacysim.KnobSettings) { k.MalformedNext = 0 }) })
+	h.tripAndRecover(id, http.StatusBadGateway, func() { h.knobs(func(k *legacysim.KnobSettings) { k.MalformedNext = 0 }) })
 	if h.metric("scimbridge_backend_requests_total", map[string]string{"operation": "GetEmployee", "outcome": "malformed"}) < 3 {
 		t.Error("malformed replies not counted as such")
 	}

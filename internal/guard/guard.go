@@ -16,7 +16,6 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/sony/gobreaker/v2"
 
-	"github.com/scimbridge/scimbridge/backend"
 	"github.com/scimbridge/scimbridge/internal/backendtime"
 )
 
@@ -87,13 +86,14 @@ func (g *Guard) classify(err error) string {
 //
 // The limit sits outside the breaker so that calls queueing for a slot do not use up the
 // breaker's half-open probes; the retries sit inside it so that the breaker judges a logical call,
-// not each attempt. Refusals (breaker open, limit full) return *backend.Error with Kind
-// Unavailable and RetryAfter set, which the SCIM front end answers with 503 and Retry-After in the
-// dialect's error shape; errors.Is(err, ErrBreakerOpen / ErrLimitReached) tells them apart.
+// not each attempt. Refusals (breaker open, limit full, a 503 with Retry-After) return a
+// *RefusedError with its wait, which the mapping engine turns into the contract's Unavailable
+// (503 with Retry-After); errors.Is(err, ErrBreakerOpen / ErrLimitReached) tells them apart.
 //
 // What the breaker counts: a business fault (a SOAP Fault, a REST error answer), and a non-5xx HTTP error
 // other than 408 and 429, is a SUCCESS: the application answered, so it is up, however it
-// refused. Transport errors, timeouts,
+// refused; unless the mapping's judgement (Guard.JudgeFaults) says the fault is the application
+// failing (an internal fault), which counts. Transport errors, timeouts,
 // HTTP 5xx/408/429 without a fault, and unparsable or refused (DOCTYPE, oversized) replies are
 // failures. A caller's cancellation and misuse of Invoke (unknown operation, wrong request type,
 // closed client) are excluded: they say nothing about the backend.
@@ -178,7 +178,7 @@ type RetryConfig struct {
 // DefaultReadPrefixes is the default read rule (see Config.ReadPrefixes).
 var DefaultReadPrefixes = []string{"get", "list", "find", "is", "search", "query", "lookup", "read", "count", "check", "exists"}
 
-// Sentinels inside the *backend.Error of a refused call.
+// Sentinels inside the *RefusedError of a refused call.
 var (
 	// ErrBreakerOpen: the circuit breaker is open (or half-open with its probes in flight).
 	ErrBreakerOpen = errors.New("circuit breaker open")
@@ -306,6 +306,8 @@ type Guard struct {
 	budget  retryBudget
 	now     func() time.Time
 
+	judge atomic.Pointer[func(error) (counts, ok bool)] // the mapping's fault judgement, nil: none
+
 	openedAt  atomic.Int64 // unix nanos of the last transition to open
 	holdUntil atomic.Int64 // unix nanos until which the backend asked us (Retry-After) to wait
 }
@@ -371,7 +373,10 @@ func New(client string, ops []string, r Config, hooks Hooks) (*Guard, error) {
 				return c.ConsecutiveFailures >= uint32(b.ConsecutiveFailures) ||
 					(c.Requests >= uint32(b.MinRequests) && float64(c.TotalFailures) >= b.FailureRatio*float64(c.Requests))
 			},
-			IsSuccessful: func(err error) bool { return !CountsAsFailure(g.classify(err), err) },
+			IsSuccessful: func(err error) bool {
+				var cf *countedFault
+				return !errors.As(err, &cf) && !CountsAsFailure(g.classify(err), err)
+			},
 			IsExcluded: func(err error) bool {
 				o := g.classify(err)
 				return o == OutcomeCanceled || o == OutcomeInvalid
@@ -463,7 +468,7 @@ func (g *Guard) limitMW(next Invoker) Invoker {
 					// A short, jittered wait: slots free up in about one call's time, and
 					// spreading the retries keeps them from arriving together.
 					retry := time.Second + rand.N(2*time.Second)
-					return nil, &backend.Error{Kind: backend.Unavailable, RetryAfter: retry, Err: err,
+					return nil, &RefusedError{Wait: retry, Err: err,
 						Message: fmt.Sprintf("scimbridge is already running its limit of %d concurrent %s calls to the application; retry later", limit, class)}
 				}
 				return nil, err
@@ -507,7 +512,14 @@ func (g *Guard) breakerMW(next Invoker) Invoker {
 		return next
 	}
 	return InvokerFunc(func(ctx context.Context, op string, req any) (any, error) {
-		resp, err := g.cb.Execute(func() (any, error) { return next.Invoke(ctx, op, req) })
+		resp, err := g.cb.Execute(func() (any, error) {
+			resp, err := next.Invoke(ctx, op, req)
+			return resp, g.judged(err)
+		})
+		var cf *countedFault
+		if errors.As(err, &cf) {
+			return resp, cf.err
+		}
 		switch {
 		case errors.Is(err, gobreaker.ErrOpenState), errors.Is(err, gobreaker.ErrTooManyRequests):
 			reason := RejectBreakerOpen
@@ -516,14 +528,14 @@ func (g *Guard) breakerMW(next Invoker) Invoker {
 			}
 			g.m.Rejected.WithLabelValues(reason).Inc()
 			wait := g.retryAfter()
-			return nil, &backend.Error{Kind: backend.Unavailable, RetryAfter: wait, Err: fmt.Errorf("%w (%s)", ErrBreakerOpen, reason),
+			return nil, &RefusedError{Wait: wait, Err: fmt.Errorf("%w (%s)", ErrBreakerOpen, reason),
 				Message: fmt.Sprintf("the application failed repeatedly, so scimbridge stops calling it for about %s to let it recover; the task can be retried then", roundUp(wait))}
 		case err != nil:
 			if he, ok := statusOf(err); ok && he.HTTPStatus() == 503 {
 				if d, ok := he.RetryAfterDelay(g.now()); ok && d > 0 {
 					d = min(d, g.cfg.Breaker.OpenFor)
 					g.holdUntil.Store(g.now().Add(d).UnixNano())
-					return nil, &backend.Error{Kind: backend.Unavailable, RetryAfter: d, Err: err,
+					return nil, &RefusedError{Wait: d, Err: err,
 						Message: "the application answered that it is unavailable (HTTP 503)"}
 				}
 			}

@@ -5,8 +5,6 @@ import (
 	"errors"
 	"testing"
 	"time"
-
-	"github.com/scimbridge/scimbridge/backend"
 )
 
 // statusErr is a client's HTTP error as the guards see it.
@@ -67,8 +65,8 @@ func TestStatusError503HonoursRetryAfter(t *testing.T) {
 	inv := build(t, Config{Retry: RetryConfig{Attempts: 1}}, nil,
 		func(context.Context, string, any) (any, error) { return nil, statusErr{503} })
 	_, err := inv.Invoke(context.Background(), "fetch", nil)
-	var be *backend.Error
-	if !errors.As(err, &be) || be.Kind != backend.Unavailable || be.RetryAfter != 2*time.Second {
+	var be *RefusedError
+	if !errors.As(err, &be) || !be.Refused() || be.RetryAfter() != 2*time.Second {
 		t.Fatalf("err = %#v, want Unavailable with RetryAfter 2s", err)
 	}
 }

@@ -1,0 +1,43 @@
+package soapclient
+
+import (
+	"context"
+	"errors"
+	"testing"
+
+	"github.com/scimbridge/scimbridge/soapclient/legacyhr"
+)
+
+// Unreadable replies carry the client's own MalformedReplyError (the engine answers them apart
+// from unreachable applications); faults and HTTP errors do not.
+func TestMalformedReplyIsOwnError(t *testing.T) {
+	doctype := `<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e "boom">]>` + envelope(`<GetEmployeeResponse xmlns="` + tns + `"/>`)[len(`<?xml version="1.0" encoding="UTF-8"?>`):]
+	cases := []struct {
+		name, body string
+		status     int
+		malformed  bool
+	}{
+		{"not xml", "this is not XML <", 200, true},
+		{"cut short", envelope(`<GetEmployeeResponse xmlns="` + tns + `"><Employee><Login>a`)[:60], 200, true},
+		{"doctype", doctype, 200, true},
+		{"fault", envelope(`<soap:Fault><faultcode>soap:Server</faultcode><faultstring>x</faultstring></soap:Fault>`), 500, false},
+		{"http error", "<html>bad gateway</html>", 502, false},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			srv := newFake(t, fixed(tc.status, tc.body, "Content-Type", "text/xml"))
+			c := newTestClient(t, srv.URL, nil)
+			_, err := c.Invoke(context.Background(), "GetEmployee", &legacyhr.GetEmployee{EmployeeID: "1"})
+			if err == nil {
+				t.Fatal("no error")
+			}
+			var me interface{ MalformedReply() bool }
+			if got := errors.As(err, &me) && me.MalformedReply(); got != tc.malformed {
+				t.Fatalf("malformed = %v for %v, want %v", got, err, tc.malformed)
+			}
+			if tc.name == "doctype" && !errors.Is(err, ErrDoctype) {
+				t.Errorf("the cause is lost: %v", err)
+			}
+		})
+	}
+}
