@@ -12,6 +12,7 @@ import (
 
 	"github.com/scimbridge/scimbridge/adapter/scim11"
 	"github.com/scimbridge/scimbridge/adapter/scim20"
+	"github.com/scimbridge/scimbridge/adapter/scimjson"
 	"github.com/scimbridge/scimbridge/backend"
 	"github.com/scimbridge/scimbridge/internal/reqid"
 )
@@ -47,16 +48,32 @@ const (
 
 // scimTypes gives the RFC 7644 §3.12 scimType of the codes that have one; the 1.1 body has no
 // such field and ignores it.
-var scimTypes = map[string]string{
-	codeBadFilter:      "invalidFilter",
-	codeBadPaging:      "invalidValue",
-	codeBadRequest:     "invalidValue",
-	codeDuplicateUser:  "uniqueness",
-	codeDuplicateGroup: "uniqueness",
-	codeInvalidSyntax:  "invalidSyntax",
-	codeInvalidPath:    "invalidPath",
-	codeNoTarget:       "noTarget",
-	codeMutability:     "mutability",
+var scimTypes = map[string]scimjson.ScimType{
+	codeBadFilter:      scimjson.InvalidFilter,
+	codeBadPaging:      scimjson.InvalidValue,
+	codeBadRequest:     scimjson.InvalidValue,
+	codeDuplicateUser:  scimjson.Uniqueness,
+	codeDuplicateGroup: scimjson.Uniqueness,
+	codeInvalidSyntax:  scimjson.InvalidSyntax,
+	codeInvalidPath:    scimjson.InvalidPath,
+	codeNoTarget:       scimjson.NoTarget,
+	codeMutability:     scimjson.Mutability,
+}
+
+// codeOf is the code standing for a scimType a codec chose (the inverse of scimTypes for the
+// types only a SCIM 2.0 body can produce); anything else is a plain bad request.
+func codeOf(t scimjson.ScimType) string {
+	switch t {
+	case scimjson.InvalidSyntax:
+		return codeInvalidSyntax
+	case scimjson.InvalidPath:
+		return codeInvalidPath
+	case scimjson.NoTarget:
+		return codeNoTarget
+	case scimjson.Mutability:
+		return codeMutability
+	}
+	return codeBadRequest
 }
 
 // defaultRetryAfter is sent with a 503 when the backend did not say how long to wait.
@@ -73,7 +90,7 @@ const (
 
 func (d dialect) errorBody(status int, code, desc string) []byte {
 	if d == scim20Dialect {
-		return scim20.EncodeError(status, scimTypes[code], desc)
+		return scim20.EncodeError(status, string(scimTypes[code]), desc)
 	}
 	return scim11.EncodeError(status, code, desc)
 }
@@ -96,6 +113,53 @@ func infoFrom(ctx context.Context) *reqInfo {
 }
 
 func (ri *reqInfo) add(attrs ...slog.Attr) { ri.attrs = append(ri.attrs, attrs...) }
+
+// problem is an answer decided without the backend (a refused body, a guard, a failed
+// precondition): a status and a code with a client-safe message, written in the request's
+// dialect. The core returns it as an error, so that it never writes HTTP itself.
+type problem struct {
+	status int
+	code   string
+	msg    string
+}
+
+func (p *problem) Error() string { return p.msg }
+
+func newProblem(status int, code, msg string) error {
+	return &problem{status: status, code: code, msg: msg}
+}
+
+// opError is a backend error with the operation it came from, which words the answer.
+type opError struct {
+	op  op
+	err error
+}
+
+func (e *opError) Error() string { return e.err.Error() }
+func (e *opError) Unwrap() error { return e.err }
+
+// failed attributes a backend error to o; nil stays nil.
+func failed(o op, err error) error {
+	if err == nil {
+		return nil
+	}
+	return &opError{op: o, err: err}
+}
+
+// answerError writes whatever the core or a handler failed with: a problem as decided, a backend
+// error through writeBackendError, anything else as an internal error.
+func answerError(w http.ResponseWriter, r *http.Request, err error) {
+	var p *problem
+	var oe *opError
+	switch {
+	case errors.As(err, &p):
+		writeError(w, r, p.status, p.code, p.msg)
+	case errors.As(err, &oe):
+		writeBackendError(w, r, oe.err, oe.op)
+	default:
+		writeBackendError(w, r, err, op{resource: "resource"})
+	}
+}
 
 // writeError writes an error in the request's dialect.
 func writeError(w http.ResponseWriter, r *http.Request, status int, code, desc string) {

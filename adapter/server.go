@@ -43,8 +43,8 @@ type server struct {
 	cfg         Config
 	b           backend.Backend
 	caps        backend.Capabilities
-	codec       *scim11.Codec
-	codec20     *scim20.Codec
+	w11         *wire11
+	w20         *wire20
 	versions    bool
 	customAttrs []string
 	log         *slog.Logger
@@ -71,17 +71,17 @@ func New(cfg Config, b backend.Backend, opts Options) (http.Handler, error) {
 	}
 	s := &server{
 		cfg: cfg, b: nilGuard{b}, caps: b.Capabilities(),
-		codec: scim11.New(cfg.AppName, cfg.CustomSchemaName),
-		// The 1.1 spellings stay accepted on input, so that a v2 client configured with either
-		// URN is understood.
-		codec20: scim20.New(cfg.SCIM2.CustomSchemaURN,
-			"urn:okta:"+cfg.AppName+":1.0:user:"+cfg.CustomSchemaName, "urn:okta:"+cfg.AppName+":1.0:user"),
 		versions:    opts.BackendVersions,
 		customAttrs: opts.CustomAttributes,
 		log:         opts.Logger,
 		ledger:      opts.Ledger,
 		now:         opts.Now,
 	}
+	s.w11 = &wire11{codec: scim11.New(cfg.AppName, cfg.CustomSchemaName), cfg: &s.cfg}
+	// The 1.1 spellings stay accepted on input, so that a v2 client configured with either URN is
+	// understood.
+	s.w20 = &wire20{cfg: &s.cfg, codec: scim20.New(cfg.SCIM2.CustomSchemaURN,
+		"urn:okta:"+cfg.AppName+":1.0:user:"+cfg.CustomSchemaName, "urn:okta:"+cfg.AppName+":1.0:user")}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
@@ -115,23 +115,6 @@ func New(cfg Config, b backend.Backend, opts Options) (http.Handler, error) {
 	h = s.logRequests(h)
 	h = s.normalisePath(h)
 	return h, nil
-}
-
-func (s *server) routes11(r *mux.Router, p string) {
-	handle := func(path, method string, h http.HandlerFunc) {
-		r.HandleFunc(p+path, s.route(p+path, h)).Methods(method)
-	}
-	handle("/ServiceProviderConfigs", http.MethodGet, s.serviceProviderConfig)
-	handle("/ServiceProviderConfig", http.MethodGet, s.serviceProviderConfig)
-	handle("/Users", http.MethodGet, s.listUsers)
-	handle("/Users", http.MethodPost, s.createUser)
-	handle("/Users/{id}", http.MethodGet, s.getUser)
-	handle("/Users/{id}", http.MethodPut, s.replaceUser)
-	handle("/Groups", http.MethodGet, s.listGroups)
-	handle("/Groups", http.MethodPost, s.createGroup)
-	handle("/Groups/{id}", http.MethodGet, s.getGroup)
-	handle("/Groups/{id}", http.MethodPut, s.replaceGroup)
-	handle("/Groups/{id}", http.MethodDelete, s.deleteGroup)
 }
 
 // route names the route template for the log line.
@@ -355,24 +338,21 @@ func (s *server) limitBody(next http.Handler) http.Handler {
 	})
 }
 
-// readBody reads the whole request body, answering 413 or 400 itself when it cannot.
-func (s *server) readBody(w http.ResponseWriter, r *http.Request) ([]byte, bool) {
+// readBody reads the whole request body, answering a problem (413 or 400) when it cannot.
+func (s *server) readBody(r *http.Request) ([]byte, error) {
 	if r.Body == nil {
-		writeError(w, r, http.StatusBadRequest, codeBadRequest, "The request has no body")
-		return nil, false
+		return nil, newProblem(http.StatusBadRequest, codeBadRequest, "The request has no body")
 	}
 	b, err := io.ReadAll(r.Body)
 	var tooBig *http.MaxBytesError
 	switch {
 	case errors.As(err, &tooBig):
-		writeError(w, r, http.StatusRequestEntityTooLarge, codeTooLarge,
+		return nil, newProblem(http.StatusRequestEntityTooLarge, codeTooLarge,
 			fmt.Sprintf("The request body exceeds the limit of %d bytes (maxBodyBytes)", s.cfg.MaxBodyBytes))
-		return nil, false
 	case err != nil:
-		writeError(w, r, http.StatusBadRequest, codeBadRequest, "The request body could not be read")
-		return nil, false
+		return nil, newProblem(http.StatusBadRequest, codeBadRequest, "The request body could not be read")
 	}
-	return b, true
+	return b, nil
 }
 
 // writeJSON writes a success body with status.

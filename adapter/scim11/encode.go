@@ -210,7 +210,8 @@ type Paging struct {
 	StartIndex int
 }
 
-func encodeList(total int, items [][]byte, p Paging) ([]byte, error) {
+// EncodeList renders already encoded resources as a SCIM 1.1 list response.
+func EncodeList(total int, items [][]byte, p Paging) ([]byte, error) {
 	j := listJSON{Schemas: []string{CoreSchema}, TotalResults: total, Resources: make([]json.RawMessage, len(items))}
 	for i, it := range items {
 		j.Resources[i] = it
@@ -232,7 +233,7 @@ func (c *Codec) EncodeUserList(page *backend.UserPage, p Paging) ([]byte, error)
 		}
 		items = append(items, b)
 	}
-	return encodeList(page.Total, items, p)
+	return EncodeList(page.Total, items, p)
 }
 
 // EncodeGroupList renders one page of groups as a SCIM 1.1 list response.
@@ -245,7 +246,7 @@ func (c *Codec) EncodeGroupList(page *backend.GroupPage, p Paging) ([]byte, erro
 		}
 		items = append(items, b)
 	}
-	return encodeList(page.Total, items, p)
+	return EncodeList(page.Total, items, p)
 }
 
 type errorItem struct {

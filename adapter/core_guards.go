@@ -15,66 +15,50 @@ func noResult(what string) error {
 	return backend.Errorf(backend.Internal, "the backend returned no %s and no error", what)
 }
 
-func (g nilGuard) CreateUser(ctx context.Context, u *backend.User) (*backend.User, error) {
-	out, err := g.Backend.CreateUser(ctx, u)
+// must turns an answer with neither a result nor an error into the Internal error above.
+func must[T any](out *T, err error, what string) (*T, error) {
 	if err == nil && out == nil {
-		err = noResult("user")
+		err = noResult(what)
 	}
 	return out, err
+}
+
+func (g nilGuard) CreateUser(ctx context.Context, u *backend.User) (*backend.User, error) {
+	out, err := g.Backend.CreateUser(ctx, u)
+	return must(out, err, "user")
 }
 
 func (g nilGuard) GetUser(ctx context.Context, id string) (*backend.User, error) {
 	out, err := g.Backend.GetUser(ctx, id)
-	if err == nil && out == nil {
-		err = noResult("user")
-	}
-	return out, err
+	return must(out, err, "user")
 }
 
 func (g nilGuard) ListUsers(ctx context.Context, q backend.Query) (*backend.UserPage, error) {
 	out, err := g.Backend.ListUsers(ctx, q)
-	if err == nil && out == nil {
-		err = noResult("user page")
-	}
-	return out, err
+	return must(out, err, "user page")
 }
 
 func (g nilGuard) ReplaceUser(ctx context.Context, id string, u *backend.User) (*backend.User, error) {
 	out, err := g.Backend.ReplaceUser(ctx, id, u)
-	if err == nil && out == nil {
-		err = noResult("user")
-	}
-	return out, err
+	return must(out, err, "user")
 }
 
 func (g nilGuard) CreateGroup(ctx context.Context, gr *backend.Group) (*backend.Group, error) {
 	out, err := g.Backend.CreateGroup(ctx, gr)
-	if err == nil && out == nil {
-		err = noResult("group")
-	}
-	return out, err
+	return must(out, err, "group")
 }
 
 func (g nilGuard) GetGroup(ctx context.Context, id string) (*backend.Group, error) {
 	out, err := g.Backend.GetGroup(ctx, id)
-	if err == nil && out == nil {
-		err = noResult("group")
-	}
-	return out, err
+	return must(out, err, "group")
 }
 
 func (g nilGuard) ListGroups(ctx context.Context, q backend.Query) (*backend.GroupPage, error) {
 	out, err := g.Backend.ListGroups(ctx, q)
-	if err == nil && out == nil {
-		err = noResult("group page")
-	}
-	return out, err
+	return must(out, err, "group page")
 }
 
 func (g nilGuard) UpdateGroup(ctx context.Context, id string, ch backend.GroupChange) (*backend.Group, error) {
 	out, err := g.Backend.UpdateGroup(ctx, id, ch)
-	if err == nil && out == nil {
-		err = noResult("group")
-	}
-	return out, err
+	return must(out, err, "group")
 }

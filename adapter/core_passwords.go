@@ -1,0 +1,45 @@
+package adapter
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+
+	"github.com/scimbridge/scimbridge/backend"
+)
+
+// syncPassword applies the passwordSync policy to a password a PUT carries
+// (docs/okta-agent-protocol.md#agent-password-on-every-put): the agent re-sends the password on
+// every PUT, so with "changed" only a password the ledger does not know reaches the application.
+func (s *server) syncPassword(ctx context.Context, id, pw string) error {
+	ri := infoFrom(ctx)
+	matches, err := s.ledger.Matches(ctx, id, pw)
+	noEntry := errors.Is(err, ErrNoEntry)
+	if err != nil && !noEntry {
+		// Without the ledger we cannot tell a repeat from a change; guessing either way is worse
+		// than a retryable failure.
+		return failed(op{resource: "user", id: id}, backend.Wrap(backend.Internal, err, "password ledger"))
+	}
+	if s.cfg.PasswordSync == "changed" && matches {
+		ri.add(slog.String("password", "unchanged"))
+		return nil
+	}
+	err = s.b.SetPassword(ctx, id, pw)
+	switch {
+	case err == nil:
+		ri.add(slog.String("password", "set"))
+	case backend.KindOf(err) == backend.Policy && noEntry:
+		// We never set this user's password (e.g. linked by import), so most likely the agent is
+		// re-sending the current one and the app refuses the "reuse". Accept it as current.
+		s.log.Warn("password refused by the backend policy for a user whose password the bridge never set; assuming the agent re-sent the current password",
+			"request_id", ri.id, "user_id", id, "error", err.Error())
+		ri.add(slog.String("password", "refused-assumed-current"))
+	default:
+		return failed(op{resource: "user", id: id}, err)
+	}
+	if err := s.ledger.Record(ctx, id, pw); err != nil {
+		s.log.Warn("could not record the password in the ledger; the next PUT will set it again",
+			"request_id", ri.id, "user_id", id, "error", err.Error())
+	}
+	return nil
+}

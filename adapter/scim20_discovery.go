@@ -1,0 +1,88 @@
+package adapter
+
+import (
+	"fmt"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+
+	"github.com/gorilla/mux"
+
+	"github.com/scimbridge/scimbridge/adapter/scim20"
+)
+
+// SCIM 2.0 discovery: /ServiceProviderConfig, /ResourceTypes and /Schemas (RFC 7644 §4).
+
+func (s *server) serviceProviderConfig20(w http.ResponseWriter, r *http.Request) {
+	scheme := ""
+	switch s.cfg.Auth.Mode {
+	case "basic":
+		scheme = "httpbasic"
+	case "header":
+		scheme = "oauthbearertoken"
+	}
+	c := s.caps
+	body, err := scim20.ServiceProviderConfig(scim20.ProviderFeatures{
+		Patch:          (c.GetUser && c.ReplaceUser) || (c.GetGroup && c.UpdateGroup),
+		ChangePassword: slices.Contains(s.okta, CapPushPasswordUpdates),
+		ETag:           s.versions,
+		MaxResults:     s.cfg.MaxPageSize,
+		AuthScheme:     scheme,
+	}, s.w20.base(r))
+	if err != nil {
+		writeBackendError(w, r, err, op{resource: "configuration"})
+		return
+	}
+	writeJSON(w, http.StatusOK, body)
+}
+
+func (s *server) hasGroups() bool { return s.caps.GetGroup || s.caps.ListGroups }
+
+// discoveryList answers a discovery listing, or one document when the path has an id.
+func (s *server) discoveryList(w http.ResponseWriter, r *http.Request, docs map[string][]byte, order []string, what string) {
+	if raw, ok := mux.Vars(r)["id"]; ok {
+		id, err := url.PathUnescape(raw)
+		for _, k := range order {
+			if err == nil && strings.EqualFold(k, id) && docs[k] != nil {
+				writeJSON(w, http.StatusOK, docs[k])
+				return
+			}
+		}
+		writeError(w, r, http.StatusNotFound, codeNotFound, fmt.Sprintf("There is no %s [%s]", what, raw))
+		return
+	}
+	var items [][]byte
+	for _, k := range order {
+		if docs[k] != nil {
+			items = append(items, docs[k])
+		}
+	}
+	body, err := scim20.EncodeList(len(items), 1, items)
+	if err != nil {
+		writeBackendError(w, r, err, op{resource: what})
+		return
+	}
+	writeJSON(w, http.StatusOK, body)
+}
+
+func (s *server) resourceTypes20(w http.ResponseWriter, r *http.Request) {
+	s.discoveryList(w, r, s.w20.codec.ResourceTypes(s.w20.base(r), s.hasGroups()), []string{"User", "Group"}, "resource type")
+}
+
+func (s *server) schemas20(w http.ResponseWriter, r *http.Request) {
+	order := []string{scim20.UserSchema, scim20.EnterpriseSchema, s.w20.codec.CustomURN(), scim20.GroupSchema}
+	s.discoveryList(w, r, s.w20.codec.Schemas(s.w20.base(r), s.hasGroups(), s.customAttributes(), s.caps.UserAttributes), order, "schema")
+}
+
+// customAttributes names the custom extension's attributes for /Schemas: those the backend
+// reports ("custom.<name>" in Capabilities.UserAttributes) and those configured in Options.
+func (s *server) customAttributes() []string {
+	out := slices.Clone(s.customAttrs)
+	for _, a := range s.caps.UserAttributes {
+		if name, ok := strings.CutPrefix(a, "custom."); ok && !slices.Contains(out, name) {
+			out = append(out, name)
+		}
+	}
+	return out
+}
