@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"flag"
 	"fmt"
 	"io"
@@ -9,6 +10,7 @@ import (
 	"github.com/scimbridge/scimbridge/mapping"
 	"github.com/scimbridge/scimbridge/soapclient"
 	"github.com/scimbridge/scimbridge/soapclient/soapreg"
+	"github.com/scimbridge/scimbridge/soapclient/wsdlrt"
 )
 
 // cmdCheck validates without serving, so that deploy pipelines can refuse a bad change before it
@@ -20,12 +22,19 @@ func cmdCheck(args []string, stdout, stderr io.Writer) int {
 	fs.SetOutput(stderr)
 	configPath := fs.String("config", "", "configuration file to validate (with the mapping it names)")
 	mappingPath := fs.String("mapping", "", "a mapping file to validate on its own, against the client it names")
+	wsdlPath := fs.String("wsdl", "", "with --mapping: check it against this WSDL (as backend.wsdl would load it) instead of a generated client")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
 	switch {
 	case *mappingPath != "" && *configPath == "":
+		if *wsdlPath != "" {
+			return checkMappingWSDL(*mappingPath, *wsdlPath, stdout, stderr)
+		}
 		return checkMapping(*mappingPath, stdout, stderr)
+	case *wsdlPath != "":
+		fmt.Fprintln(stderr, "scimbridge check: --wsdl goes with --mapping (a configuration names its WSDL in backend.wsdl)")
+		return 2
 	case *configPath != "" && *mappingPath == "":
 	default:
 		fmt.Fprintln(stderr, "scimbridge check: give exactly one of --config FILE or --mapping FILE")
@@ -67,6 +76,31 @@ func (r registryCatalog) Operation(name string) (mapping.OperationInfo, bool) {
 		}
 	}
 	return mapping.OperationInfo{}, false
+}
+
+// checkMappingWSDL checks a mapping file against a WSDL, read as backend.wsdl reads it.
+func checkMappingWSDL(path, wsdl string, stdout, stderr io.Writer) int {
+	spec, err := loadMapping(path)
+	if err != nil {
+		fmt.Fprintln(stderr, err)
+		return 1
+	}
+	m, err := wsdlrt.Load(context.Background(), wsdlrt.Options{WSDL: wsdl}, soapclient.Config{})
+	if err != nil {
+		fmt.Fprintln(stderr, "wsdl:", err)
+		return 1
+	}
+	reg, err := wsdlrt.Registry(m, spec.Client.Value)
+	if err != nil {
+		fmt.Fprintln(stderr, "wsdl:", err)
+		return 1
+	}
+	if _, err := mapping.Compile(spec, registryCatalog{reg}, mapping.Options{}); err != nil {
+		fmt.Fprintln(stderr, err)
+		return 1
+	}
+	fmt.Fprintf(stdout, "%s: OK (WSDL %s)\n", path, wsdl)
+	return 0
 }
 
 func checkMapping(path string, stdout, stderr io.Writer) int {

@@ -36,6 +36,8 @@ Usage:
   scimbridge test --url URL [flags] replay the Okta agent's messages against any SCIM connector
   scimbridge cert --dns NAME [flags] make a private CA and a server certificate (keys 0600)
   scimbridge token --out FILE       write a random bearer token to a 0600 secret file
+  scimbridge wsdl inspect WSDL [--skeleton FILE]
+                                    show what the bridge reads from a WSDL (no toolchain needed)
   scimbridge gen --wsdl FILE --package NAME
                                     generate a SOAP client from a WSDL (gowsdl v0.5.0, repaired)
   scimbridge version                print the version
@@ -75,6 +77,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return cmdToken(rest, stdout, stderr)
 	case "gen":
 		return wsdlgen.Main(rest, stdout, stderr)
+	case "wsdl":
+		return cmdWSDL(ctx, rest, stdout, stderr)
 	case "version", "--version", "-version":
 		fmt.Fprintln(stdout, "scimbridge", buildVersion())
 		return 0

@@ -47,6 +47,8 @@ type ModelOperation struct {
 	// Parts are the rpc parts of the request and response, in order (empty for document).
 	InParts, OutParts []Part
 	Faults            []ModelFault
+	// Where is the binding operation's file:line, for messages.
+	Where string
 }
 
 // Part is one rpc message part: its name and XSD type (or element) as written in the WSDL.
@@ -407,9 +409,9 @@ func (b *typeBuilder) elements2(fs *fieldSet, els []*gowsdl.XSDElement, def *nod
 			continue
 		}
 		many := el.MaxOccurs != "" && el.MaxOccurs != "0" && el.MaxOccurs != "1"
-		opt := ""
+		var notes []string
 		if el.MinOccurs == "0" {
-			opt = ` ` + TagXSD + `:"optional"`
+			notes = append(notes, "optional")
 		}
 		wrap := func(t reflect.Type) reflect.Type {
 			if many {
@@ -445,7 +447,11 @@ func (b *typeBuilder) elements2(fs *fieldSet, els []*gowsdl.XSDElement, def *nod
 			t = wrap(b.goType(el.Type, el.Nillable))
 		}
 		if t == XMLContentType || (t.Kind() == reflect.Slice && t.Elem() == XMLContentType) {
-			opt += ` ` + TagXSD + `:"any"`
+			notes = append(notes, "any")
+		}
+		opt := ""
+		if len(notes) > 0 {
+			opt = ` ` + TagXSD + `:"` + strings.Join(notes, ",") + `"`
 		}
 		tagName := xmlName
 		if def != nil {
@@ -486,6 +492,7 @@ func (b *typeBuilder) operation(bo bindingOp) (ModelOperation, error) {
 	mo := ModelOperation{Name: bo.name, SOAPAction: bo.action, Style: bo.style, Use: bo.use,
 		Request: reflect.TypeFor[soapreg.Void](), Response: reflect.TypeFor[soapreg.Void]()}
 	if bo.bOp != nil {
+		mo.Where = bo.bOp.where()
 		for _, in := range bo.bOp.children(nsWSDL, "input") {
 			for _, body := range in.children(nsSOAP11, "body") {
 				mo.Namespace = body.attrOr("namespace", "")

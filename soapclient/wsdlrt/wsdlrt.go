@@ -98,10 +98,14 @@ func Registry(m *wsdlgen.Model, name string) (*soapreg.Client, error) {
 	}
 	reg := &soapreg.Client{Package: name, WSDL: m.WSDL, Binding: m.Binding}
 	var unsupported []string
+	where := m.WSDL
 	for _, op := range m.Operations {
 		key := op.Style + "/" + op.Use
 		s, ok := styleFor(key)
 		if !ok {
+			if len(unsupported) == 0 && op.Where != "" {
+				where = op.Where
+			}
 			unsupported = append(unsupported, op.Name+" ("+key+")")
 			continue
 		}
@@ -118,7 +122,7 @@ func Registry(m *wsdlgen.Model, name string) (*soapreg.Client, error) {
 		if len(unsupported) > 5 {
 			unsupported, more = unsupported[:5], ", …"
 		}
-		return nil, &wsdlgen.RefusedError{Msg: fmt.Sprintf("%s: binding %s: the runtime client cannot send %s%s. Way forward: ask the vendor for a document/literal endpoint, or choose another binding (backend.wsdlBinding)", m.WSDL, m.Binding, strings.Join(unsupported, ", "), more)}
+		return nil, &wsdlgen.RefusedError{Msg: fmt.Sprintf("%s: binding %s: the runtime client cannot send %s%s. Way forward: ask the vendor for a document/literal endpoint of the service, or pick a document/literal binding of the same WSDL with backend.wsdlBinding (scimbridge wsdl inspect --binding NAME shows one)", where, m.Binding, strings.Join(unsupported, ", "), more)}
 	}
 	return reg, nil
 }
