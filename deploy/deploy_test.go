@@ -35,7 +35,7 @@ func registeredLabels(t *testing.T) map[string]map[string]map[string]bool {
 	t.Helper()
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
-		observe.NewBuildInfo("test"))
+		observe.NewBuildInfo(observe.Build{Version: "test", Commit: "unknown", Date: "unknown"}))
 	if _, err := observe.NewMetrics(reg); err != nil {
 		t.Fatal(err)
 	}

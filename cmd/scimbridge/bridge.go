@@ -183,7 +183,7 @@ func buildBridge(cfg *Config, log *slog.Logger) (*bridge, error) {
 	reg.MustRegister(
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
-		observe.NewBuildInfo(buildVersion()),
+		observe.NewBuildInfo(buildLabels()),
 	)
 	eng, client, err := compileBackend(cfg, reg)
 	if err != nil {

@@ -6,25 +6,15 @@ import (
 	"io"
 	"os"
 	"os/signal"
-	"runtime/debug"
 	"syscall"
 
 	"github.com/scimbridge/scimbridge/conformance"
+	"github.com/scimbridge/scimbridge/internal/buildinfo"
 	"github.com/scimbridge/scimbridge/internal/wsdlgen"
 )
 
-// version is set at build time with -ldflags "-X main.version=…"; otherwise the module version.
-var version = ""
-
-func buildVersion() string {
-	if version != "" {
-		return version
-	}
-	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
-		return bi.Main.Version
-	}
-	return "dev"
-}
+// buildVersion is the short version for logs and the backend's User-Agent.
+func buildVersion() string { return buildinfo.Read().Short() }
 
 const usage = `scimbridge: a SCIM server for the Okta Provisioning Agent in front of a legacy SOAP application.
 
@@ -40,7 +30,7 @@ Usage:
                                     show what the bridge reads from a WSDL (no toolchain needed)
   scimbridge gen --wsdl FILE --package NAME
                                     generate a SOAP client from a WSDL (gowsdl v0.5.0, repaired)
-  scimbridge version                print the version
+  scimbridge version                print the version, commit, date and dirty flag (also --version)
 
 Run "scimbridge COMMAND -h" for the flags of a command.
 `
@@ -80,7 +70,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	case "wsdl":
 		return cmdWSDL(ctx, rest, stdout, stderr)
 	case "version", "--version", "-version":
-		fmt.Fprintln(stdout, "scimbridge", buildVersion())
+		fmt.Fprint(stdout, buildinfo.Read())
 		return 0
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)

@@ -5,7 +5,7 @@
 //     histograms, in-flight gauge, and the adapter's own overhead (request time minus the time
 //     spent in backend calls, summed through internal/backendtime by the SOAP client's metrics
 //     guard). Operations are classified from method and path into a bounded set (ClassifyRequest).
-//   - BuildInfo: the scimbridge_build_info gauge.
+//   - BuildInfo: the scimbridge_build_info gauge (version, commit, date, dirty, goversion labels).
 //   - Health: /healthz (process alive) and /readyz (configuration loaded, not draining, breaker
 //     not open, a cached and bounded backend probe succeeding).
 //   - RedactHandler: a slog.Handler wrapper that masks passwords and configured sensitive

@@ -217,13 +217,19 @@ func collapse(p string) string {
 	return out
 }
 
-// NewBuildInfo returns the scimbridge_build_info gauge (always 1; the labels say which build is
-// running), with the same labels as the one cmd/scimbridge registers today, so it can replace it.
-func NewBuildInfo(version string) prometheus.Collector {
+// Build is what the scimbridge_build_info labels say about the running build.
+type Build struct {
+	Version, Commit, Date string
+	Dirty                 bool
+}
+
+// NewBuildInfo returns the scimbridge_build_info gauge: always 1, its labels say which build is
+// running (version, commit, date, dirty, goversion), so a query can join them onto any series.
+func NewBuildInfo(b Build) prometheus.Collector {
 	g := prometheus.NewGaugeVec(prometheus.GaugeOpts{
 		Name: "scimbridge_build_info",
 		Help: "Always 1; the labels say which build is running.",
-	}, []string{"version", "goversion"})
-	g.WithLabelValues(version, runtime.Version()).Set(1)
+	}, []string{"version", "commit", "date", "dirty", "goversion"})
+	g.WithLabelValues(b.Version, b.Commit, b.Date, strconv.FormatBool(b.Dirty), runtime.Version()).Set(1)
 	return g
 }
