@@ -16,6 +16,7 @@ import (
 	"path/filepath"
 
 	"github.com/scimbridge/scimbridge/adapter"
+	"github.com/scimbridge/scimbridge/internal/asmxsim"
 	"github.com/scimbridge/scimbridge/internal/legacysim"
 	"github.com/scimbridge/scimbridge/internal/wso2sim"
 )
@@ -179,12 +180,12 @@ func cmdSim(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	db := fs.String("db", "", "SQLite file (default: in memory; legacyhr only)")
 	seed := fs.Bool("seed", true, "seed demo employees and roles when the store is empty (legacyhr only)")
 	soap12 := fs.Bool("soap12", false, "legacyhr only: speak SOAP 1.2 only (application/soap+xml, 1.2 envelopes and faults), like a WCF endpoint with a 1.2 binding")
-	kind := fs.String("kind", "legacyhr", "which legacy application to simulate: legacyhr (SOAP HR directory, WS-Security) or wso2 (WSO2 RemoteUserStoreManagerService, HTTP Basic)")
+	kind := fs.String("kind", "legacyhr", "which legacy application to simulate: legacyhr (SOAP HR directory, WS-Security) wso2 (WSO2 RemoteUserStoreManagerService, HTTP Basic) or asmx (an ASMX-shaped directory service, HTTP Basic, GET ?wsdl; connect it with backend.wsdl)")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
-	if *kind != "legacyhr" && *kind != "wso2" {
-		fmt.Fprintf(stderr, "scimbridge sim: --kind %q is not legacyhr or wso2\n", *kind)
+	if *kind != "legacyhr" && *kind != "wso2" && *kind != "asmx" {
+		fmt.Fprintf(stderr, "scimbridge sim: --kind %q is not legacyhr, wso2 or asmx\n", *kind)
 		return 2
 	}
 	if host, _, err := net.SplitHostPort(*addr); err != nil || !adapter.AuthNoneAllowed(*addr) {
@@ -198,6 +199,17 @@ func cmdSim(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		*pass = "scimbridge-demo"
 	}
 	log := slog.New(slog.NewTextHandler(stderr, nil))
+	if *kind == "asmx" {
+		err := asmxsim.ListenAndServe(ctx, *addr, asmxsim.Options{Username: *user, Password: *pass, Logger: log}, func(endpoint string) {
+			// Tests read this line to learn the address when --listen asks for port 0.
+			fmt.Fprintf(stdout, "asmxsim: listening on %s (WSDL: %s?wsdl)\n", endpoint, endpoint)
+		})
+		if err != nil {
+			fmt.Fprintln(stderr, "scimbridge sim:", err)
+			return 1
+		}
+		return 0
+	}
 	if *kind == "wso2" {
 		err := wso2sim.ListenAndServe(ctx, *addr, wso2sim.Options{Username: *user, Password: *pass, Logger: log}, func(endpoint string) {
 			// Tests read this line to learn the address when --listen asks for port 0.
