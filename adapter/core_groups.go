@@ -60,6 +60,10 @@ func planGroup(cfg GroupsConfig, cur *backend.Group, in *groupInput) groupPlan {
 		d := in.description
 		p.change.Description = &d
 	}
+	if in.externalIDSet && in.externalID != cur.ExternalID {
+		x := in.externalID
+		p.change.ExternalID = &x
+	}
 	if !in.membersSet {
 		return p
 	}

@@ -96,13 +96,16 @@ type Member struct {
 type GroupChange struct {
 	DisplayName *string
 	Description *string
-	Add         []string // user ids to add; adding a member twice is not an error
-	Remove      []string // user ids to remove; removing a non-member is not an error
+	// ExternalID is the client's id for the group (SCIM 2.0 externalId); a backend whose
+	// application has no place for it keeps it in the bridge's state.
+	ExternalID *string
+	Add        []string // user ids to add; adding a member twice is not an error
+	Remove     []string // user ids to remove; removing a non-member is not an error
 }
 
 // IsZero reports whether the change changes nothing.
 func (c GroupChange) IsZero() bool {
-	return c.DisplayName == nil && c.Description == nil && len(c.Add) == 0 && len(c.Remove) == 0
+	return c.DisplayName == nil && c.Description == nil && c.ExternalID == nil && len(c.Add) == 0 && len(c.Remove) == 0
 }
 
 // Query selects and pages a list of users or groups.

@@ -452,6 +452,10 @@ func (b *Backend) UpdateGroup(ctx context.Context, id string, ch backend.GroupCh
 		r.g.Description = *ch.Description
 		changed = true
 	}
+	if ch.ExternalID != nil && *ch.ExternalID != r.g.ExternalID {
+		r.g.ExternalID = *ch.ExternalID
+		changed = true
+	}
 	for _, rm := range ch.Remove {
 		before := len(r.members)
 		r.members = removeID(r.members, rm)
