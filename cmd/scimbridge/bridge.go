@@ -3,16 +3,12 @@ package main
 import (
 	"context"
 	"crypto/tls"
-	"crypto/x509"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"net"
 	"net/http"
-	"net/url"
-	"os"
-	"strings"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -20,13 +16,11 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/scimbridge/scimbridge/adapter"
+	"github.com/scimbridge/scimbridge/internal/config"
 	"github.com/scimbridge/scimbridge/internal/observe"
 	"github.com/scimbridge/scimbridge/internal/state"
 	"github.com/scimbridge/scimbridge/mapping"
-	"github.com/scimbridge/scimbridge/mapping/defaults"
 	"github.com/scimbridge/scimbridge/soapclient"
-	"github.com/scimbridge/scimbridge/soapclient/soapreg"
-	"github.com/scimbridge/scimbridge/soapclient/wsdlrt"
 )
 
 // bridge is one assembled bridge: the SCIM handler over the mapping engine over the SOAP client.
@@ -41,9 +35,6 @@ type bridge struct {
 func (b *bridge) Close() error {
 	return errors.Join(b.client.Close(), b.store.Close())
 }
-
-// builtinMappings are the mapping files shipped in the binary, for the bundled simulator.
-var builtinMappings = map[string][]byte{"legacyhr": defaults.LegacyHR, "wso2": defaults.WSO2}
 
 // ledger adapts the state store to the front end's PasswordLedger: the two packages keep their
 // own "no entry" sentinel so that neither imports the other.
@@ -61,111 +52,7 @@ func (l ledger) Record(ctx context.Context, userID, password string) error {
 	return l.s.Record(ctx, userID, password)
 }
 
-// loadMapping reads the mapping file named by the configuration, or a built-in one.
-func loadMapping(ref string) (*mapping.Spec, error) {
-	if name, ok := strings.CutPrefix(ref, "builtin:"); ok {
-		data, ok := builtinMappings[name]
-		if !ok {
-			return nil, fmt.Errorf("backend.mapping: no built-in mapping %q (have: legacyhr, wso2)", name)
-		}
-		return mapping.Parse("builtin:"+name, data)
-	}
-	return mapping.Load(ref)
-}
-
-// soapConfig translates the backend section. reg receives the resilience metrics; nil (as for
-// check, which never calls the backend) leaves the guards out.
-func soapConfig(cfg *Config, reg prometheus.Registerer) (soapclient.Config, error) {
-	b := cfg.Backend
-	sc := soapclient.Config{
-		Endpoint:       b.Endpoint,
-		Timeout:        b.Timeout,
-		MaxConcurrency: b.MaxConcurrency,
-		Headers:        b.Headers,
-		UserAgent:      "scimbridge/" + buildVersion(),
-		SOAPVersion:    b.SOAPVersion,
-	}
-	if b.Proxy != "" {
-		u, err := url.Parse(b.Proxy) // validated with the configuration
-		if err != nil {
-			return sc, fmt.Errorf("backend.proxy: %w", err)
-		}
-		sc.Proxy = u
-	}
-	if reg != nil && !b.Resilience.Disabled {
-		r := b.Resilience.Resilience
-		r.Registerer = reg
-		sc.Resilience = &r
-	}
-	if b.WSSE != nil {
-		sc.WSSE = &soapclient.WSSEConfig{Username: b.WSSE.Username, Password: b.WSSE.Password, Digest: b.WSSE.Digest}
-	}
-	if b.Basic != nil {
-		sc.BasicAuth = &soapclient.BasicAuthConfig{Username: b.Basic.Username, Password: b.Basic.Password}
-	}
-	if t := b.TLS; t != nil {
-		tc := &tls.Config{MinVersion: tls.VersionTLS12}
-		if t.CAFile != "" {
-			pem, err := os.ReadFile(t.CAFile)
-			if err != nil {
-				return sc, fmt.Errorf("backend.tls.caFile: %w", err)
-			}
-			pool := x509.NewCertPool()
-			if !pool.AppendCertsFromPEM(pem) {
-				return sc, fmt.Errorf("backend.tls.caFile: %s holds no PEM certificate", t.CAFile)
-			}
-			tc.RootCAs = pool
-		}
-		if t.CertFile != "" || t.KeyFile != "" {
-			cert, err := tls.LoadX509KeyPair(t.CertFile, t.KeyFile)
-			if err != nil {
-				return sc, fmt.Errorf("backend.tls: client certificate: %w", err)
-			}
-			tc.Certificates = []tls.Certificate{cert}
-		}
-		sc.TLS = tc
-	}
-	return sc, nil
-}
-
-// compileBackend loads the mapping, builds the SOAP client it names and checks the mapping
-// against that client's operations. It is shared by serve and check so that both report the
-// same errors.
-func compileBackend(cfg *Config, reg prometheus.Registerer) (*mapping.Engine, *soapclient.Client, error) {
-	spec, err := loadMapping(cfg.Backend.Mapping)
-	if err != nil {
-		return nil, nil, err
-	}
-	sc, err := soapConfig(cfg, reg)
-	if err != nil {
-		return nil, nil, err
-	}
-	var client *soapclient.Client
-	var catalog *soapreg.Client
-	if b := cfg.Backend; b.WSDL != "" {
-		// The runtime client: built from the WSDL now, with the same transport and guards.
-		client, catalog, err = wsdlrt.New(context.Background(), wsdlrt.Options{
-			WSDL: b.WSDL, Binding: b.WSDLBinding, SaveTo: b.WSDLSave, Name: spec.Client.Value,
-		}, sc)
-		if err != nil {
-			return nil, nil, fmt.Errorf("backend.wsdl: %w", err)
-		}
-	} else {
-		client, err = soapclient.New(spec.Client.Value, sc)
-		if err != nil {
-			return nil, nil, fmt.Errorf("backend: %w", err)
-		}
-		catalog = soapclient.Clients[spec.Client.Value]
-	}
-	eng, err := mapping.Compile(spec, registryCatalog{catalog}, mapping.Options{})
-	if err != nil {
-		client.Close()
-		return nil, nil, err
-	}
-	return eng, client, nil
-}
-
-func newLogger(cfg LogConfig, w io.Writer) *slog.Logger {
+func newLogger(cfg config.Log, w io.Writer) *slog.Logger {
 	var level slog.Level
 	_ = level.UnmarshalText([]byte(cfg.Level)) // validated by Config.validate
 	opts := &slog.HandlerOptions{Level: level}
@@ -178,17 +65,27 @@ func newLogger(cfg LogConfig, w io.Writer) *slog.Logger {
 	return slog.New(observe.NewRedactHandler(h, cfg.Sensitive...))
 }
 
-func buildBridge(cfg *Config, log *slog.Logger) (*bridge, error) {
+// newRegistry is the metrics registry of one bridge, with the process collectors.
+func newRegistry() *prometheus.Registry {
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 		observe.NewBuildInfo(buildLabels()),
 	)
-	eng, client, err := compileBackend(cfg, reg)
-	if err != nil {
-		return nil, err
-	}
+	return reg
+}
+
+// prepareOptions are the options of config.Prepare for a bridge that registers its metrics in
+// reg.
+func prepareOptions(reg prometheus.Registerer) config.Options {
+	return config.Options{Registerer: reg, UserAgent: "scimbridge/" + buildVersion()}
+}
+
+// buildBridge assembles a bridge from a prepared configuration (whose metrics went to reg). It
+// takes ownership of p's client.
+func buildBridge(p *config.Prepared, reg *prometheus.Registry, log *slog.Logger) (*bridge, error) {
+	cfg, eng, client := p.Config, p.Engine, p.Client
 	fail := func(err error, closers ...io.Closer) (*bridge, error) {
 		client.Close()
 		for _, c := range closers {
@@ -248,10 +145,10 @@ type server struct {
 	name string
 	ln   net.Listener
 	srv  *http.Server
-	tls  *TLSConfig
+	tls  *tls.Config
 }
 
-func listen(name, addr string, h http.Handler, tlsCfg *TLSConfig, log *slog.Logger) (*server, error) {
+func listen(name, addr string, h http.Handler, tlsCfg *tls.Config, log *slog.Logger) (*server, error) {
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return nil, fmt.Errorf("%s: listen on %s: %w", name, addr, err)
@@ -265,6 +162,7 @@ func listen(name, addr string, h http.Handler, tlsCfg *TLSConfig, log *slog.Logg
 		WriteTimeout: 90 * time.Second,
 		IdleTimeout:  120 * time.Second,
 		ErrorLog:     slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+		TLSConfig:    tlsCfg,
 	}
 	return &server{name: name, ln: ln, srv: srv, tls: tlsCfg}, nil
 }
@@ -280,7 +178,7 @@ func (s *server) URL() string {
 func (s *server) serve() error {
 	var err error
 	if s.tls != nil {
-		err = s.srv.ServeTLS(s.ln, s.tls.CertFile, s.tls.KeyFile)
+		err = s.srv.ServeTLS(s.ln, "", "")
 	} else {
 		err = s.srv.Serve(s.ln)
 	}
@@ -318,4 +216,12 @@ func serveAll(ctx context.Context, log *slog.Logger, onStop func(), servers ...*
 		}
 	}
 	return first
+}
+
+// serverTLS is the SCIM listener's TLS configuration, nil without tls.
+func serverTLS(p *config.Prepared) *tls.Config {
+	if p.ServerCert == nil {
+		return nil
+	}
+	return &tls.Config{MinVersion: tls.VersionTLS12, Certificates: []tls.Certificate{*p.ServerCert}}
 }

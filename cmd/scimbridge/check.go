@@ -7,6 +7,7 @@ import (
 	"io"
 	"sort"
 
+	"github.com/scimbridge/scimbridge/internal/config"
 	"github.com/scimbridge/scimbridge/mapping"
 	"github.com/scimbridge/scimbridge/soapclient"
 	"github.com/scimbridge/scimbridge/soapclient/soapreg"
@@ -14,9 +15,9 @@ import (
 )
 
 // cmdCheck validates without serving, so that deploy pipelines can refuse a bad change before it
-// lands: either a whole configuration (and the mapping it names, against the generated client's
-// operations), or one mapping file on its own. Every problem is printed, as file:line:col:
-// message where the mapping has positions.
+// lands: either a whole configuration (exactly what serve does before it listens:
+// config.Prepare), or one mapping file on its own. Every problem is printed, as
+// file:line:col: message.
 func cmdCheck(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("check", flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -40,47 +41,19 @@ func cmdCheck(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "scimbridge check: give exactly one of --config FILE or --mapping FILE")
 		return 2
 	}
-	cfg, err := loadConfig(*configPath)
+	p, err := config.Prepare(*configPath, prepareOptions(nil))
 	if err != nil {
 		fmt.Fprintln(stderr, err)
 		return 1
 	}
-	eng, client, err := compileBackend(cfg, nil)
-	if err != nil {
-		fmt.Fprintln(stderr, err)
-		return 1
-	}
-	client.Close()
-	fmt.Fprintf(stdout, "%s: OK (mapping %s, client %s)\n", *configPath, cfg.Backend.Mapping, eng.Client())
+	p.Close()
+	fmt.Fprintf(stdout, "%s: OK (mapping %s, client %s)\n", *configPath, p.Config.Backend.Mapping, p.Engine.Client())
 	return 0
-}
-
-// registryCatalog is the mapping engine's view of a generated client's registry (the operations'
-// types; no connection needed). It adapts the two packages, which do not import each other: the
-// engine must stay transport-neutral.
-type registryCatalog struct{ c *soapreg.Client }
-
-func (r registryCatalog) Operations() []string {
-	names := make([]string, 0, len(r.c.Operations))
-	for _, op := range r.c.Operations {
-		names = append(names, op.Name)
-	}
-	sort.Strings(names)
-	return names
-}
-
-func (r registryCatalog) Operation(name string) (mapping.OperationInfo, bool) {
-	for _, op := range r.c.Operations {
-		if op.Name == name {
-			return mapping.OperationInfo{Name: op.Name, Request: op.Request, Response: op.Response}, true
-		}
-	}
-	return mapping.OperationInfo{}, false
 }
 
 // checkMappingWSDL checks a mapping file against a WSDL, read as backend.wsdl reads it.
 func checkMappingWSDL(path, wsdl string, stdout, stderr io.Writer) int {
-	spec, err := loadMapping(path)
+	spec, err := config.LoadMapping(path)
 	if err != nil {
 		fmt.Fprintln(stderr, err)
 		return 1
@@ -95,7 +68,7 @@ func checkMappingWSDL(path, wsdl string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "wsdl:", err)
 		return 1
 	}
-	if _, err := mapping.Compile(spec, registryCatalog{reg}, mapping.Options{}); err != nil {
+	if _, err := mapping.Compile(spec, config.Catalog(reg), mapping.Options{}); err != nil {
 		fmt.Fprintln(stderr, err)
 		return 1
 	}
@@ -104,7 +77,7 @@ func checkMappingWSDL(path, wsdl string, stdout, stderr io.Writer) int {
 }
 
 func checkMapping(path string, stdout, stderr io.Writer) int {
-	spec, err := loadMapping(path)
+	spec, err := config.LoadMapping(path)
 	if err != nil {
 		fmt.Fprintln(stderr, err)
 		return 1
@@ -123,7 +96,7 @@ func checkMapping(path string, stdout, stderr io.Writer) int {
 			path, spec.Client.At.Line, spec.Client.At.Col, spec.Client.Value, names)
 		return 1
 	}
-	eng, err := mapping.Compile(spec, registryCatalog{reg}, mapping.Options{})
+	eng, err := mapping.Compile(spec, config.Catalog(reg), mapping.Options{})
 	if err != nil {
 		fmt.Fprintln(stderr, err)
 		return 1

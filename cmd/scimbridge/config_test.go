@@ -1,66 +1,72 @@
 package main
 
 import (
+	"bufio"
+	"context"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 )
 
-func TestExampleConfigLoads(t *testing.T) {
-	dir := t.TempDir()
-	raw, err := os.ReadFile("../../deploy/examples/scimbridge.yaml")
+// fixtureWants reads the `# want: ` lines of an invalid configuration fixture.
+func fixtureWants(t *testing.T, file string) string {
+	t.Helper()
+	f, err := os.Open(file)
 	if err != nil {
 		t.Fatal(err)
 	}
-	// The example reads its secrets from /etc; point those references at temporary files.
-	for _, name := range []string{"scim-token", "legacy-password"} {
-		p := filepath.Join(dir, name)
-		if err := os.WriteFile(p, []byte("s3cret:with#odd\"chars\n"), 0o600); err != nil {
-			t.Fatal(err)
+	defer f.Close()
+	var b strings.Builder
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		if w, ok := strings.CutPrefix(sc.Text(), "# want: "); ok {
+			b.WriteString(w + "\n")
 		}
-		raw = []byte(strings.ReplaceAll(string(raw), "/etc/scimbridge/"+name, p))
 	}
-	cfg, err := parseConfig("scimbridge.yaml", raw)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if cfg.Backend.WSSE.Password != `s3cret:with#odd"chars` {
-		t.Fatalf("secret file reference not expanded verbatim: %q", cfg.Backend.WSSE.Password)
-	}
-	if cfg.SCIM.Auth.Token != `Bearer s3cret:with#odd"chars` {
-		t.Fatalf("secret inside a quoted value not expanded verbatim: %q", cfg.SCIM.Auth.Token)
-	}
+	return b.String()
 }
 
-func TestConfigErrorsAreAllReported(t *testing.T) {
-	t.Setenv("SET_VAR", "x")
-	cases := []struct {
-		name, yaml string
-		want       []string
-	}{
-		{"unknown key", "listen: 127.0.0.1:1\nbogus: 1\n", []string{"field bogus not found"}},
-		{"missing env and file", "backend:\n  mapping: ${NOPE_NOT_SET}\n  endpoint: ${file:/nonexistent/x}\n",
-			[]string{"NOPE_NOT_SET is not set", "/nonexistent/x"}},
-		{"everything wrong at once", "listen: nope\nbackend: { endpoint: ftp://x, wsse: { username: u } }\nlog: { format: xml, level: loud }\n",
-			[]string{`listen: "nope"`, "backend.mapping: required", "http:// or https://", "backend.wsse", "log.format", "log.level"}},
-		{"bad proxy, password not echoed", "backend:\n  mapping: builtin:legacyhr\n  endpoint: http://127.0.0.1:1/soap\n  proxy: ftp://u:s3cret@proxy:21\n",
-			[]string{"backend.proxy", "ftp://u:xxxxx@proxy:21"}},
-		{"auth none off loopback", "listen: 0.0.0.0:8080\nscim: { auth: { mode: none } }\nbackend: { mapping: builtin:legacyhr, endpoint: http://127.0.0.1:1/soap }\n",
-			[]string{"none is only allowed"}},
+// TestInvalidConfigsCheckAndServeAgree runs every invalid configuration fixture of
+// internal/config through `scimbridge check` and through the start-up path of `scimbridge
+// serve`: both must refuse it, exit 1, and print exactly the fixture's expected messages, so
+// that a file check accepts is a file serve starts with. Two fixtures also run as real
+// processes of the built binary.
+func TestInvalidConfigsCheckAndServeAgree(t *testing.T) {
+	// The fixtures name files relative to internal/config, as an operator's file names files
+	// relative to where serve runs.
+	t.Chdir(filepath.Join("..", "..", "internal", "config"))
+	files, err := filepath.Glob("testdata/invalid-*.yaml")
+	if err != nil || len(files) < 15 {
+		t.Fatalf("fixtures: %v (%d)", err, len(files))
 	}
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			_, err := parseConfig("c.yaml", []byte(tc.yaml))
-			if err == nil {
-				t.Fatal("no error")
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel() // serve must never get as far as serving; if it did, it stops at once
+	for _, f := range files {
+		want := fixtureWants(t, f)
+		var out, errc strings.Builder
+		if code := cmdCheck([]string{"--config", f}, &out, &errc); code != 1 || out.Len() != 0 || errc.String() != want {
+			t.Errorf("check %s: exit %d, stdout %q, stderr:\n%s\nwant:\n%s", f, code, out.String(), errc.String(), want)
+		}
+		out.Reset()
+		errc.Reset()
+		if code := cmdServe(ctx, []string{"--config", f}, &out, &errc); code != 1 || out.Len() != 0 || errc.String() != want {
+			t.Errorf("serve %s: exit %d, stdout %q, stderr:\n%s\nwant:\n%s", f, code, out.String(), errc.String(), want)
+		}
+	}
+	for _, f := range []string{"testdata/invalid-breaker-ratio.yaml", "testdata/invalid-tls-mismatch.yaml"} {
+		want := fixtureWants(t, f)
+		for _, cmd := range []string{"check", "serve"} {
+			c := exec.Command(binPath, cmd, "--config", f)
+			var stdout, stderr strings.Builder
+			c.Stdout, c.Stderr = &stdout, &stderr
+			err := c.Run()
+			ee, ok := err.(*exec.ExitError)
+			if !ok || ee.ExitCode() != 1 || stdout.Len() != 0 || stderr.String() != want {
+				t.Errorf("process %s %s: %v, stdout %q, stderr:\n%s\nwant:\n%s", cmd, f, err, stdout.String(), stderr.String(), want)
 			}
-			for _, w := range tc.want {
-				if !strings.Contains(err.Error(), w) {
-					t.Errorf("error lacks %q:\n%v", w, err)
-				}
-			}
-		})
+		}
 	}
 }
 
@@ -74,19 +80,5 @@ func TestLocalExamplesCheck(t *testing.T) {
 		if code := cmdCheck([]string{"--config", filepath.Join("..", "..", "deploy", "examples", f)}, &stdout, &stderr); code != 0 {
 			t.Errorf("%s: exit %d: %s", f, code, stderr.String())
 		}
-	}
-}
-
-func TestConfigDefaults(t *testing.T) {
-	cfg, err := parseConfig("c.yaml", []byte("backend: { mapping: builtin:legacyhr, endpoint: \"http://127.0.0.1:1/soap\" }\nscim: { auth: { mode: none } }\n"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if cfg.Metrics.Listen != "127.0.0.1:9464" || cfg.RequestTimeout.String() != "28s" || cfg.Backend.Resilience.Disabled {
-		t.Errorf("defaults: metrics %q, requestTimeout %v, resilience disabled %v", cfg.Metrics.Listen, cfg.RequestTimeout, cfg.Backend.Resilience.Disabled)
-	}
-	cfg, err = parseConfig("c.yaml", []byte("metrics: { disabled: true }\nbackend: { mapping: builtin:legacyhr, endpoint: \"http://127.0.0.1:1/soap\" }\nscim: { auth: { mode: none } }\n"))
-	if err != nil || cfg.Metrics.Listen != "" {
-		t.Errorf("metrics.disabled: %v %q", err, cfg.Metrics.Listen)
 	}
 }

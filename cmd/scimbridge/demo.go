@@ -17,8 +17,10 @@ import (
 
 	"github.com/scimbridge/scimbridge/adapter"
 	"github.com/scimbridge/scimbridge/internal/asmxsim"
+	"github.com/scimbridge/scimbridge/internal/config"
 	"github.com/scimbridge/scimbridge/internal/legacysim"
 	"github.com/scimbridge/scimbridge/internal/wso2sim"
+	"github.com/scimbridge/scimbridge/soapclient"
 )
 
 // demoSecrets are the demo's credentials, kept in the data directory so that an Okta agent
@@ -87,7 +89,7 @@ func cmdDemo(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		}
 		simDB, stateDB = filepath.Join(*dataDir, "legacyhr.db"), filepath.Join(*dataDir, "state.db")
 	}
-	log := newLogger(LogConfig{Format: *logFormat, Level: "info"}, stderr)
+	log := newLogger(config.Log{Format: *logFormat, Level: "info"}, stderr)
 
 	sim, err := legacysim.New(legacysim.Options{
 		Username: secrets.SimUser, Password: secrets.SimPassword,
@@ -102,26 +104,27 @@ func cmdDemo(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return fail(err)
 	}
 
-	cfg := &Config{
+	cfg := &config.Config{
 		Listen:  *listenAddr,
-		Metrics: MetricsConfig{Listen: *metricsAddr},
-		Backend: BackendConfig{
+		Metrics: config.Metrics{Listen: *metricsAddr},
+		Backend: config.Backend{
 			Mapping:  "builtin:legacyhr",
 			Endpoint: simSrv.URL() + "/soap",
-			WSSE:     &WSSEConfig{Username: secrets.SimUser, Password: secrets.SimPassword},
+			WSSE:     &soapclient.WSSEConfig{Username: secrets.SimUser, Password: secrets.SimPassword},
 		},
-		State: StateConfig{Path: stateDB},
-		Log:   LogConfig{Format: *logFormat, Level: "info"},
+		State: config.State{Path: stateDB},
+		Log:   config.Log{Format: *logFormat, Level: "info"},
 	}
 	cfg.SCIM.Auth.Mode = "basic"
 	cfg.SCIM.Auth.Username = secrets.SCIMUser
 	cfg.SCIM.Auth.Password = secrets.SCIMPassword
-	cfg.applyDefaults()
-	if err := cfg.validate(); err != nil {
+	reg := newRegistry()
+	p, err := config.PrepareConfig("demo", cfg, prepareOptions(reg))
+	if err != nil {
 		simSrv.ln.Close()
 		return fail(err)
 	}
-	b, err := buildBridge(cfg, log.With("component", "bridge"))
+	b, err := buildBridge(p, reg, log.With("component", "bridge"))
 	if err != nil {
 		simSrv.ln.Close()
 		return fail(err)

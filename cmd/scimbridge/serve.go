@@ -5,6 +5,8 @@ import (
 	"flag"
 	"fmt"
 	"io"
+
+	"github.com/scimbridge/scimbridge/internal/config"
 )
 
 func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) int {
@@ -14,20 +16,23 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
-	cfg, err := loadConfig(*configPath)
+	// Exactly what check runs; its problems are printed the same way, one per line.
+	reg := newRegistry()
+	p, err := config.Prepare(*configPath, prepareOptions(reg))
 	if err != nil {
-		fmt.Fprintln(stderr, "scimbridge:", err)
+		fmt.Fprintln(stderr, err)
 		return 1
 	}
+	cfg := p.Config
 	log := newLogger(cfg.Log, stderr)
-	b, err := buildBridge(cfg, log)
+	b, err := buildBridge(p, reg, log)
 	if err != nil {
 		fmt.Fprintln(stderr, "scimbridge:", err)
 		return 1
 	}
 	defer b.Close()
 
-	scim, err := listen("scim", cfg.Listen, b.handler, cfg.TLS, log)
+	scim, err := listen("scim", cfg.Listen, b.handler, serverTLS(p), log)
 	if err != nil {
 		fmt.Fprintln(stderr, "scimbridge:", err)
 		return 1

@@ -1,0 +1,279 @@
+package config
+
+import (
+	"net"
+	"net/url"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/scimbridge/scimbridge/adapter"
+	"github.com/scimbridge/scimbridge/soapclient"
+)
+
+// Config is the whole configuration file. Unknown keys are errors. Any string value may name a
+// secret as `${NAME}` (environment variable) or `${file:/path}` (file contents, trailing newline
+// removed), so that secrets need not sit in the file. docs/configuration.md describes every key.
+type Config struct {
+	// Listen is the SCIM listener's host:port; default 127.0.0.1:8080.
+	Listen string `yaml:"listen"`
+	// RequestTimeout bounds one SCIM request end to end, across every backend call it makes
+	// (default 28s: the Okta agent's API timeout is at least 30 s, and an answer after it gives
+	// up is wasted, or worse, a change it will report as failed).
+	RequestTimeout time.Duration `yaml:"requestTimeout"`
+	TLS            *TLS          `yaml:"tls"`
+	Metrics        Metrics       `yaml:"metrics"`
+	// SCIM is the front end's own configuration type.
+	SCIM    adapter.Config `yaml:"scim"`
+	Backend Backend        `yaml:"backend"`
+	State   State          `yaml:"state"`
+	Log     Log            `yaml:"log"`
+}
+
+// TLS is the SCIM listener's certificate. Prepare reads both files and checks that they match.
+type TLS struct {
+	CertFile string `yaml:"certFile"`
+	KeyFile  string `yaml:"keyFile"`
+}
+
+// Metrics is the separate listener for /metrics, /healthz and /readyz. It is separate so that
+// the SCIM port can be exposed to the agent hosts without exposing the metrics, and vice versa.
+type Metrics struct {
+	// Listen is the address; default 127.0.0.1:9464 (loopback: widen it for a remote Prometheus).
+	Listen string `yaml:"listen"`
+	// Disabled turns the listener off.
+	Disabled bool `yaml:"disabled"`
+}
+
+// Backend says how to reach the legacy application.
+type Backend struct {
+	// Mapping is the mapping file, or builtin:<name> for one shipped in the binary.
+	Mapping string `yaml:"mapping"`
+	// WSDL, when set, builds the SOAP client at start-up from this WSDL (a file, whose imports
+	// are read from files next to it, or the application's own http(s) ?wsdl URL, fetched once
+	// with the backend's TLS, proxy and credentials) instead of using a generated client: no Go
+	// toolchain and no rebuild (docs/wsdl.md). The mapping's client: is then only a name.
+	WSDL string `yaml:"wsdl"`
+	// WSDLBinding picks one of several SOAP bindings of the WSDL by name.
+	WSDLBinding string `yaml:"wsdlBinding"`
+	// WSDLSave, with a URL in wsdl, writes the WSDL as read to this file at start-up.
+	WSDLSave string `yaml:"wsdlSave"`
+	// Endpoint is the SOAP endpoint URL; with wsdl it defaults to the WSDL's soap:address.
+	Endpoint string `yaml:"endpoint"`
+	// Timeout bounds each backend call (default 20s, well under the agent's 30 s minimum so
+	// that the bridge answers before the agent gives up).
+	Timeout        time.Duration               `yaml:"timeout"`
+	MaxConcurrency int                         `yaml:"maxConcurrency"`
+	WSSE           *soapclient.WSSEConfig      `yaml:"wsse"`
+	Basic          *soapclient.BasicAuthConfig `yaml:"basic"`
+	Headers        map[string]string           `yaml:"headers"`
+	TLS            *BackendTLS                 `yaml:"tls"`
+	// Proxy sends every backend call through this proxy (http://, https:// or socks5:// URL,
+	// credentials in the URL allowed). Unset, no proxy is used, whatever HTTPS_PROXY says: a
+	// bridge should not silently follow a proxy meant for something else.
+	Proxy string `yaml:"proxy"`
+	// SOAPVersion is the envelope version spoken to the backend: "1.1" (the default, and the
+	// binding preferred when a WSDL offers both) or "1.2" (application/soap+xml with the action
+	// in the content type, 1.2 faults); see docs/wsdl.md.
+	SOAPVersion string `yaml:"soapVersion"`
+	// Resilience guards the backend: concurrency limits, circuit breaker, deadlines, retries of
+	// reads (see soapclient.Resilience and docs/operations.md). On by default; disabled: true
+	// turns every guard off.
+	Resilience Resilience `yaml:"resilience"`
+}
+
+// Resilience is soapclient.Resilience plus an off switch.
+type Resilience struct {
+	Disabled              bool `yaml:"disabled"`
+	soapclient.Resilience `yaml:",inline"`
+}
+
+// BackendTLS configures TLS towards the legacy app (private CA, client certificate).
+type BackendTLS struct {
+	CAFile   string `yaml:"caFile"`
+	CertFile string `yaml:"certFile"`
+	KeyFile  string `yaml:"keyFile"`
+}
+
+// State is where the bridge keeps its own state (the password ledger, timestamps).
+type State struct {
+	// Path is the SQLite file; "" keeps state in memory (lost on restart: the first PUT after a
+	// restart re-sends a user's password once).
+	Path string `yaml:"path"`
+}
+
+// Log selects the log format and level.
+type Log struct {
+	Format string `yaml:"format"` // json (default) | text
+	Level  string `yaml:"level"`  // debug | info (default) | warn | error
+	// Sensitive names attributes redacted from every log line at any depth, on top of the
+	// built-in list (passwords, tokens, credentials, secrets).
+	Sensitive []string `yaml:"sensitive"`
+}
+
+// Defaults fills every unset key with its default. Decoding calls it; a Config built in Go
+// (the demo) calls it itself.
+func (c *Config) Defaults() {
+	if c.Listen == "" {
+		c.Listen = "127.0.0.1:8080"
+	}
+	if c.RequestTimeout == 0 {
+		c.RequestTimeout = 28 * time.Second
+	}
+	c.Metrics.defaults()
+	c.SCIM.Defaults()
+	c.Backend.defaults()
+	c.Log.defaults()
+}
+
+func (m *Metrics) defaults() {
+	if m.Disabled {
+		m.Listen = ""
+	} else if m.Listen == "" {
+		m.Listen = "127.0.0.1:9464"
+	}
+}
+
+func (b *Backend) defaults() {
+	if b.Timeout == 0 {
+		b.Timeout = soapclient.DefaultTimeout
+	}
+	if b.MaxConcurrency == 0 {
+		b.MaxConcurrency = soapclient.DefaultMaxConcurrency
+	}
+}
+
+func (l *Log) defaults() {
+	if l.Format == "" {
+		l.Format = "json"
+	}
+	if l.Level == "" {
+		l.Level = "info"
+	}
+}
+
+// validate checks what each key can say on its own, and what sections say together. Checks
+// that need files, the network stack or other packages' builders are Prepare's.
+func (c *Config) validate(p *collector) {
+	checkHostPort(p, "listen", c.Listen)
+	if c.RequestTimeout < 0 {
+		p.bad("requestTimeout", "must not be negative")
+	}
+	if c.TLS != nil {
+		c.TLS.validate(p, "tls")
+	}
+	if c.Metrics.Listen != "" {
+		checkHostPort(p, "metrics.listen", c.Metrics.Listen)
+	}
+	if _, set := p.pos["scim.scim2.customSchemaURN"]; !set && !urnPart.MatchString(c.SCIM.AppName+c.SCIM.CustomSchemaName) {
+		// The default URN is made of appName and customSchemaName, whose own problems are
+		// reported; a complaint about a key the file does not have would only confuse.
+		p.silence("scim.scim2.customSchemaURN")
+	}
+	p.component("scim", c.SCIM.Validate())
+	if c.SCIM.Auth.Mode == "none" && !adapter.AuthNoneAllowed(c.Listen) {
+		p.bad("scim.auth.mode", "none is only allowed when listen is a loopback address (listen is %q)", c.Listen)
+	}
+	c.Backend.validate(p)
+	c.Log.validate(p)
+}
+
+// urnPart is what appName and customSchemaName may hold (adapter.Config.Validate's rule).
+var urnPart = regexp.MustCompile(`^[A-Za-z0-9_.-]*$`)
+
+func checkHostPort(p *collector, path, v string) {
+	if _, _, err := net.SplitHostPort(v); err != nil {
+		p.bad(path, "%q is not host:port (e.g. 127.0.0.1:8080, or :8443 for every address)", v)
+	}
+}
+
+func (t *TLS) validate(p *collector, path string) {
+	if t.CertFile == "" {
+		p.bad(path+".certFile", "required when tls is set (the server certificate, PEM)")
+	}
+	if t.KeyFile == "" {
+		p.bad(path+".keyFile", "required when tls is set (the certificate's private key, PEM)")
+	}
+}
+
+func (b *Backend) validate(p *collector) {
+	if b.Mapping == "" {
+		p.bad("backend.mapping", "required (a mapping file, or builtin:legacyhr)")
+	}
+	isURL := func(s string) bool { return strings.HasPrefix(s, "http://") || strings.HasPrefix(s, "https://") }
+	if b.WSDL == "" && (b.WSDLBinding != "" || b.WSDLSave != "") {
+		p.bad("backend.wsdl", "required when backend.wsdlBinding or backend.wsdlSave is set")
+	}
+	if b.WSDLSave != "" && b.WSDL != "" && !isURL(b.WSDL) {
+		p.bad("backend.wsdlSave", "only a WSDL read from a URL is saved; %s is a file already", b.WSDL)
+	}
+	switch {
+	case b.Endpoint == "" && b.WSDL != "":
+		// The WSDL's soap:address.
+	case b.Endpoint == "":
+		p.bad("backend.endpoint", "required (the legacy application's SOAP endpoint URL, or backend.wsdl)")
+	case !isURL(b.Endpoint):
+		p.bad("backend.endpoint", "%q must be an http:// or https:// URL", RedactURL(b.Endpoint))
+	default:
+		if u, err := url.Parse(b.Endpoint); err != nil || u.Host == "" {
+			p.bad("backend.endpoint", "%q is not a URL with a host", RedactURL(b.Endpoint))
+		}
+	}
+	switch b.SOAPVersion {
+	case "", soapclient.SOAP11, soapclient.SOAP12:
+	default:
+		p.bad("backend.soapVersion", "%q is not \"1.1\" or \"1.2\"", b.SOAPVersion)
+	}
+	if b.Timeout < 0 {
+		p.bad("backend.timeout", "must not be negative")
+	}
+	if b.MaxConcurrency < 0 {
+		p.bad("backend.maxConcurrency", "must not be negative")
+	}
+	if b.Proxy != "" {
+		if u, err := url.Parse(b.Proxy); err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https" && u.Scheme != "socks5") {
+			p.bad("backend.proxy", "%q is not an http://, https:// or socks5:// URL", RedactURL(b.Proxy))
+		}
+	}
+	if w := b.WSSE; w != nil {
+		if w.Username == "" {
+			p.bad("backend.wsse.username", "required when backend.wsse is set")
+		}
+		if w.Password == "" {
+			p.bad("backend.wsse.password", "required when backend.wsse is set")
+		}
+	}
+	if a := b.Basic; a != nil {
+		if a.Username == "" {
+			p.bad("backend.basic.username", "required when backend.basic is set")
+		}
+		if a.Password == "" {
+			p.bad("backend.basic.password", "required when backend.basic is set")
+		}
+	}
+	if t := b.TLS; t != nil && (t.CertFile == "") != (t.KeyFile == "") {
+		p.bad("backend.tls", "certFile and keyFile go together (a client certificate and its key)")
+	}
+}
+
+func (l *Log) validate(p *collector) {
+	switch l.Format {
+	case "json", "text":
+	default:
+		p.bad("log.format", "%q is not json or text", l.Format)
+	}
+	switch l.Level {
+	case "debug", "info", "warn", "error":
+	default:
+		p.bad("log.level", "%q is not debug, info, warn or error", l.Level)
+	}
+}
+
+// RedactURL hides the password of a URL that is about to be printed.
+func RedactURL(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return "(unparsable URL)"
+	}
+	return u.Redacted()
+}
