@@ -72,7 +72,7 @@ func (s *server) resourceTypes20(w http.ResponseWriter, r *http.Request) {
 
 func (s *server) schemas20(w http.ResponseWriter, r *http.Request) {
 	order := []string{scim20.UserSchema, scim20.EnterpriseSchema, s.w20.codec.CustomURN(), scim20.GroupSchema}
-	s.discoveryList(w, r, s.w20.codec.Schemas(s.w20.base(r), s.hasGroups(), s.customAttributes(), s.caps.UserAttributes), order, "schema")
+	s.discoveryList(w, r, s.w20.codec.Schemas(s.w20.base(r), s.hasGroups(), s.customAttributes(), s.caps.UserAttributes, s.attrTypes), order, "schema")
 }
 
 // customAttributes names the custom extension's attributes for /Schemas: those the backend

@@ -43,6 +43,7 @@ type server struct {
 	cfg         Config
 	b           backend.Backend
 	caps        backend.Capabilities
+	attrTypes   map[string]backend.AttrInfo // the backend's description of its user attributes
 	w11         *wire11
 	w20         *wire20
 	versions    bool
@@ -82,6 +83,9 @@ func New(cfg Config, b backend.Backend, opts Options) (http.Handler, error) {
 	// understood.
 	s.w20 = &wire20{cfg: &s.cfg, codec: scim20.New(cfg.SCIM2.CustomSchemaURN,
 		"urn:okta:"+cfg.AppName+":1.0:user:"+cfg.CustomSchemaName, "urn:okta:"+cfg.AppName+":1.0:user")}
+	if d, ok := b.(backend.AttributeDescriber); ok {
+		s.attrTypes = d.UserAttributeTypes()
+	}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}

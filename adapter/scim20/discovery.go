@@ -3,6 +3,8 @@ package scim20
 import (
 	"encoding/json"
 	"strings"
+
+	"github.com/scimbridge/scimbridge/backend"
 )
 
 // ProviderFeatures is what the ServiceProviderConfig advertises. Every field must describe what
@@ -166,13 +168,17 @@ type schemaDoc struct {
 }
 
 // Schemas returns the schema documents (RFC 7643 §7) keyed by URN: the core User, the enterprise
-// extension, the custom extension with customAttrs (the mapping's custom attribute names; their
-// type is not known here, so they are declared as strings), and Group when groups is true.
+// extension, the custom extension with customAttrs (the mapping's custom attribute names), and
+// Group when groups is true.
+//
+// types, when the backend describes them (backend.AttributeDescriber, keyed "custom.<name>" and
+// "enterprise.<name>"), gives the extension attributes' real types, so that a custom boolean is
+// declared boolean; an attribute it does not describe is declared a string.
 //
 // userAttrs, when not nil, is what the backend stores (backend.Capabilities.UserAttributes): core
 // and enterprise attributes outside it are left out, so that a client is not invited to send
 // values that would be silently dropped. userName is always declared; nil declares everything.
-func (c *Codec) Schemas(base string, groups bool, customAttrs, userAttrs []string) map[string][]byte {
+func (c *Codec) Schemas(base string, groups bool, customAttrs, userAttrs []string, types map[string]backend.AttrInfo) map[string][]byte {
 	loc := func(urn string) docMeta { return docMeta{"Schema", join(base, "/Schemas/"+urn)} }
 	name := attr("name", "complex", "The components of the user's name.").sub(
 		attr("formatted", "string", "The full name."), attr("familyName", "string", "The family name."),
@@ -183,6 +189,8 @@ func (c *Codec) Schemas(base string, groups bool, customAttrs, userAttrs []strin
 	docs := []schemaDoc{{
 		ID: UserSchema, Name: "User", Description: "User Account",
 		Attributes: []Attribute{
+			idAttr("user"),
+			attr("externalId", "string", "The client's identifier for the user.").exact(),
 			attr("userName", "string", "Unique identifier for the user.").required().unique(),
 			name,
 			attr("displayName", "string", "The name displayed to end users."),
@@ -213,15 +221,20 @@ func (c *Codec) Schemas(base string, groups bool, customAttrs, userAttrs []strin
 		docs[0].Attributes = declared(docs[0].Attributes, "", userAttrs)
 		docs[1].Attributes = declared(docs[1].Attributes, "enterprise.", userAttrs)
 	}
+	for i, a := range docs[1].Attributes {
+		docs[1].Attributes[i] = typed(a, types["enterprise."+a.Name])
+	}
 	custom := schemaDoc{ID: c.customURN, Name: "CustomUser", Description: "Attributes specific to the application behind this connector", Attributes: []Attribute{}}
 	for _, a := range customAttrs {
-		custom.Attributes = append(custom.Attributes, attr(a, "string", "Application attribute "+a+"."))
+		custom.Attributes = append(custom.Attributes, typed(attr(a, "string", "Application attribute "+a+"."), types["custom."+a]))
 	}
 	docs = append(docs, custom)
 	if groups {
 		docs = append(docs, schemaDoc{
 			ID: GroupSchema, Name: "Group", Description: "Group",
 			Attributes: []Attribute{
+				idAttr("group"),
+				attr("externalId", "string", "The client's identifier for the group.").exact(),
 				attr("displayName", "string", "The group's name.").required().unique(),
 				attr("members", "complex", "The group's members.").multi().sub(
 					attr("value", "string", "The member's id.").exact(),
@@ -243,6 +256,27 @@ func (c *Codec) Schemas(base string, groups bool, customAttrs, userAttrs []strin
 	return out
 }
 
+// idAttr is the id every resource carries: assigned by the connector, never changed by a client.
+func idAttr(what string) Attribute {
+	a := attr("id", "string", "The connector's identifier for the "+what+".").readOnly().unique().exact()
+	a.Returned = "always"
+	return a
+}
+
+// typed gives a declared attribute the type the backend reports, when it reports one. A complex
+// declaration (the enterprise manager) keeps its sub-attributes and type.
+func typed(a Attribute, info backend.AttrInfo) Attribute {
+	if info.Type == "" || a.Type == "complex" {
+		return a
+	}
+	a.Type = string(info.Type)
+	a.MultiValued = info.MultiValued
+	if info.Type != backend.TypeString && info.Type != backend.TypeReference {
+		a.CaseExact = false
+	}
+	return a
+}
+
 // declared keeps the attributes named in have (prefix + name, or prefix + name.sub for the
 // sub-attributes of a complex one such as name). userName, password and groups are governed by
 // other capabilities and are kept.
@@ -255,7 +289,7 @@ func declared(attrs []Attribute, prefix string, have []string) []Attribute {
 	for _, a := range attrs {
 		full := strings.ToLower(prefix + a.Name)
 		switch {
-		case prefix == "" && (a.Name == "userName" || a.Name == "password" || a.Name == "groups"):
+		case prefix == "" && (a.Name == "id" || a.Name == "userName" || a.Name == "password" || a.Name == "groups"):
 			out = append(out, a)
 		case set[full]:
 			out = append(out, a)

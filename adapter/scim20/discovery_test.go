@@ -35,7 +35,7 @@ func TestSchemasDeclareWhatTheBackendStores(t *testing.T) {
 	const custom = "urn:okta:onprem_app:1.0:user:custom"
 	c := New(custom)
 	docs := c.Schemas("https://x/scim/v2", true, []string{"departmentName"},
-		[]string{"userName", "name.givenName", "emails", "active", "enterprise.department", "custom.departmentName"})
+		[]string{"userName", "name.givenName", "emails", "active", "enterprise.department", "custom.departmentName"}, nil)
 
 	user := attrNames(t, docs[UserSchema])
 	for _, want := range []string{"userName", "name", "emails", "active", "password", "groups"} {
@@ -59,7 +59,7 @@ func TestSchemasDeclareWhatTheBackendStores(t *testing.T) {
 		t.Errorf("custom schema lacks departmentName")
 	}
 
-	all := attrNames(t, c.Schemas("https://x/scim/v2", true, nil, nil)[UserSchema])
+	all := attrNames(t, c.Schemas("https://x/scim/v2", true, nil, nil, nil)[UserSchema])
 	for _, want := range []string{"displayName", "title", "phoneNumbers", "locale"} {
 		if _, ok := all[want]; !ok {
 			t.Errorf("with no attribute list the whole schema must be declared; %s missing", want)
