@@ -117,19 +117,33 @@ func TestPathsAndSlashVariants(t *testing.T) {
 
 func TestUnsupportedEndpoints(t *testing.T) {
 	h := newHarness(t, nil, nil)
-	for _, c := range []struct{ method, path string }{
-		{"DELETE", "/Users/u1"}, {"DELETE", "/scim/v1/Users/u1"}, {"PATCH", "/Users/u1"}, {"PATCH", "/Groups/g1"},
-		{"GET", "/Nope"}, {"GET", "/"}, {"GET", "/scim/v1"}, {"POST", "/ServiceProviderConfigs"}, {"PUT", "/Users"},
+	// A method a known endpoint never supports: 405 with what it does support, in each dialect's shape.
+	for _, c := range []struct{ method, path, allow string }{
+		{"DELETE", "/Users/u1", "GET, PUT"}, {"DELETE", "/scim/v1/Users/u1", "GET, PUT"}, {"PATCH", "/Users/u1", "GET, PUT"},
+		{"PATCH", "/Groups/g1", "GET, PUT, DELETE"}, {"POST", "/ServiceProviderConfigs", "GET"}, {"PUT", "/Users", "GET, POST"},
 	} {
-		wantError(t, h.do(c.method, c.path, nil), 501, codeNotImplemented)
+		r := h.do(c.method, c.path, nil)
+		wantError(t, r, 405, codeMethod)
+		if got := r.header.Get("Allow"); got != c.allow {
+			t.Errorf("%s %s: Allow %q, want %q", c.method, c.path, got, c.allow)
+		}
 	}
-	// What SCIM 2.0 does not offer (Bulk, /Me, the root): 501 in the RFC 7644 shape.
-	for _, p := range []string{"/scim/v2/Bulk", "/scim/v2/Me", "/scim/v2/"} {
+	r := h.do("POST", "/scim/v2/ServiceProviderConfig", []byte(`{}`))
+	if m := r.json(t); r.status != 405 || m["status"] != "405" || r.header.Get("Allow") != "GET" {
+		t.Errorf("v2 POST ServiceProviderConfig: %d %v %s", r.status, r.header, r.raw)
+	}
+	// Unknown paths: 501 in SCIM 1.1, as the SDK answers.
+	for _, p := range []string{"/Nope", "/", "/scim/v1"} {
+		wantError(t, h.do("GET", p, nil), 501, codeNotImplemented)
+	}
+	// SCIM 2.0: what the RFC defines and this connector does not offer (Bulk, /Me) is 501, any
+	// other unknown path 404, both in the RFC 7644 shape.
+	for p, want := range map[string]int{"/scim/v2/Bulk": 501, "/scim/v2/Me": 501, "/scim/v2/": 404, "/scim/v2/Nope": 404, "/scim/v2/Users/u1/x": 404} {
 		r := h.do("GET", p, nil)
 		m := r.json(t)
-		if r.status != 501 || m["status"] != "501" || m["detail"] == "" ||
+		if r.status != want || m["status"] != fmt.Sprint(want) || m["detail"] == "" ||
 			!reflect.DeepEqual(m["schemas"], []any{"urn:ietf:params:scim:api:messages:2.0:Error"}) {
-			t.Errorf("GET %s: %d %s", p, r.status, r.raw)
+			t.Errorf("GET %s: %d %s, want %d", p, r.status, r.raw, want)
 		}
 	}
 }

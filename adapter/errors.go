@@ -33,6 +33,7 @@ const (
 	codePolicy        = "SB-PASSWORD-POLICY"
 	codeGroupGuard    = "SB-GROUP-GUARD"
 	codeTooLarge      = "SB-BODY-TOO-LARGE"
+	codeMethod        = "SB-METHOD-NOT-ALLOWED"
 	codeUnavailable   = "SB-UNAVAILABLE"
 	codeTimeout       = "SB-TIMEOUT"
 	codeBackendFailed = "SB-BACKEND-FAILED"

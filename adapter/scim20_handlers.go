@@ -36,8 +36,6 @@ func (s *server) routes20(r *mux.Router) {
 	h("/Groups/{id}", http.MethodPut, replaceHandler(s, d, groups))
 	h("/Groups/{id}", http.MethodPatch, s.patchGroup20())
 	h("/Groups/{id}", http.MethodDelete, s.deleteGroup20())
-	// Bulk and /Me are not offered (and not advertised): 501 in the RFC shape.
-	r.PathPrefix(prefix20).HandlerFunc(s.route("unmatched", s.noResource))
 }
 
 func (s *server) readPatch(r *http.Request) ([]scim20.Operation, error) {

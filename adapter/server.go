@@ -107,8 +107,8 @@ func New(cfg Config, b backend.Backend, opts Options) (http.Handler, error) {
 		s.routes11(r, prefix)
 	}
 	s.routes20(r)
-	r.NotFoundHandler = http.HandlerFunc(s.route("unmatched", s.noResource))
-	r.MethodNotAllowedHandler = http.HandlerFunc(s.route("unmatched", s.noResource))
+	r.NotFoundHandler = http.HandlerFunc(s.route("unmatched", s.unmatched))
+	r.MethodNotAllowedHandler = http.HandlerFunc(s.route("unmatched", s.methodNotAllowed(r)))
 
 	// Outermost first: request id → log line → panic recovery → common headers → auth → body limit.
 	var h http.Handler = r
@@ -133,6 +133,39 @@ func (s *server) route(tpl string, h http.HandlerFunc) http.HandlerFunc {
 func pathID(r *http.Request) (string, bool) {
 	id, err := url.PathUnescape(mux.Vars(r)["id"])
 	return id, err == nil && id != ""
+}
+
+// unmatched answers a path no route knows: 404 in SCIM 2.0 (RFC 7644 §3.12), except for the
+// endpoints the RFC defines and this connector does not offer (/Bulk, /Me: 501); SCIM 1.1 answers
+// 501 as the SDK does (docs/okta-agent-protocol.md#auth-before-routing).
+func (s *server) unmatched(w http.ResponseWriter, r *http.Request) {
+	if infoFrom(r.Context()).dialect == scim20Dialect {
+		rest := strings.ToLower(strings.TrimPrefix(r.URL.Path, prefix20))
+		if rest != "/bulk" && rest != "/me" && !strings.HasPrefix(rest, "/me/") {
+			writeError(w, r, http.StatusNotFound, codeNotFound, fmt.Sprintf("There is no resource for path [%s]", r.URL.Path))
+			return
+		}
+	}
+	s.noResource(w, r)
+}
+
+// methodNotAllowed answers a method a known endpoint never supports with 405 and the methods it
+// does support in Allow (RFC 9110 §15.5.6), in the dialect's error shape.
+func (s *server) methodNotAllowed(router *mux.Router) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		var allow []string
+		for _, m := range []string{http.MethodGet, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete} {
+			probe := r.Clone(r.Context())
+			probe.Method = m
+			var match mux.RouteMatch
+			if router.Match(probe, &match) && match.MatchErr == nil {
+				allow = append(allow, m)
+			}
+		}
+		w.Header().Set("Allow", strings.Join(allow, ", "))
+		writeError(w, r, http.StatusMethodNotAllowed, codeMethod,
+			fmt.Sprintf("The endpoint [%s] does not support the method %s; it supports %s", r.URL.Path, r.Method, strings.Join(allow, ", ")))
+	}
 }
 
 func (s *server) noResource(w http.ResponseWriter, r *http.Request) {
