@@ -16,6 +16,7 @@ import (
 	"github.com/scimbridge/scimbridge/backend"
 	"github.com/scimbridge/scimbridge/backend/memory"
 	"github.com/scimbridge/scimbridge/filter"
+	"github.com/scimbridge/scimbridge/internal/state"
 )
 
 // hookBackend wraps a backend to override capabilities, inject errors and observe calls.
@@ -229,7 +230,7 @@ func TestConfigValidateReportsEverything(t *testing.T) {
 		*d.SDKVersionHeader != "01.03.02" || d.CreatedStatus != 200 || d.DeleteStatus != 200 || d.MaxBodyBytes != 1<<20 || d.MaxPageSize != 1000 || d.Auth.Mode != "basic" {
 		t.Errorf("defaults: %+v", d)
 	}
-	if _, err := New(Config{Auth: AuthConfig{Mode: "header", HeaderName: "bad name"}}, memory.New(memory.Options{}), Options{}); err == nil {
+	if _, err := New(Config{Auth: AuthConfig{Mode: "header", HeaderName: "bad name"}}, memory.New(memory.Options{}), Options{Ledger: state.NewMemory()}); err == nil {
 		t.Errorf("New accepted an invalid configuration")
 	}
 }

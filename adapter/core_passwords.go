@@ -2,7 +2,6 @@ package adapter
 
 import (
 	"context"
-	"errors"
 	"log/slog"
 
 	"github.com/scimbridge/scimbridge/backend"
@@ -13,9 +12,9 @@ import (
 // every PUT, so with "changed" only a password the ledger does not know reaches the application.
 func (s *server) syncPassword(ctx context.Context, id, pw string) error {
 	ri := infoFrom(ctx)
-	matches, err := s.ledger.Matches(ctx, id, pw)
-	noEntry := errors.Is(err, ErrNoEntry)
-	if err != nil && !noEntry {
+	matches, known, err := s.ledger.Remembered(ctx, id, pw)
+	noEntry := !known
+	if err != nil {
 		// Without the ledger we cannot tell a repeat from a change; guessing either way is worse
 		// than a retryable failure.
 		return failed(op{resource: "user", id: id}, backend.Wrap(backend.Internal, err, "password ledger"))

@@ -17,6 +17,7 @@ import (
 	"github.com/scimbridge/scimbridge/backend"
 	"github.com/scimbridge/scimbridge/backend/memory"
 	"github.com/scimbridge/scimbridge/internal/oktafixtures"
+	"github.com/scimbridge/scimbridge/internal/state"
 )
 
 const (
@@ -65,7 +66,7 @@ func newHarness(t *testing.T, b backend.Backend, mutate func(*Config)) *harness 
 	if mutate != nil {
 		mutate(&cfg)
 	}
-	handler, err := New(cfg, b, Options{Logger: slog.New(slog.NewJSONHandler(h.logs, nil))})
+	handler, err := New(cfg, b, Options{Logger: slog.New(slog.NewJSONHandler(h.logs, nil)), Ledger: state.NewMemory()})
 	if err != nil {
 		t.Fatalf("New: %v", err)
 	}

@@ -26,7 +26,8 @@ import (
 type Options struct {
 	// Logger receives one line per request and the warnings; nil discards.
 	Logger *slog.Logger
-	// Ledger remembers the passwords set, for passwordSync "changed"; nil uses NewMemoryLedger.
+	// Ledger remembers the passwords set, for passwordSync "changed" (required: the bridge's
+	// state store, internal/state, provides it; the front end does not keep state of its own).
 	Ledger PasswordLedger
 	// Now is the clock for request durations; nil means time.Now.
 	Now func() time.Time
@@ -66,6 +67,9 @@ func New(cfg Config, b backend.Backend, opts Options) (http.Handler, error) {
 	if b == nil {
 		return nil, errors.New("adapter: no backend")
 	}
+	if opts.Ledger == nil {
+		return nil, errors.New("adapter: no password ledger (Options.Ledger)")
+	}
 	cfg.Defaults()
 	if err := cfg.Validate(); err != nil {
 		return nil, fmt.Errorf("adapter configuration:\n%w", err)
@@ -88,9 +92,6 @@ func New(cfg Config, b backend.Backend, opts Options) (http.Handler, error) {
 	}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
-	}
-	if s.ledger == nil {
-		s.ledger = NewMemoryLedger()
 	}
 	if s.now == nil {
 		s.now = time.Now

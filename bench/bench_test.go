@@ -12,6 +12,7 @@ import (
 
 	"github.com/scimbridge/scimbridge/adapter"
 	"github.com/scimbridge/scimbridge/internal/legacysim"
+	"github.com/scimbridge/scimbridge/internal/state"
 	"github.com/scimbridge/scimbridge/mapping"
 	"github.com/scimbridge/scimbridge/mapping/defaults"
 	"github.com/scimbridge/scimbridge/soapclient"
@@ -63,7 +64,7 @@ func newStack(b testing.TB) *stack {
 	}
 	cfg := adapter.Config{}
 	cfg.Auth.Mode = "none"
-	h, err := adapter.New(cfg, eng.Backend(client, nil), adapter.Options{})
+	h, err := adapter.New(cfg, eng.Backend(client, nil), adapter.Options{Ledger: state.NewMemory()})
 	if err != nil {
 		b.Fatal(err)
 	}

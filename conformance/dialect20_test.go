@@ -19,6 +19,7 @@ import (
 	"github.com/scimbridge/scimbridge/adapter"
 	"github.com/scimbridge/scimbridge/backend"
 	"github.com/scimbridge/scimbridge/backend/memory"
+	"github.com/scimbridge/scimbridge/internal/state"
 )
 
 // v2Fault breaks the real SCIM 2.0 front end in one way, in front of it.
@@ -314,7 +315,7 @@ func v2Server(t *testing.T, f v2Fault) string {
 		b = memory.New(memory.Options{})
 	}
 	h, err := adapter.New(adapter.Config{Auth: adapter.AuthConfig{Mode: "header", HeaderName: "Authorization", Token: "Bearer t0k"}},
-		b, adapter.Options{BackendVersions: f != v2Unversioned})
+		b, adapter.Options{BackendVersions: f != v2Unversioned, Ledger: state.NewMemory()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -478,7 +479,7 @@ func TestGroupTwoPUTPattern(t *testing.T) {
 
 	for _, membership := range []string{"replace", "merge"} {
 		h, err := adapter.New(adapter.Config{Auth: adapter.AuthConfig{Mode: "header", HeaderName: "Authorization", Token: "Bearer t0k"},
-			Groups: adapter.GroupsConfig{Membership: membership}}, memory.New(memory.Options{}), adapter.Options{})
+			Groups: adapter.GroupsConfig{Membership: membership}}, memory.New(memory.Options{}), adapter.Options{Ledger: state.NewMemory()})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -29,27 +29,43 @@ type bridge struct {
 	metrics http.Handler
 	health  *observe.Health
 	client  *soapclient.Client
-	store   state.Store
+	store   stateStore
 }
 
 func (b *bridge) Close() error {
 	return errors.Join(b.client.Close(), b.store.Close())
 }
 
-// ledger adapts the state store to the front end's PasswordLedger: the two packages keep their
-// own "no entry" sentinel so that neither imports the other.
-type ledger struct{ s state.Store }
-
-func (l ledger) Matches(ctx context.Context, userID, password string) (bool, error) {
-	ok, err := l.s.Matches(ctx, userID, password)
-	if errors.Is(err, state.ErrNoEntry) {
-		return false, fmt.Errorf("%w: %w", adapter.ErrNoEntry, err)
-	}
-	return ok, err
+// stateStore is the bridge's state as its users see it: the front end's password ledger and
+// per-resource lock, the engine's change tracking and surrogate ids, and a probe for /readyz.
+// Every engine of internal/state implements it directly (held to it by internal/state/statetest).
+type stateStore interface {
+	adapter.PasswordLedger
+	adapter.Locker
+	mapping.State
+	Ping(ctx context.Context) error
+	io.Closer
 }
 
-func (l ledger) Record(ctx context.Context, userID, password string) error {
-	return l.s.Record(ctx, userID, password)
+var (
+	_ stateStore = (*state.Memory)(nil)
+	_ stateStore = (*state.SQLite)(nil)
+)
+
+// openState opens the store the configuration names, measured into reg.
+func openState(cfg config.State, reg prometheus.Registerer) (stateStore, error) {
+	opts := []state.Option{state.WithPasswordHistory(cfg.PasswordHistory)}
+	if reg != nil {
+		m, err := state.NewMetrics(reg)
+		if err != nil {
+			return nil, err
+		}
+		opts = append(opts, state.WithMetrics(m))
+	}
+	if cfg.Path == "" {
+		return state.NewMemory(opts...), nil
+	}
+	return state.OpenSQLite(cfg.Path, opts...)
 }
 
 func newLogger(cfg config.Log, w io.Writer) *slog.Logger {
@@ -93,24 +109,15 @@ func buildBridge(p *config.Prepared, reg *prometheus.Registry, log *slog.Logger)
 		}
 		return nil, err
 	}
-	var store state.Store = state.NewMemory()
-	if cfg.State.Path != "" {
-		s, err := state.OpenSQLite(cfg.State.Path)
-		if err != nil {
-			return fail(err)
-		}
-		store = s
+	store, err := openState(cfg.State, reg)
+	if err != nil {
+		return fail(err)
 	}
 	// Backends without change times or stable group ids keep that bookkeeping in the bridge's
-	// state store; the engine says whether its mapping needs it.
-	var opts []mapping.BackendOption
-	if ms, ok := store.(mapping.State); ok {
-		opts = append(opts, mapping.WithState(ms))
-	} else if eng.NeedsState() {
-		return fail(fmt.Errorf("backend.mapping %s needs the bridge's state store, which this build cannot provide", cfg.Backend.Mapping), store)
-	}
+	// state store; every store provides it, so every mapping gets it.
+	opts := []mapping.BackendOption{mapping.WithState(store)}
 	be := eng.Backend(client, log, opts...)
-	h, err := adapter.New(cfg.SCIM, be, adapter.Options{Logger: log, Ledger: ledger{store}})
+	h, err := adapter.New(cfg.SCIM, be, adapter.Options{Logger: log, Ledger: store})
 	if err != nil {
 		return fail(err, store)
 	}

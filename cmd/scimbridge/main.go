@@ -23,6 +23,8 @@ Usage:
   scimbridge demo [flags]           run the bridge and the bundled LegacyHR simulator on loopback
   scimbridge sim [flags]            run only the bundled LegacyHR simulator
   scimbridge check --config FILE    validate the configuration and its mapping file, then exit
+  scimbridge state backup --config FILE DEST
+                                    copy the bridge's state file while it runs
   scimbridge test --url URL [flags] replay the Okta agent's messages against any SCIM connector
   scimbridge cert --dns NAME [flags] make a private CA and a server certificate (keys 0600)
   scimbridge token --out FILE       write a random bearer token to a 0600 secret file
@@ -59,6 +61,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return cmdSim(ctx, rest, stdout, stderr)
 	case "check":
 		return cmdCheck(rest, stdout, stderr)
+	case "state":
+		return cmdState(ctx, rest, stdout, stderr)
 	case "test":
 		return conformance.Main(rest, stdout, stderr)
 	case "cert":

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/scimbridge/scimbridge/adapter"
+	"github.com/scimbridge/scimbridge/internal/state"
 	"github.com/scimbridge/scimbridge/soapclient"
 )
 
@@ -95,11 +96,15 @@ type BackendTLS struct {
 	KeyFile  string `yaml:"keyFile"`
 }
 
-// State is where the bridge keeps its own state (the password ledger, timestamps).
+// State is where the bridge keeps its own state (password history, change tracking, surrogate
+// ids).
 type State struct {
 	// Path is the SQLite file; "" keeps state in memory (lost on restart: the first PUT after a
 	// restart re-sends a user's password once).
 	Path string `yaml:"path"`
+	// PasswordHistory is how many passwords per user are remembered: a PUT carrying any of them
+	// is not a password change. 0 means the default (5).
+	PasswordHistory int `yaml:"passwordHistory"`
 }
 
 // Log selects the log format and level.
@@ -123,7 +128,20 @@ func (c *Config) Defaults() {
 	c.Metrics.defaults()
 	c.SCIM.Defaults()
 	c.Backend.defaults()
+	c.State.defaults()
 	c.Log.defaults()
+}
+
+func (s *State) defaults() {
+	if s.PasswordHistory == 0 {
+		s.PasswordHistory = state.DefaultPasswordHistory
+	}
+}
+
+func (s *State) validate(p *collector) {
+	if h := s.PasswordHistory; h < 1 || h > state.MaxPasswordHistory {
+		p.bad("state.passwordHistory", "%d is not between 1 and %d", h, state.MaxPasswordHistory)
+	}
 }
 
 func (m *Metrics) defaults() {
@@ -175,6 +193,7 @@ func (c *Config) validate(p *collector) {
 		p.bad("scim.auth.mode", "none is only allowed when listen is a loopback address (listen is %q)", c.Listen)
 	}
 	c.Backend.validate(p)
+	c.State.validate(p)
 	c.Log.validate(p)
 }
 

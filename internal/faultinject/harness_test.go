@@ -22,6 +22,7 @@ import (
 	"github.com/scimbridge/scimbridge/adapter"
 	"github.com/scimbridge/scimbridge/internal/legacysim"
 	"github.com/scimbridge/scimbridge/internal/observe"
+	"github.com/scimbridge/scimbridge/internal/state"
 	"github.com/scimbridge/scimbridge/mapping"
 	"github.com/scimbridge/scimbridge/mapping/defaults"
 	"github.com/scimbridge/scimbridge/soapclient"
@@ -116,7 +117,7 @@ func newHarness(t *testing.T, res soapclient.Resilience) *harness {
 	}
 	log := slog.New(slog.DiscardHandler)
 	handler, err := adapter.New(adapter.Config{Auth: adapter.AuthConfig{Mode: "basic", Username: scimUser, Password: scimPass}},
-		eng.Backend(client, log), adapter.Options{Logger: log})
+		eng.Backend(client, log), adapter.Options{Logger: log, Ledger: state.NewMemory()})
 	if err != nil {
 		t.Fatal(err)
 	}

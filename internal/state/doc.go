@@ -1,16 +1,15 @@
 // Package state is the bridge's own small store: what the legacy application cannot tell us but
-// the Okta agent's protocol needs. Today that is the password ledger (a salted hash of the last
-// password the bridge set for each user, so that a full PUT that repeats the current password does
-// not trip the legacy app's password-history policy, docs/okta-agent-protocol.md#agent-password-on-every-put).
+// the Okta agent's protocol needs.
 //
-// Two implementations share one interface: in memory (tests, single-process demo without a data
-// directory) and SQLite through modernc.org/sqlite (pure Go, one file). Several bridge replicas
-// must share this state (docs/okta-agent-protocol.md#concurrent-agents), which a PostgreSQL implementation of the same interface will
-// provide later; nothing outside this package knows which one is in use.
+//   - The password history: salted PBKDF2-SHA256 hashes of the last N passwords the bridge set per
+//     user, so that a PUT re-sending one of them is not a password change
+//     (docs/okta-agent-protocol.md#agent-password-on-every-put). Passwords are never stored.
+//   - Per-resource write locks, held by the front end for the read, diff and write of one request.
+//   - Change tracking and surrogate ids for backends without change times or stable group ids.
 //
-// The Tracker part (tracker.go) serves backends without change times: per-resource content
-// hashes with an assigned lastModified, and stable surrogate ids for resources keyed by a
-// name that can change.
-//
-// Passwords are never stored: only PBKDF2-SHA256 hashes with a per-entry random salt.
+// One type per engine is all of that at once, with the method sets of the seams it serves
+// (adapter.PasswordLedger, adapter.Locker, mapping.State): Memory (tests, the in-memory demo),
+// SQLite (one file, modernc.org/sqlite, pure Go; the zero-setup default for one instance). This
+// package imports neither seam: the wiring and the contract suite (statetest) hold every engine
+// to them at compile time, and statetest runs the same behavioural contract against each.
 package state

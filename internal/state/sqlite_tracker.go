@@ -8,24 +8,7 @@ import (
 	"time"
 )
 
-// trackerSchema is plain SQL that PostgreSQL accepts as well (BIGINT, TEXT, composite keys,
-// ON CONFLICT), so that a shared-state implementation can reuse it.
-const trackerSchema = `CREATE TABLE IF NOT EXISTS change_tracker (
-		resource_type    TEXT   NOT NULL,
-		id               TEXT   NOT NULL,
-		content_hash     TEXT   NOT NULL,
-		last_modified_ms BIGINT NOT NULL,
-		PRIMARY KEY (resource_type, id)
-	);
-	CREATE TABLE IF NOT EXISTS surrogate_ids (
-		resource_type TEXT NOT NULL,
-		id            TEXT NOT NULL,
-		natural_key   TEXT NOT NULL,
-		PRIMARY KEY (resource_type, id),
-		UNIQUE (resource_type, natural_key)
-	)`
-
-// Observe implements Tracker. One connection (SetMaxOpenConns(1)) serialises the read and the
+// Observe implements mapping.State. One connection (SetMaxOpenConns(1)) serialises the read and the
 // write, so two observations of one resource cannot interleave.
 func (s *SQLite) Observe(ctx context.Context, typ, id, hash string, now time.Time) (time.Time, error) {
 	tx, err := s.db.BeginTx(ctx, nil)
@@ -60,7 +43,7 @@ func (s *SQLite) Observe(ctx context.Context, typ, id, hash string, now time.Tim
 	return at, nil
 }
 
-// Forget implements Tracker.
+// Forget implements mapping.State.
 func (s *SQLite) Forget(ctx context.Context, typ, id string) error {
 	if _, err := s.db.ExecContext(ctx, `DELETE FROM change_tracker WHERE resource_type = ? AND id = ?`, typ, id); err != nil {
 		return fmt.Errorf("state: change tracker: %w", err)
@@ -68,7 +51,7 @@ func (s *SQLite) Forget(ctx context.Context, typ, id string) error {
 	return nil
 }
 
-// SurrogateID implements Tracker.
+// SurrogateID implements mapping.State.
 func (s *SQLite) SurrogateID(ctx context.Context, typ, key string) (string, error) {
 	var id string
 	err := s.db.QueryRowContext(ctx, `SELECT id FROM surrogate_ids WHERE resource_type = ? AND natural_key = ?`, typ, key).Scan(&id)
@@ -92,7 +75,7 @@ func (s *SQLite) SurrogateID(ctx context.Context, typ, key string) (string, erro
 	return id, nil
 }
 
-// NaturalKey implements Tracker.
+// NaturalKey implements mapping.State.
 func (s *SQLite) NaturalKey(ctx context.Context, typ, id string) (string, bool, error) {
 	var key string
 	err := s.db.QueryRowContext(ctx, `SELECT natural_key FROM surrogate_ids WHERE resource_type = ? AND id = ?`, typ, id).Scan(&key)
@@ -105,7 +88,7 @@ func (s *SQLite) NaturalKey(ctx context.Context, typ, id string) (string, bool, 
 	return key, true, nil
 }
 
-// Rebind implements Tracker.
+// Rebind implements mapping.State.
 func (s *SQLite) Rebind(ctx context.Context, typ, id, key string) error {
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
@@ -126,7 +109,7 @@ func (s *SQLite) Rebind(ctx context.Context, typ, id, key string) error {
 	return nil
 }
 
-// ForgetID implements Tracker.
+// ForgetID implements mapping.State.
 func (s *SQLite) ForgetID(ctx context.Context, typ, id string) error {
 	if _, err := s.db.ExecContext(ctx, `DELETE FROM surrogate_ids WHERE resource_type = ? AND id = ?`, typ, id); err != nil {
 		return fmt.Errorf("state: surrogate ids: %w", err)

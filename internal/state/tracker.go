@@ -8,28 +8,11 @@ import (
 	"time"
 )
 
-// Tracker is what a backend without change times (WSO2's user store, say) needs from the
-// bridge's state: a content hash and an assigned lastModified per resource, and stable ids for
-// resources whose only key is a name that can change (a role renamed keeps its SCIM id).
-// Memory and SQLite implement it; the schema (two plain tables, see sqlite.go) is meant to be
-// implemented on PostgreSQL unchanged when replicas share state.
-type Tracker interface {
-	// Observe records that resource (resourceType, id) currently has contentHash and returns
-	// its lastModified: the time of the first observation with this hash. A changed hash moves
-	// lastModified to now (strictly after the previous value, whatever the clock did).
-	Observe(ctx context.Context, resourceType, id, contentHash string, now time.Time) (time.Time, error)
-	// Forget drops what Observe recorded (after a delete).
-	Forget(ctx context.Context, resourceType, id string) error
-	// SurrogateID returns the stable id issued for a natural key, issuing a new one the first time.
-	SurrogateID(ctx context.Context, resourceType, key string) (string, error)
-	// NaturalKey returns the natural key behind a surrogate id; ok is false for an unknown id.
-	NaturalKey(ctx context.Context, resourceType, id string) (key string, ok bool, err error)
-	// Rebind points a surrogate id at a new natural key (after a rename the application
-	// accepted, so its answer wins: another id that still held the key loses it).
-	Rebind(ctx context.Context, resourceType, id, key string) error
-	// ForgetID drops a surrogate id (after a delete).
-	ForgetID(ctx context.Context, resourceType, id string) error
-}
+// The change-tracking and surrogate-id half of every store serves backends without change times
+// (WSO2's user store, say): a content hash and an assigned lastModified per resource, and stable
+// ids for resources whose only key is a name that can change (a role renamed keeps its SCIM id).
+// The method set is the engine's seam, mapping.State, which every store implements directly; the
+// contract suite (statetest) holds each store to it.
 
 // trackerPrecision: lastModified values are kept to the millisecond, the precision SCIM
 // clients echo back in `meta.lastModified gt` filters.
@@ -75,7 +58,7 @@ func (m *memTracker) init() {
 	}
 }
 
-// Observe implements Tracker.
+// Observe implements mapping.State.
 func (m *Memory) Observe(_ context.Context, typ, id, hash string, now time.Time) (time.Time, error) {
 	m.t.mu.Lock()
 	defer m.t.mu.Unlock()
@@ -90,7 +73,7 @@ func (m *Memory) Observe(_ context.Context, typ, id, hash string, now time.Time)
 	return o.at, nil
 }
 
-// Forget implements Tracker.
+// Forget implements mapping.State.
 func (m *Memory) Forget(_ context.Context, typ, id string) error {
 	m.t.mu.Lock()
 	defer m.t.mu.Unlock()
@@ -98,7 +81,7 @@ func (m *Memory) Forget(_ context.Context, typ, id string) error {
 	return nil
 }
 
-// SurrogateID implements Tracker.
+// SurrogateID implements mapping.State.
 func (m *Memory) SurrogateID(_ context.Context, typ, key string) (string, error) {
 	m.t.mu.Lock()
 	defer m.t.mu.Unlock()
@@ -115,7 +98,7 @@ func (m *Memory) SurrogateID(_ context.Context, typ, key string) (string, error)
 	return id, nil
 }
 
-// NaturalKey implements Tracker.
+// NaturalKey implements mapping.State.
 func (m *Memory) NaturalKey(_ context.Context, typ, id string) (string, bool, error) {
 	m.t.mu.Lock()
 	defer m.t.mu.Unlock()
@@ -123,7 +106,7 @@ func (m *Memory) NaturalKey(_ context.Context, typ, id string) (string, bool, er
 	return key, ok, nil
 }
 
-// Rebind implements Tracker.
+// Rebind implements mapping.State.
 func (m *Memory) Rebind(_ context.Context, typ, id, key string) error {
 	m.t.mu.Lock()
 	defer m.t.mu.Unlock()
@@ -139,7 +122,7 @@ func (m *Memory) Rebind(_ context.Context, typ, id, key string) error {
 	return nil
 }
 
-// ForgetID implements Tracker.
+// ForgetID implements mapping.State.
 func (m *Memory) ForgetID(_ context.Context, typ, id string) error {
 	m.t.mu.Lock()
 	defer m.t.mu.Unlock()
