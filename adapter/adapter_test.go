@@ -557,8 +557,12 @@ func TestOneLogLinePerRequest(t *testing.T) {
 	if err := json.Unmarshal([]byte(lines[1]), &rec); err != nil {
 		t.Fatal(err)
 	}
-	if rec["method"] != "PUT" || rec["route"] != "/scim/v1/Users/{id}" || rec["status"] != float64(200) || rec["request_id"] == "" || rec["duration"] == nil {
+	if rec["method"] != "PUT" || rec["route"] != "/scim/v1/Users/{id}" || rec["status"] != float64(200) || rec["request_id"] == "" ||
+		rec["resource"] != "User" || rec["resource_id"] != id || rec["caller"] != "okta-agent" || rec["client"] == nil {
 		t.Errorf("log record %v", rec)
+	}
+	if d, ok := rec["duration_ms"].(float64); !ok || d < 0 || d > 10000 || rec["duration"] != nil {
+		t.Errorf("duration_ms %v (and no unit-less duration %v)", rec["duration_ms"], rec["duration"])
 	}
 	if strings.Contains(h.logs.String(), "pw-in-body") {
 		t.Errorf("password in the log")

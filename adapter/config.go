@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/netip"
 	"net/url"
 	"regexp"
 	"strings"
@@ -44,6 +45,11 @@ type Config struct {
 	// count is cut to it and itemsPerPage says what was returned.
 	MaxPageSize int `yaml:"maxPageSize"`
 
+	// AllowFrom, when set, lists the client addresses (IPs or CIDRs, e.g. 10.0.0.0/24) that may
+	// call at all; any other address gets 403 before authentication. The address is the TCP
+	// peer: a proxy in front hides the agent's.
+	AllowFrom []string `yaml:"allowFrom"`
+
 	// SCIM2 configures the SCIM 2.0 front end at /scim/v2/.
 	SCIM2 SCIM2Config `yaml:"scim2"`
 }
@@ -80,6 +86,11 @@ type AuthConfig struct {
 	// "HTTP Header" authorization type.
 	HeaderName string `yaml:"headerName"`
 	Token      string `yaml:"token"`
+	// PreviousPassword and PreviousToken are accepted as well as Password and Token while a
+	// secret is being rotated: set the new secret, move the old one here, reload, update the
+	// Okta app, then remove the old one and reload again. The log line names which one was used.
+	PreviousPassword string `yaml:"previousPassword"`
+	PreviousToken    string `yaml:"previousToken"`
 }
 
 // GroupsConfig holds the Group Push safety settings (docs/okta-agent-protocol.md#group-put-uncertain).
@@ -209,6 +220,15 @@ func (c *Config) Validate() error {
 	default:
 		bad("auth.mode %q: want basic, header or none", c.Auth.Mode)
 	}
+	if c.Auth.PreviousPassword != "" && c.Auth.Mode != "basic" {
+		bad("auth.previousPassword only applies to auth.mode basic")
+	}
+	if c.Auth.PreviousToken != "" && c.Auth.Mode != "header" {
+		bad("auth.previousToken only applies to auth.mode header")
+	}
+	if _, err := ParseAllowFrom(c.AllowFrom); err != nil {
+		bad("allowFrom: %v", err)
+	}
 	switch c.PasswordSync {
 	case "changed", "always", "never":
 	default:
@@ -264,6 +284,23 @@ func (c *Config) Validate() error {
 		bad("sdkVersionHeader must be a single line")
 	}
 	return errors.Join(errs...)
+}
+
+// ParseAllowFrom parses allowFrom entries: CIDRs, or single addresses (a /32 or /128).
+func ParseAllowFrom(list []string) ([]netip.Prefix, error) {
+	out := make([]netip.Prefix, 0, len(list))
+	for _, s := range list {
+		if p, err := netip.ParsePrefix(s); err == nil {
+			out = append(out, p.Masked())
+			continue
+		}
+		a, err := netip.ParseAddr(s)
+		if err != nil {
+			return nil, fmt.Errorf("%q is neither an IP address nor a CIDR such as 10.0.0.0/24", s)
+		}
+		out = append(out, netip.PrefixFrom(a.Unmap(), a.Unmap().BitLen()))
+	}
+	return out, nil
 }
 
 // AuthNoneAllowed reports whether listenAddr (host:port) only listens on loopback, the one case

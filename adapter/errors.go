@@ -29,6 +29,7 @@ const (
 	codeDuplicateGroup = "E0000055"
 
 	codeUnauthorized  = "SB-AUTH"
+	codeForbidden     = "SB-FORBIDDEN"
 	codeDuplicateUser = "SB-DUPLICATE-USER"
 	codePolicy        = "SB-PASSWORD-POLICY"
 	codeGroupGuard    = "SB-GROUP-GUARD"
@@ -101,7 +102,11 @@ type reqInfo struct {
 	id      string
 	route   string
 	dialect dialect
-	attrs   []slog.Attr
+	// caller is who authenticated: the Basic user name or which token, never a secret.
+	caller string
+	// resourceID is the {id} of the path, when the route has one.
+	resourceID string
+	attrs      []slog.Attr
 }
 
 type infoKey struct{}

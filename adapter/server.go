@@ -8,6 +8,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"runtime/debug"
 	"slices"
@@ -19,6 +20,7 @@ import (
 	"github.com/scimbridge/scimbridge/adapter/scim11"
 	"github.com/scimbridge/scimbridge/adapter/scim20"
 	"github.com/scimbridge/scimbridge/backend"
+	"github.com/scimbridge/scimbridge/internal/backendtime"
 	"github.com/scimbridge/scimbridge/internal/reqid"
 )
 
@@ -57,6 +59,8 @@ type server struct {
 	// PUSH_PASSWORD_UPDATES is advertised, so that switching it off (capabilities.disable) also
 	// stops the passwords the agent re-sends on every PUT (docs/okta-agent-protocol.md#agent-password-on-every-put) from reaching the application.
 	pushPasswords bool
+	// allow is scim.allowFrom parsed; empty lets every address through.
+	allow []netip.Prefix
 }
 
 const jsonContentType = "application/json;charset=UTF-8"
@@ -96,6 +100,7 @@ func New(cfg Config, b backend.Backend, opts Options) (http.Handler, error) {
 	if s.now == nil {
 		s.now = time.Now
 	}
+	s.allow, _ = ParseAllowFrom(cfg.AllowFrom) // validated above
 	s.okta = oktaCapabilities(s.caps, cfg)
 	s.pushPasswords = slices.Contains(s.okta, CapPushPasswordUpdates)
 
@@ -115,6 +120,7 @@ func New(cfg Config, b backend.Backend, opts Options) (http.Handler, error) {
 	var h http.Handler = r
 	h = s.limitBody(h)
 	h = s.authenticate(h)
+	h = s.allowFrom(h)
 	h = s.commonHeaders(h)
 	h = s.recoverPanics(h)
 	h = s.logRequests(h)
@@ -125,7 +131,11 @@ func New(cfg Config, b backend.Backend, opts Options) (http.Handler, error) {
 // route names the route template for the log line.
 func (s *server) route(tpl string, h http.HandlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		infoFrom(r.Context()).route = tpl
+		ri := infoFrom(r.Context())
+		ri.route = tpl
+		if id, ok := pathID(r); ok {
+			ri.resourceID = id
+		}
 		h(w, r)
 	}
 }
@@ -255,27 +265,64 @@ func (sw *statusWriter) Write(b []byte) (int, error) {
 	return sw.ResponseWriter.Write(b)
 }
 
-// logRequests writes one line per request: method, route template, status, duration, request id,
-// and whatever the handlers added (error kind, code). Never bodies: a PUT carries the password.
+// logRequests writes one audit line per request: method, route template, resource type and id,
+// caller (the Basic user or which token, never a secret), client address, every backend
+// operation with its outcome and time, status, duration_ms, request id, and whatever the handlers
+// added (error kind, code, password decision). Never bodies: a PUT carries the password.
 func (s *server) logRequests(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := s.now()
 		sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
 		next.ServeHTTP(sw, r)
 		ri := infoFrom(r.Context())
-		attrs := append([]slog.Attr{
+		client := r.RemoteAddr
+		if a, err := netip.ParseAddrPort(r.RemoteAddr); err == nil {
+			client = a.Addr().Unmap().String()
+		}
+		attrs := append(make([]slog.Attr, 0, 12+len(ri.attrs)),
 			slog.String("method", r.Method),
 			slog.String("route", ri.route),
+			slog.String("resource", resourceType(ri.route)),
+		)
+		if ri.resourceID != "" {
+			attrs = append(attrs, slog.String("resource_id", ri.resourceID))
+		}
+		if ri.caller != "" {
+			attrs = append(attrs, slog.String("caller", ri.caller))
+		}
+		attrs = append(attrs, slog.String("client", client))
+		if ops := backendtime.From(r.Context()).Ops(); len(ops) > 0 {
+			calls := make([]string, len(ops))
+			for i, op := range ops {
+				calls[i] = fmt.Sprintf("%s:%s:%.1fms", op.Name, op.Outcome, float64(op.Duration.Microseconds())/1000)
+			}
+			attrs = append(attrs, slog.Any("backend", calls))
+		}
+		attrs = append(attrs,
 			slog.Int("status", sw.status),
-			slog.Duration("duration", s.now().Sub(start)),
+			slog.Float64("duration_ms", float64(s.now().Sub(start).Microseconds())/1000),
 			slog.String("request_id", ri.id),
-		}, ri.attrs...)
+		)
+		attrs = append(attrs, ri.attrs...)
 		level := slog.LevelInfo
 		if sw.status >= 500 {
 			level = slog.LevelError
 		}
 		s.log.LogAttrs(r.Context(), level, "scim request", attrs...)
 	})
+}
+
+// resourceType names the resource of a route template for the audit line.
+func resourceType(route string) string {
+	switch {
+	case strings.Contains(route, "/Users"):
+		return "User"
+	case strings.Contains(route, "/Groups"):
+		return "Group"
+	case route == "unmatched":
+		return "none"
+	}
+	return "discovery"
 }
 
 func (s *server) recoverPanics(next http.Handler) http.Handler {
@@ -335,20 +382,39 @@ func secretEqual(got string, want [32]byte) int {
 func (s *server) authenticate(next http.Handler) http.Handler {
 	a := s.cfg.Auth
 	user, pass, token := digest(a.Username), digest(a.Password), digest(a.Token)
+	prevPass, prevToken := digest(a.PreviousPassword), digest(a.PreviousToken)
+	hasPrevPass, hasPrevToken := a.PreviousPassword != "", a.PreviousToken != ""
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		ok := false
+		ok, caller := false, ""
 		switch a.Mode {
 		case "none":
-			ok = true
+			ok, caller = true, "anonymous"
 		case "basic":
 			u, p, present := r.BasicAuth()
-			// Both comparisons always run: no short-circuit that would time the username alone.
-			ok = present && secretEqual(u, user)&secretEqual(p, pass) == 1
+			// Every comparison always runs: no short-circuit that would time the username alone,
+			// or tell which of the two passwords matched.
+			uok := secretEqual(u, user)
+			cur, prev := secretEqual(p, pass), secretEqual(p, prevPass)
+			switch {
+			case present && uok&cur == 1:
+				ok, caller = true, a.Username
+			case present && uok&prev == 1 && hasPrevPass:
+				ok, caller = true, a.Username+" (previous password)"
+			}
 		case "header":
 			v := r.Header.Values(a.HeaderName)
-			ok = len(v) == 1 && secretEqual(v[0], token) == 1
+			if len(v) == 1 {
+				cur, prev := secretEqual(v[0], token), secretEqual(v[0], prevToken)
+				switch {
+				case cur == 1:
+					ok, caller = true, "token"
+				case prev == 1 && hasPrevToken:
+					ok, caller = true, "previous token"
+				}
+			}
 		}
 		if ok {
+			infoFrom(r.Context()).caller = caller
 			next.ServeHTTP(w, r)
 			return
 		}
@@ -364,6 +430,26 @@ func (s *server) authenticate(next http.Handler) http.Handler {
 			}
 		}
 		writeError(w, r, http.StatusUnauthorized, codeUnauthorized, desc)
+	})
+}
+
+// allowFrom refuses clients outside scim.allowFrom with 403, before they may try credentials.
+func (s *server) allowFrom(next http.Handler) http.Handler {
+	if len(s.allow) == 0 {
+		return next
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if a, err := netip.ParseAddrPort(r.RemoteAddr); err == nil {
+			ip := a.Addr().Unmap()
+			for _, p := range s.allow {
+				if p.Contains(ip) {
+					next.ServeHTTP(w, r)
+					return
+				}
+			}
+		}
+		writeError(w, r, http.StatusForbidden, codeForbidden,
+			"Requests from this address are not allowed by the connector's allowFrom setting.")
 	})
 }
 

@@ -2,6 +2,7 @@ package backendtime
 
 import (
 	"context"
+	"sync"
 	"sync/atomic"
 	"time"
 )
@@ -12,7 +13,21 @@ import (
 type Accumulator struct {
 	ns    atomic.Int64
 	calls atomic.Int64
+
+	mu  sync.Mutex
+	ops []Op
 }
+
+// Op is one backend call of a request, for its audit log line.
+type Op struct {
+	Name     string
+	Outcome  string
+	Duration time.Duration
+}
+
+// maxOps bounds the calls kept per request: a scan over a large directory makes many, and the
+// log line must stay a line.
+const maxOps = 32
 
 type key struct{}
 
@@ -35,6 +50,35 @@ func (a *Accumulator) Add(d time.Duration) {
 	}
 	a.ns.Add(int64(d))
 	a.calls.Add(1)
+}
+
+// Record records one backend call that took d, like Add, and keeps its name and outcome for
+// the request's log line (the first maxOps calls; the last entry then says how many more).
+func (a *Accumulator) Record(op, outcome string, d time.Duration) {
+	if a == nil {
+		return
+	}
+	a.Add(d)
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	switch {
+	case len(a.ops) < maxOps:
+		a.ops = append(a.ops, Op{Name: op, Outcome: outcome, Duration: d})
+	case len(a.ops) == maxOps:
+		a.ops = append(a.ops, Op{Name: "more", Outcome: "elided", Duration: d})
+	default:
+		a.ops[maxOps].Duration += d
+	}
+}
+
+// Ops returns the recorded calls in the order they ended.
+func (a *Accumulator) Ops() []Op {
+	if a == nil {
+		return nil
+	}
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return append([]Op(nil), a.ops...)
 }
 
 // Total returns the summed backend time.

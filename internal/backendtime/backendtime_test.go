@@ -35,3 +35,22 @@ func TestNilAccumulatorIsInert(t *testing.T) {
 		t.Error("nil accumulator reports non-zero")
 	}
 }
+
+func TestRecordKeepsBoundedOps(t *testing.T) {
+	ctx, acc := With(context.Background())
+	for i := 0; i < maxOps+5; i++ {
+		From(ctx).Record("GetEmployee", "success", time.Millisecond)
+	}
+	ops := acc.Ops()
+	if len(ops) != maxOps+1 || ops[0].Name != "GetEmployee" || ops[maxOps].Name != "more" || ops[maxOps].Duration != 5*time.Millisecond {
+		t.Fatalf("ops: %d, last %+v", len(ops), ops[len(ops)-1])
+	}
+	if acc.Calls() != maxOps+5 || acc.Total() != time.Duration(maxOps+5)*time.Millisecond {
+		t.Fatalf("calls %d total %v", acc.Calls(), acc.Total())
+	}
+	var nilAcc *Accumulator
+	nilAcc.Record("x", "y", time.Second)
+	if nilAcc.Ops() != nil {
+		t.Fatal("nil accumulator has ops")
+	}
+}

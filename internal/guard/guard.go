@@ -450,7 +450,7 @@ func (g *Guard) metricsMW(next Invoker) Invoker {
 		}
 		// Queueing for a slot counts as backend time too: it is the backend's capacity the
 		// request waited for, not the bridge's own work.
-		backendtime.From(ctx).Add(d)
+		backendtime.From(ctx).Record(label, outcome, d)
 		return resp, err
 	})
 }
