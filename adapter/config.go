@@ -44,6 +44,10 @@ type Config struct {
 	// MaxPageSize caps list pages (default 1000) and is advertised as filter.maxResults; a larger
 	// count is cut to it and itemsPerPage says what was returned.
 	MaxPageSize int `yaml:"maxPageSize"`
+	// MaxStringLength caps every string attribute of a user or group body, in characters (default
+	// 2048); a longer one gets 400 before the application is called, which may otherwise cut it
+	// silently or fail on it.
+	MaxStringLength int `yaml:"maxStringLength"`
 
 	// AllowFrom, when set, lists the client addresses (IPs or CIDRs, e.g. 10.0.0.0/24) that may
 	// call at all; any other address gets 403 before authentication. The address is the TCP
@@ -149,6 +153,9 @@ func (c *Config) Defaults() {
 	}
 	if c.MaxPageSize == 0 {
 		c.MaxPageSize = 1000
+	}
+	if c.MaxStringLength == 0 {
+		c.MaxStringLength = 2048
 	}
 	if c.SCIM2.CustomSchemaURN == "" {
 		c.SCIM2.CustomSchemaURN = "urn:okta:" + c.AppName + ":1.0:user:" + c.CustomSchemaName
@@ -262,6 +269,9 @@ func (c *Config) Validate() error {
 	}
 	if c.MaxPageSize < 1 {
 		bad("maxPageSize %d: want at least 1", c.MaxPageSize)
+	}
+	if c.MaxStringLength < 64 {
+		bad("maxStringLength %d: want at least 64", c.MaxStringLength)
 	}
 	if !strings.HasPrefix(strings.ToLower(c.SCIM2.CustomSchemaURN), "urn:") || strings.ContainsAny(c.SCIM2.CustomSchemaURN, " \t\r\n\"[]") {
 		bad("scim2.customSchemaURN %q: want a URN such as urn:okta:onprem_app:1.0:user:custom", c.SCIM2.CustomSchemaURN)

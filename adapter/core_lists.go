@@ -19,7 +19,14 @@ type listRequest struct {
 	// paged is whether the client asked for paging (startIndex or count); the SCIM 1.1 answer
 	// carries startIndex and itemsPerPage only then, or when the answer was cut short.
 	paged bool
+	// beyond is a startIndex past any backend's range: the answer is an empty page with the true
+	// total, and the backend is asked for the total only.
+	beyond bool
 }
+
+// maxStartIndex is the last startIndex passed to a backend: applications page with 32-bit
+// numbers (a page number, an offset), which a larger index would overflow.
+const maxStartIndex = 1<<31 - 1
 
 // queryParam looks a parameter up case-insensitively: the SDK's names are camelCase, but nothing
 // is gained by refusing `startindex`.
@@ -52,7 +59,8 @@ func (s *server) parseList(r *http.Request, d wire) (*listRequest, error) {
 			return nil, newProblem(http.StatusBadRequest, codeBadPaging, "startIndex must be a non-negative integer")
 		}
 		lr.paged = true
-		lr.query.StartIndex = int(max(1, min(n, 1<<40)))
+		lr.query.StartIndex = int(max(1, min(n, maxStartIndex)))
+		lr.beyond = n > maxStartIndex-int64(s.cfg.MaxPageSize)
 	}
 	if raw, ok := queryParam(v, "count"); ok {
 		n, err := strconv.ParseInt(strings.TrimSpace(raw), 10, 64)
@@ -158,11 +166,22 @@ func checkTimeLiteral(c filter.Compare) error {
 	return fmt.Errorf("The filter compares meta.%s with a value that is not a date-time; use ISO-8601 such as \"2024-04-07T14:19:34Z\"", c.Path.Sub)
 }
 
+// backendQuery is the query the backend sees: past its range, a count-only query for the total.
+func (lr *listRequest) backendQuery() backend.Query {
+	if lr.beyond {
+		return backend.Query{Filter: lr.query.Filter, StartIndex: 1, Count: 0}
+	}
+	return lr.query
+}
+
 // listUsers fetches one page of users. A backend that ignores count still cannot exceed it.
 func (s *server) listUsers(ctx context.Context, lr *listRequest) (*backend.UserPage, error) {
-	page, err := s.b.ListUsers(ctx, lr.query)
+	page, err := s.b.ListUsers(ctx, lr.backendQuery())
 	if err != nil {
 		return nil, failed(op{resource: "user", list: true}, err)
+	}
+	if lr.beyond {
+		page.Users = nil
 	}
 	if len(page.Users) > lr.query.Count && lr.query.Count >= 0 {
 		page.Users = page.Users[:lr.query.Count]
@@ -176,9 +195,12 @@ func (s *server) listGroups(ctx context.Context, lr *listRequest) (*backend.Grou
 	if !s.caps.ListGroups {
 		return &backend.GroupPage{}, nil
 	}
-	page, err := s.b.ListGroups(ctx, lr.query)
+	page, err := s.b.ListGroups(ctx, lr.backendQuery())
 	if err != nil {
 		return nil, failed(op{resource: "group", list: true}, err)
+	}
+	if lr.beyond {
+		page.Groups = nil
 	}
 	if len(page.Groups) > lr.query.Count && lr.query.Count >= 0 {
 		page.Groups = page.Groups[:lr.query.Count]

@@ -14,7 +14,7 @@ import (
 // Nothing here knows a codec; failures are returned (problem or backend error), never written.
 
 // checkUser applies the checks every decoded user gets, whatever produced it: a userName is
-// required, and extension data under an unknown URN (usually appName or customSchemaName not
+// required, the input rules of core_input.go hold, and extension data under an unknown URN (usually appName or customSchemaName not
 // matching the Okta app) is dropped with a warning naming the URN that is configured.
 func (s *server) checkUser(ctx context.Context, in *userInput, customURN string) error {
 	if len(in.ignoredExtensions) > 0 {
@@ -24,7 +24,7 @@ func (s *server) checkUser(ctx context.Context, in *userInput, customURN string)
 	if strings.TrimSpace(in.user.UserName) == "" {
 		return newProblem(http.StatusBadRequest, codeBadRequest, "Cannot deserialize the user sent by the client: userName is required")
 	}
-	return nil
+	return checkUserStrings(&in.user, s.cfg.MaxStringLength)
 }
 
 // createUser creates a decoded user: ids are the connector's

@@ -1,7 +1,13 @@
 package adapter
 
 import (
+	"context"
+	"fmt"
+	"strings"
 	"testing"
+
+	"github.com/scimbridge/scimbridge/backend"
+	"github.com/scimbridge/scimbridge/backend/memory"
 )
 
 // A SCIM 2.0 group keeps the client's externalId through POST, PUT and PATCH.
@@ -27,5 +33,60 @@ func TestV2GroupExternalIDKept(t *testing.T) {
 	r = h.do("PATCH", v2+"/Groups/"+gid, patchBody(`{"op":"replace","path":"externalId","value":"ext-3"}`))
 	if r.status != 200 || r.json(t)["externalId"] != "ext-3" {
 		t.Fatalf("PATCH: %d %s", r.status, r.raw)
+	}
+}
+
+// Control characters, invalid UTF-8 and over-long strings are refused with 400 invalidValue
+// before the application is called; the message names the attribute, never the value.
+func TestInputRules(t *testing.T) {
+	hb, mem := newHook(memory.Options{})
+	h := newHarness(t, hb, func(c *Config) { c.MaxStringLength = 100 })
+	long := strings.Repeat("é", 101)
+	for name, body := range map[string]string{
+		"NUL":          `{"userName":"a\u0000b@example.com"}`,
+		"escape":       `{"userName":"x@example.com","name":{"givenName":"\u001b[31m"}}`,
+		"C1":           `{"userName":"x@example.com","displayName":"\u0085"}`,
+		"invalid UTF8": "{\"userName\":\"bad\xff\xfe@example.com\"}",
+		"too long":     `{"userName":"x@example.com","title":"` + long + `"}`,
+		"custom long":  `{"userName":"x@example.com","urn:okta:onprem_app:1.0:user:custom":{"department":"` + long + `"}}`,
+		"custom key":   `{"userName":"x@example.com","urn:okta:onprem_app:1.0:user:custom":{"a\u0000":"x"}}`,
+	} {
+		r := h.do("POST", v2+"/Users", []byte(body))
+		wantError20(t, r, 400, "invalidValue")
+		if strings.Contains(string(r.raw), "bad") || strings.Contains(string(r.raw), "ééé") {
+			t.Errorf("%s: the message repeats the value: %s", name, r.raw)
+		}
+		wantError(t, h.do("POST", "/Users", []byte(body)), 400, codeBadRequest)
+	}
+	if page, _ := mem.ListUsers(context.Background(), backend.Query{StartIndex: 1, Count: 10}); page.Total != 0 {
+		t.Errorf("%d users were created from refused bodies", page.Total)
+	}
+	// Tabs and newlines stay allowed; exactly the limit passes.
+	r := h.do("POST", "/Users", []byte(`{"userName":"ok@example.com","title":"`+strings.Repeat("é", 100)+`","displayName":"a\tb"}`))
+	if r.status != 200 {
+		t.Errorf("a string at the limit: %d %s", r.status, r.raw)
+	}
+	// A group too.
+	wantError20(t, h.do("POST", v2+"/Groups", []byte(`{"displayName":"g\u0007"}`)), 400, "invalidValue")
+}
+
+// A startIndex past any backend's range answers an empty page with the true total, in both
+// dialects, and never reaches the backend as an index it would overflow.
+func TestPagingBeyondRange(t *testing.T) {
+	hb, _ := newHook(memory.Options{})
+	h := newHarness(t, hb, nil)
+	create20(t, h, "p@example.com", "")
+	for _, p := range []string{v2 + "/Users?startIndex=2147483648&count=10", "/Users?startIndex=9223372036854775807&count=10", v2 + "/Groups?startIndex=2147483648"} {
+		r := h.do("GET", p, nil)
+		m := r.json(t)
+		if r.status != 200 || len(m["Resources"].([]any)) != 0 {
+			t.Errorf("GET %s: %d %s", p, r.status, r.raw)
+		}
+		if strings.Contains(p, "Users") && fmt.Sprint(m["totalResults"]) != "1" {
+			t.Errorf("GET %s: totalResults %v, want the true total 1", p, m["totalResults"])
+		}
+	}
+	if q := hb.lastQuery; q.StartIndex > maxStartIndex {
+		t.Errorf("the backend saw startIndex %d", q.StartIndex)
 	}
 }

@@ -87,7 +87,9 @@ var groups = kind[backend.Group, groupInput]{
 		return g, failed(op{resource: "group", id: id}, err)
 	},
 	decode: wire.decodeGroup,
-	check:  func(*server, context.Context, *groupInput, wire) error { return nil },
+	check: func(s *server, _ context.Context, in *groupInput, _ wire) error {
+		return checkGroupStrings(in, s.cfg.MaxStringLength)
+	},
 	create: (*server).createGroup,
 	// A group PUT is a whole-object body in either dialect, so groups.membership applies to both.
 	replace: func(s *server, ctx context.Context, id string, build func(string) (*groupInput, error)) (*backend.Group, error) {

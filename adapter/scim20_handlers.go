@@ -138,7 +138,7 @@ func (s *server) patchGroup20() http.HandlerFunc {
 			}
 			g := groupInput20(in)
 			g.wholeList = true
-			return g, nil
+			return g, checkGroupStrings(g, s.cfg.MaxStringLength)
 		})
 		if err != nil {
 			return err

@@ -10,6 +10,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // ScimType is an RFC 7644 §3.12 scimType: the machine-readable kind of a 400 (or 409) answer.
@@ -52,6 +53,10 @@ const MaxDepth = 64
 // what names the body in messages ("user", "group", "PatchOp").
 func Parse(data []byte, what string) (map[string]any, error) {
 	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
+	if !utf8.Valid(data) {
+		// Decoding would turn the bad bytes into U+FFFD and store a name nobody sent.
+		return nil, Errorf(InvalidValue, "the %s body is not valid UTF-8", what)
+	}
 	if d := depth(data); d > MaxDepth {
 		return nil, Errorf(InvalidSyntax, "the %s body nests deeper than %d levels", what, MaxDepth)
 	}
