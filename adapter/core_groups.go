@@ -112,6 +112,13 @@ func planGroup(cfg GroupsConfig, cur *backend.Group, in *groupInput) groupPlan {
 // preconditions, or a PATCH applied to it), plans the change, logs it, applies the guards and
 // carries it out. method names the request in the log line. It returns the group after the change.
 func (s *server) updateGroup(ctx context.Context, id, method string, build func(cur *backend.Group) (*groupInput, error)) (*backend.Group, error) {
+	// The diff is computed and applied under the group's lock: two PUTs diffed against the same
+	// current membership would otherwise each apply half of their list.
+	unlock, err := s.lock(ctx, "group", id)
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
 	cur, err := s.b.GetGroup(ctx, id)
 	if err != nil {
 		return nil, failed(op{resource: "group", id: id}, err)
@@ -190,6 +197,11 @@ func (s *server) anyUserExists(ctx context.Context, ids []string) (bool, error) 
 // deleteGroup deletes group id, after check passes on its version when check is given (reading
 // the group only then).
 func (s *server) deleteGroup(ctx context.Context, id string, check func(version string) error) error {
+	unlock, err := s.lock(ctx, "group", id)
+	if err != nil {
+		return err
+	}
+	defer unlock()
 	if check != nil {
 		cur, err := s.b.GetGroup(ctx, id)
 		if err != nil {

@@ -3,7 +3,9 @@ package adapter
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/scimbridge/scimbridge/backend"
@@ -88,5 +90,95 @@ func TestPagingBeyondRange(t *testing.T) {
 	}
 	if q := hb.lastQuery; q.StartIndex > maxStartIndex {
 		t.Errorf("the backend saw startIndex %d", q.StartIndex)
+	}
+}
+
+// Twenty concurrent PUTs of one group, each with a different member list, end with exactly one of
+// the sent lists: the diff is computed and applied under the group's lock.
+func TestConcurrentGroupPutsEndInOneSentList(t *testing.T) {
+	h := newHarness(t, nil, nil)
+	var ids []string
+	for i := range 8 {
+		r := h.do("POST", "/Users", []byte(fmt.Sprintf(`{"userName":"c%d@example.com","active":true}`, i)))
+		ids = append(ids, r.json(t)["id"].(string))
+	}
+	gid := h.do("POST", "/Groups", []byte(`{"displayName":"Race"}`)).json(t)["id"].(string)
+	for iter := range 5 {
+		sent := map[string]bool{}
+		var wg sync.WaitGroup
+		for i := range 20 {
+			// Each list is a distinct, non-empty subset of the users.
+			var members []string
+			var key []string
+			for j, id := range ids {
+				if (i+1+iter)&(1<<j) != 0 || j == (i+iter)%len(ids) {
+					members = append(members, `{"value":"`+id+`"}`)
+					key = append(key, id)
+				}
+			}
+			slices.Sort(key)
+			sent[strings.Join(key, ",")] = true
+			body := []byte(`{"displayName":"Race","members":[` + strings.Join(members, ",") + `]}`)
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				if r := h.do("PUT", "/Groups/"+gid, body); r.status != 200 {
+					t.Errorf("PUT: %d %s", r.status, r.raw)
+				}
+			}()
+		}
+		wg.Wait()
+		got := groupMembers11(t, h, gid)
+		if !sent[strings.Join(got, ",")] {
+			t.Fatalf("iteration %d: the group ended with %v, which no PUT sent", iter, got)
+		}
+	}
+}
+
+func groupMembers11(t *testing.T, h *harness, gid string) []string {
+	t.Helper()
+	var out []string
+	for _, m := range h.do("GET", "/Groups/"+gid, nil).json(t)["members"].([]any) {
+		out = append(out, m.(map[string]any)["value"].(string))
+	}
+	slices.Sort(out)
+	return out
+}
+
+// A PUT that deactivates never pushes the password it carries, so a policy refusal of it can never
+// block the deactivation; a PUT carrying any remembered password is not a change.
+func TestPasswordSequenceOfTheTester(t *testing.T) {
+	hb, _ := newHook(memory.Options{})
+	var pushed []string
+	hb.setPassword = func(id, pw string) error {
+		if slices.Contains(pushed, pw) {
+			return backend.Errorf(backend.Policy, "reuse of a recent password")
+		}
+		pushed = append(pushed, pw)
+		return nil
+	}
+	h := newHarness(t, hb, nil)
+	uid := h.do("POST", "/Users", []byte(`{"userName":"seq@example.com","password":"verySecure","active":true}`)).json(t)["id"].(string)
+	for _, step := range []struct {
+		active bool
+		pw     string
+		pushes bool
+	}{
+		{true, "inSecure", true},                 // activateUser: a new password
+		{true, "this-is-my-new-password", true},  // pushPasswordUpdate
+		{false, "inSecure", false},               // deactivateUser with the earlier one: never pushed
+		{true, "inSecure", false},                // reactivateUser: remembered, not a change
+		{true, "inSecure", false},                // pushProfileUpdate
+		{false, "a-password-never-seen", false},  // a deactivation never pushes, even a new one
+		{true, "this-is-my-new-password", false}, // remembered
+	} {
+		before := len(pushed)
+		r := h.do("PUT", "/Users/"+uid, []byte(fmt.Sprintf(`{"userName":"seq@example.com","password":%q,"active":%v}`, step.pw, step.active)))
+		if r.status != 200 || r.json(t)["active"] != step.active {
+			t.Fatalf("PUT active=%v: %d %s", step.active, r.status, r.raw)
+		}
+		if did := len(pushed) > before; did != step.pushes {
+			t.Errorf("PUT active=%v password %q: pushed=%v, want %v", step.active, step.pw, did, step.pushes)
+		}
 	}
 }

@@ -31,6 +31,9 @@ type Options struct {
 	// Ledger remembers the passwords set, for passwordSync "changed" (required: the bridge's
 	// state store, internal/state, provides it; the front end does not keep state of its own).
 	Ledger PasswordLedger
+	// Locker serialises the writes to one resource (the read, diff and write of one request);
+	// nil uses Ledger when it is also a Locker, as the bridge's state store is.
+	Locker Locker
 	// Now is the clock for request durations; nil means time.Now.
 	Now func() time.Time
 	// BackendVersions says the backend fills Meta.Version on every user and group, so SCIM 2.0
@@ -53,6 +56,7 @@ type server struct {
 	customAttrs []string
 	log         *slog.Logger
 	ledger      PasswordLedger
+	locker      Locker
 	now         func() time.Time
 	okta        []string // the advertised userManagementCapabilities
 	// pushPasswords is whether a PUT or PATCH may set a password: only while
@@ -74,6 +78,12 @@ func New(cfg Config, b backend.Backend, opts Options) (http.Handler, error) {
 	if opts.Ledger == nil {
 		return nil, errors.New("adapter: no password ledger (Options.Ledger)")
 	}
+	if opts.Locker == nil {
+		opts.Locker, _ = opts.Ledger.(Locker)
+	}
+	if opts.Locker == nil {
+		return nil, errors.New("adapter: no resource locker (Options.Locker)")
+	}
 	cfg.Defaults()
 	if err := cfg.Validate(); err != nil {
 		return nil, fmt.Errorf("adapter configuration:\n%w", err)
@@ -84,6 +94,7 @@ func New(cfg Config, b backend.Backend, opts Options) (http.Handler, error) {
 		customAttrs: opts.CustomAttributes,
 		log:         opts.Logger,
 		ledger:      opts.Ledger,
+		locker:      opts.Locker,
 		now:         opts.Now,
 	}
 	s.w11 = &wire11{codec: scim11.New(cfg.AppName, cfg.CustomSchemaName), cfg: &s.cfg}

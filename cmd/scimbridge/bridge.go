@@ -117,7 +117,7 @@ func buildBridge(p *config.Prepared, reg *prometheus.Registry, log *slog.Logger)
 	// state store; every store provides it, so every mapping gets it.
 	opts := []mapping.BackendOption{mapping.WithState(store)}
 	be := eng.Backend(client, log, opts...)
-	h, err := adapter.New(cfg.SCIM, be, adapter.Options{Logger: log, Ledger: store})
+	h, err := adapter.New(cfg.SCIM, be, adapter.Options{Logger: log, Ledger: store, Locker: store})
 	if err != nil {
 		return fail(err, store)
 	}
