@@ -30,6 +30,7 @@ Usage:
   scimbridge token --out FILE       write a random bearer token to a 0600 secret file
   scimbridge wsdl inspect WSDL [--skeleton FILE]
                                     show what the bridge reads from a WSDL (no toolchain needed)
+  scimbridge health [--url URL]     probe /healthz or /readyz (exit 0 on 200), for images without curl
   scimbridge gen --wsdl FILE --package NAME
                                     generate a SOAP client from a WSDL (gowsdl v0.5.0, repaired)
   scimbridge version                print the version, commit, date and dirty flag (also --version)
@@ -69,6 +70,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return cmdCert(rest, stdout, stderr)
 	case "token":
 		return cmdToken(rest, stdout, stderr)
+	case "health":
+		return cmdHealth(rest, stdout, stderr)
 	case "gen":
 		return wsdlgen.Main(rest, stdout, stderr)
 	case "wsdl":
