@@ -17,7 +17,7 @@ import (
 )
 
 const wsdlUsage = `Usage:
-  scimbridge wsdl inspect [--binding NAME] [--skeleton FILE] WSDL
+  scimbridge wsdl inspect [--binding NAME] [--skeleton FILE] [--basic USER:PASSWORD] WSDL
 
 inspect reads a WSDL (a file, or the application's own http(s) ?wsdl URL) exactly as
 backend.wsdl does at start-up, with no Go toolchain, and prints the binding chosen, every
@@ -40,6 +40,7 @@ func cmdWSDL(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs.Usage = func() { fmt.Fprint(stderr, wsdlUsage) }
 	binding := fs.String("binding", "", "the SOAP binding to use, when the WSDL has several")
 	skeleton := fs.String("skeleton", "", "write a starter mapping file here")
+	basic := fs.String("basic", "", "USER:PASSWORD for HTTP Basic, when the WSDL is a URL that needs it")
 	// Flags may come after the WSDL too.
 	var positional []string
 	rest := args[1:]
@@ -58,7 +59,16 @@ func cmdWSDL(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	src := positional[0]
-	m, err := wsdlrt.Load(ctx, wsdlrt.Options{WSDL: src, Binding: *binding}, soapclient.Config{})
+	var cfg soapclient.Config
+	if *basic != "" {
+		u, p, ok := strings.Cut(*basic, ":")
+		if !ok || u == "" {
+			fmt.Fprintln(stderr, "scimbridge wsdl inspect: --basic takes USER:PASSWORD")
+			return 2
+		}
+		cfg.BasicAuth = &soapclient.BasicAuthConfig{Username: u, Password: p}
+	}
+	m, err := wsdlrt.Load(ctx, wsdlrt.Options{WSDL: src, Binding: *binding}, cfg)
 	if err != nil {
 		fmt.Fprintln(stderr, "scimbridge wsdl inspect:", err)
 		var refused *wsdlgen.RefusedError
