@@ -166,7 +166,7 @@ func checkUserExists(ctx context.Context, c *checkRun) {
 	if ok {
 		switch {
 		case len(items) != 1:
-			c.failf("filter %s found %d users, want exactly the one created", f, len(items))
+			c.failf("filter %s found %s, want exactly the one created", f, plural(len(items), "user"))
 		default:
 			id, _ := idOf(items[0])
 			if id != u.ID {
@@ -275,7 +275,7 @@ func downloadAndFind(ctx context.Context, c *checkRun, resource, ownID string) {
 			c.failf("the created %s (id %s) appears %d times in the listing, want once", strings.TrimSuffix(strings.ToLower(resource), "s"), ownID, n)
 		}
 	}
-	c.notef("%d %s listed in %d pages", len(w.IDs), strings.ToLower(resource), w.Pages)
+	c.notef("%s listed in %s", plural(len(w.IDs), strings.TrimSuffix(strings.ToLower(resource), "s")), plural(w.Pages, "page"))
 }
 
 func count(ids []string, id string) int {

@@ -151,7 +151,7 @@ func checkPaging(ctx context.Context, c *checkRun, resource string) {
 			c.failf("count=7 and count=100 listed the same ids in a different order: the order is not stable")
 		}
 	}
-	c.notef("%d %s, %d pages of 7 and %d of 100", len(b), strings.ToLower(resource), walks[0].Pages, walks[1].Pages)
+	c.notef("%s, %s of 7 and %d of 100", plural(len(b), strings.TrimSuffix(strings.ToLower(resource), "s")), plural(walks[0].Pages, "page"), walks[1].Pages)
 }
 
 func sortedCopy(s []string) []string {
@@ -495,7 +495,7 @@ func checkPlusEncoding(ctx context.Context, c *checkRun) {
 		return
 	}
 	if len(items) != 1 {
-		c.failf("filter with + for spaces found %d users, want the one created; decode + as a space", len(items))
+		c.failf("filter with + for spaces found %s, want the one created; decode + as a space", plural(len(items), "user"))
 		return
 	}
 	if id, _ := idOf(items[0]); id != u.ID {

@@ -29,13 +29,14 @@ func Main(args []string, stdout, stderr io.Writer) int {
 	url := fs.String("url", "", "connector base URL, as configured in Okta (required)")
 	fs.Var(&headers, "header", "extra header on every call, 'Name: value' (repeatable), e.g. 'Authorization: Bearer …'")
 	basic := fs.String("basic", "", "HTTP Basic credentials, user:pass")
-	dialect := fs.String("dialect", "1.1", "SCIM dialect: 1.1 (the Okta agent's default, base URL …/scim/v1/) or 2.0 (…/scim/v2/)")
+	dialect := fs.String("dialect", "", "SCIM dialect: 1.1 (the Okta agent's default, base URL …/scim/v1/) or 2.0 (…/scim/v2/); default: from the URL, as the agent decides")
 	unique := fs.String("unique-field", "userName", "Okta's unique user field: userName, email, or a custom attribute name")
 	app := fs.String("app-name", "onprem_app", "Okta app internal name, for urn:okta:<app>:1.0:user:custom")
 	caps := fs.String("capabilities", "auto", "auto (read /ServiceProviderConfigs) or a comma list of capability names")
 	only := fs.String("only", "", "comma list of check names to run (prefixes match, e.g. errors,shape)")
 	format := fs.String("format", "text", "report format: text, json or junit")
 	keep := fs.Bool("keep-data", false, "do not deactivate or delete the test data; list it instead")
+	purge := fs.Bool("purge", false, "delete the test users too where the connector allows DELETE (default: deactivate them); list what stays")
 	timeout := fs.Duration("timeout", 30*time.Second, "timeout of each HTTP call (the agent's minimum is 30s)")
 	slow := fs.Duration("slow", 5*time.Second, "warn about calls slower than this")
 	maxPages := fs.Int("max-pages", 200, "maximum pages per listing; longer listings are skipped")
@@ -57,7 +58,7 @@ func Main(args []string, stdout, stderr io.Writer) int {
 	}
 	opts := Options{
 		URL: *url, Header: http.Header{}, Dialect: *dialect, UniqueField: *unique, AppName: *app,
-		KeepData: *keep, Timeout: *timeout, Slow: *slow, MaxPages: *maxPages,
+		KeepData: *keep, Purge: *purge, Timeout: *timeout, Slow: *slow, MaxPages: *maxPages,
 		CAFile: *caFile, InsecureSkipVerify: *insecure,
 	}
 	var problems []string

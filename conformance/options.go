@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"os"
 	"slices"
 	"strings"
@@ -47,9 +48,9 @@ type Options struct {
 	Header http.Header
 	// BasicUser and BasicPassword, when BasicUser is not empty, add HTTP Basic auth.
 	BasicUser, BasicPassword string
-	// Dialect is the SCIM version: "1.1" (zero value means "1.1") or "2.0" (the Okta agent with a
-	// /v2/ base URL, and Microsoft Entra): the same scenarios plus the v2.* PATCH, discovery and
-	// error checks.
+	// Dialect is the SCIM version: "1.1" or "2.0" (the Okta agent with a /v2/ base URL, and
+	// Microsoft Entra): the same scenarios plus the v2.* PATCH, discovery and error checks. The
+	// zero value infers it from the URL as the agent does: a /v2 path segment means 2.0.
 	Dialect string
 	// UniqueField is Okta's "Unique user field name": "userName" (zero value), "email" (the
 	// OR-form filter over the primary and secondary email), or a custom attribute name (or a
@@ -66,6 +67,9 @@ type Options struct {
 	Only []string
 	// KeepData skips the cleanup; the report then lists what was left behind.
 	KeepData bool
+	// Purge deletes the users the run created where the connector allows DELETE, instead of only
+	// deactivating them; what it cannot delete is deactivated and listed as left behind.
+	Purge bool
 	// Timeout bounds every HTTP call; zero means 30 s, the agent's minimum timeout.
 	Timeout time.Duration
 	// Slow is the duration above which a call is reported as a warning; zero means 5 s.
@@ -105,7 +109,10 @@ func sleepCtx(ctx context.Context, d time.Duration) error {
 
 func (o Options) withDefaults() Options {
 	if o.Dialect == "" {
-		o.Dialect = "1.1"
+		o.Dialect = urlDialect(o.URL)
+		if o.Dialect == "" {
+			o.Dialect = "1.1"
+		}
 	}
 	if o.UniqueField == "" {
 		o.UniqueField = "userName"
@@ -128,6 +135,32 @@ func (o Options) withDefaults() Options {
 	return o
 }
 
+// urlDialect is the SCIM version a base URL selects for the Okta agent (2.1.0 and later): a /v2
+// path segment means 2.0, /v1 means 1.1; "" when the URL says neither.
+func urlDialect(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return ""
+	}
+	for _, seg := range strings.Split(u.Path, "/") {
+		switch strings.ToLower(seg) {
+		case "v2":
+			return "2.0"
+		case "v1":
+			return "1.1"
+		}
+	}
+	return ""
+}
+
+// dialectHint says how the URL and an explicit --dialect disagree, "" when they do not.
+func dialectHint(rawURL, dialect string) string {
+	if d := urlDialect(rawURL); d != "" && d != dialect {
+		return fmt.Sprintf("the URL selects SCIM %s for the Okta agent, but this run speaks SCIM %s (--dialect %s); leave --dialect out to follow the URL", d, dialect, dialect)
+	}
+	return ""
+}
+
 // validate reports configuration mistakes before any call is made, all at once.
 func (o Options) validate() error {
 	var errs []error
@@ -148,6 +181,9 @@ func (o Options) validate() error {
 	}
 	if o.HTTPClient != nil && (o.CAFile != "" || o.InsecureSkipVerify) {
 		errs = append(errs, errors.New("CAFile and InsecureSkipVerify configure the tester's own HTTP client; with HTTPClient set, configure TLS there"))
+	}
+	if o.KeepData && o.Purge {
+		errs = append(errs, errors.New("--keep-data and --purge contradict each other: choose one"))
 	}
 	if o.CAFile != "" && o.InsecureSkipVerify {
 		errs = append(errs, errors.New("--ca-file and --insecure contradict each other: choose one"))

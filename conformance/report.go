@@ -57,7 +57,9 @@ type Report struct {
 	CapabilitySource string   `json:"capabilitySource"`
 	// TLS says how certificates were checked when that differs from the system default
 	// (--ca-file, --insecure); empty otherwise.
-	TLS      string        `json:"tls,omitempty"`
+	TLS string `json:"tls,omitempty"`
+	// Hints point at a likely mistake in how the run was started (a --dialect the URL contradicts).
+	Hints    []string      `json:"hints,omitempty"`
 	Started  time.Time     `json:"started"`
 	Duration time.Duration `json:"durationNs"`
 	Checks   []CheckResult `json:"checks"`
@@ -139,6 +141,9 @@ func (r *Report) WriteText(w io.Writer) error {
 	fmt.Fprintf(&b, "scimbridge test: %s (SCIM %s, run %s)\n", r.URL, r.Dialect, r.RunID)
 	if r.TLS != "" {
 		fmt.Fprintf(&b, "TLS: %s\n", r.TLS)
+	}
+	for _, h := range r.Hints {
+		fmt.Fprintf(&b, "hint: %s\n", h)
 	}
 	fmt.Fprintf(&b, "capabilities (%s): %s\n\n", r.CapabilitySource, strings.Join(r.Capabilities, ", "))
 	width := 0

@@ -83,6 +83,7 @@ func (e *env) has(capability string) bool { return e.caps[capability] }
 // run could not start (bad options, unimplemented dialect); connector failures are in the report.
 // Cleanup of created data runs even when a check fails midway or ctx is cancelled.
 func Run(ctx context.Context, opts Options) (*Report, error) {
+	explicitDialect := opts.Dialect
 	opts = opts.withDefaults()
 	if err := opts.validate(); err != nil {
 		return nil, err
@@ -110,6 +111,11 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 		dialect: d, observe: func(o observation) { e.observed = append(e.observed, o) },
 	}
 	rep := &Report{URL: opts.URL, Dialect: d.Version(), RunID: runID, Started: time.Now(), TLS: tlsNote}
+	if explicitDialect != "" {
+		if h := dialectHint(opts.URL, d.Version()); h != "" {
+			rep.Hints = append(rep.Hints, h)
+		}
+	}
 	func() {
 		// Cleanup gets its own context: a cancelled run must still remove what it created.
 		defer e.cleanup(context.WithoutCancel(ctx), rep)
@@ -435,13 +441,23 @@ func (e *env) cleanup(ctx context.Context, rep *Report) {
 		return
 	}
 	res := e.runCheck(ctx, checkDef{Name: "cleanup", Fn: func(ctx context.Context, c *checkRun) {
-		deactivated, deleted := 0, 0
+		deactivated, purged, deleted := 0, 0, 0
+		var kept []string // users a purge could not delete, and why
 		for _, u := range e.users {
-			switch {
-			case u.ID == "":
+			if u.ID == "" {
 				c.failf("user %s: the connector never told its id, so it cannot be deactivated", u.UserName)
 				rep.Leftovers = append(rep.Leftovers, "user "+u.UserName+" (no id known)")
-			case u.Active:
+				continue
+			}
+			if e.opts.Purge {
+				gone, why := e.purgeUser(ctx, c, u)
+				if gone {
+					purged++
+					continue
+				}
+				kept = append(kept, fmt.Sprintf("user %s id=%q (%s)", u.UserName, u.ID, why))
+			}
+			if u.Active {
 				u.Active = false
 				if _, err := e.putUser(ctx, c, u); err != nil {
 					c.failf("deactivate %s: %v", u.UserName, err)
@@ -451,6 +467,7 @@ func (e *env) cleanup(ctx context.Context, rep *Report) {
 				deactivated++
 			}
 		}
+		rep.Leftovers = append(rep.Leftovers, kept...)
 		for _, g := range e.groups {
 			if g.Deleted {
 				continue
@@ -472,10 +489,44 @@ func (e *env) cleanup(ctx context.Context, rep *Report) {
 			}
 			rep.Leftovers = append(rep.Leftovers, fmt.Sprintf("group %s id=%q", g.DisplayName, g.ID))
 		}
-		// Users are deactivated, not deleted, in both dialects: the Okta agent never deletes them,
-		// and a connector may map DELETE to something irreversible in the legacy app.
-		rep.Cleanup = append(rep.Cleanup, fmt.Sprintf("deactivated %d test users (%d created; test users are deactivated, never deleted), deleted %d test groups",
-			deactivated, len(e.users), deleted))
+		// Without --purge users are deactivated, not deleted, in both dialects: the Okta agent
+		// never deletes them, and a connector may map DELETE to something irreversible.
+		if e.opts.Purge {
+			rep.Cleanup = append(rep.Cleanup, fmt.Sprintf("deleted %d of the %s the run created (--purge), deactivated %s, deleted %s",
+				purged, plural(len(e.users), "test user"), plural(deactivated, "other user"), plural(deleted, "test group")))
+		} else {
+			rep.Cleanup = append(rep.Cleanup, fmt.Sprintf("deactivated %s (%d created; test users are deactivated, never deleted, unless --purge), deleted %s",
+				plural(deactivated, "test user"), len(e.users), plural(deleted, "test group")))
+		}
 	}})
 	rep.Checks = append(rep.Checks, res)
+}
+
+// purgeUser deletes u where the connector allows it, and reports whether u is really gone: a
+// connector may answer a DELETE by only deactivating (the bridge does where the application
+// cannot delete), so a 2xx is followed by a read. why says what kept u otherwise.
+func (e *env) purgeUser(ctx context.Context, c *checkRun, u *testUser) (gone bool, why string) {
+	r, err := c.call(ctx, "DELETE", "Users/"+url.PathEscape(u.ID), "", nil)
+	switch {
+	case err != nil:
+		return false, "DELETE failed: " + err.Error()
+	case r.Status == http.StatusNotFound:
+		return true, ""
+	case r.Status < 200 || r.Status > 299:
+		return false, fmt.Sprintf("the connector does not delete users: DELETE answered %d", r.Status)
+	}
+	g, err := c.call(ctx, "GET", "Users/"+url.PathEscape(u.ID), "", nil)
+	if err == nil && g.Status == http.StatusNotFound {
+		return true, ""
+	}
+	u.Active = false // what such a connector does instead; no second deactivation needed
+	return false, "DELETE answered but the user is still there (the connector deactivates instead)"
+}
+
+// plural spells a count with its noun: "1 page", "2 pages".
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
 }
