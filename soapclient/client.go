@@ -43,6 +43,10 @@ type Config struct {
 	WSSE *WSSEConfig
 	// BasicAuth, when set, adds HTTP Basic credentials to every call.
 	BasicAuth *BasicAuthConfig
+	// NTLM and Kerberos are Windows authentication (IIS); at most one of BasicAuth, NTLM and
+	// Kerberos. See winauth.go.
+	NTLM     *NTLMConfig
+	Kerberos *KerberosConfig
 	// Headers are static HTTP headers added to every call; they may override User-Agent.
 	Headers map[string]string
 	// TLS configures https endpoints (custom CA, client certificate); nil uses the system roots.
@@ -142,6 +146,9 @@ func (cfg Config) validate() error {
 	}
 	if cfg.BasicAuth != nil && cfg.BasicAuth.Username == "" {
 		return errors.New("soapclient: BasicAuth needs a username")
+	}
+	if err := cfg.validateWinAuth(); err != nil {
+		return err
 	}
 	for k, v := range cfg.Headers {
 		if !validHeaderName(k) || strings.ContainsAny(v, "\r\n\x00") {

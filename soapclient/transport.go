@@ -26,6 +26,7 @@ type Transport struct {
 	basic     *BasicAuthConfig
 	headers   http.Header
 	version   string // SOAP11 or SOAP12
+	auth      string // the HTTP authentication in use, for errors; "" without one
 }
 
 // NewTransport builds the transport from cfg (Endpoint, Timeout, WSSE and Middleware are not used
@@ -54,9 +55,17 @@ func NewTransport(cfg Config) *Transport {
 	for k, v := range cfg.Headers {
 		h.Set(k, v)
 	}
+	var rt http.RoundTripper = tr
+	switch {
+	case cfg.NTLM != nil:
+		rt = newNTLMPool(tr, cfg.MaxConcurrency, *cfg.NTLM)
+	case cfg.Kerberos != nil:
+		rt = newKerberosTransport(tr, cfg.Endpoint, *cfg.Kerberos)
+	}
 	return &Transport{
+		auth: cfg.authName(),
 		client: &http.Client{
-			Transport: tr,
+			Transport: rt,
 			// A redirected POST becomes a GET (301/302) or is replayed to another host; neither
 			// is right for SOAP, so a redirect is reported as the HTTPStatusError it is.
 			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
@@ -200,12 +209,18 @@ func (t *Transport) ping(ctx context.Context, endpoint string) error {
 		return fmt.Errorf("soapclient: ping: %w", err)
 	}
 	req.Header.Set("User-Agent", t.userAgent)
+	if t.basic != nil {
+		req.SetBasicAuth(t.basic.Username, t.basic.Password)
+	}
 	resp, err := t.client.Do(req)
 	if err != nil {
 		return fmt.Errorf("soapclient: ping: %w", err)
 	}
 	defer resp.Body.Close()
 	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
+	if t.auth != "" && (resp.StatusCode == http.StatusUnauthorized || resp.StatusCode == http.StatusForbidden) {
+		return fmt.Errorf("%w (%s): the endpoint answered HTTP %d", ErrAuthRefused, t.auth, resp.StatusCode)
+	}
 	if resp.StatusCode >= 500 {
 		return fmt.Errorf("soapclient: ping: endpoint answered HTTP %d", resp.StatusCode)
 	}

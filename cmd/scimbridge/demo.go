@@ -12,13 +12,16 @@ import (
 	"io/fs"
 	"log/slog"
 	"net"
+	"net/http"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/scimbridge/scimbridge/adapter"
 	"github.com/scimbridge/scimbridge/internal/asmxsim"
 	"github.com/scimbridge/scimbridge/internal/config"
 	"github.com/scimbridge/scimbridge/internal/legacysim"
+	"github.com/scimbridge/scimbridge/internal/ntlmserver"
 	"github.com/scimbridge/scimbridge/internal/wso2sim"
 	"github.com/scimbridge/scimbridge/soapclient"
 )
@@ -183,6 +186,8 @@ func cmdSim(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	db := fs.String("db", "", "SQLite file (default: in memory; legacyhr only)")
 	seed := fs.Bool("seed", true, "seed demo employees and roles when the store is empty (legacyhr only)")
 	soap12 := fs.Bool("soap12", false, "legacyhr only: speak SOAP 1.2 only (application/soap+xml, 1.2 envelopes and faults), like a WCF endpoint with a 1.2 binding")
+	ntlm := fs.String("ntlm", "", `legacyhr only: protect the endpoint with NTLM (Windows authentication, as IIS does) for this account, DOMAIN\user; its password is --ntlm-password or $LEGACYSIM_NTLM_PASSWORD`)
+	ntlmPass := fs.String("ntlm-password", "", "password of the --ntlm account")
 	kind := fs.String("kind", "legacyhr", "which legacy application to simulate: legacyhr (SOAP HR directory, WS-Security) wso2 (WSO2 RemoteUserStoreManagerService, HTTP Basic) or asmx (an ASMX-shaped directory service, HTTP Basic, GET ?wsdl; connect it with backend.wsdl)")
 	if err := fs.Parse(args); err != nil {
 		return 2
@@ -230,11 +235,26 @@ func cmdSim(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	defer sim.Close()
-	srv, err := listen("legacysim", *addr, sim, nil, log)
+	var h http.Handler = sim
+	var connCtx func(context.Context, net.Conn) context.Context
+	if *ntlm != "" {
+		if *ntlmPass == "" {
+			*ntlmPass = os.Getenv("LEGACYSIM_NTLM_PASSWORD")
+		}
+		domain, user, ok := strings.Cut(*ntlm, `\`)
+		if !ok || *ntlmPass == "" {
+			fmt.Fprintln(stderr, `scimbridge sim: --ntlm wants DOMAIN\user and a password (--ntlm-password or $LEGACYSIM_NTLM_PASSWORD)`)
+			return 2
+		}
+		ns := ntlmserver.New(sim, domain, ntlmserver.Account{Domain: domain, Username: user, Password: *ntlmPass})
+		h, connCtx = ns, ns.ConnContext
+	}
+	srv, err := listen("legacysim", *addr, h, nil, log)
 	if err != nil {
 		fmt.Fprintln(stderr, "scimbridge sim:", err)
 		return 1
 	}
+	srv.srv.ConnContext = connCtx
 	// Tests read this line to learn the address when --listen asks for port 0.
 	fmt.Fprintf(stdout, "legacysim: listening on %s/soap\n", srv.URL())
 	if err := serveAll(ctx, log, nil, srv); err != nil {

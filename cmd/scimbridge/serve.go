@@ -2,12 +2,31 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
+	"time"
 
 	"github.com/scimbridge/scimbridge/internal/config"
+	"github.com/scimbridge/scimbridge/soapclient"
 )
+
+// checkBackendAuth probes the backend once at start-up when Windows authentication is configured:
+// wrong NTLM or Kerberos credentials are a configuration error, and should stop the bridge with a
+// clear message rather than surface later as failed SCIM requests. An unreachable backend is not
+// an error here (the readiness probe reports it, and the bridge waits for it).
+func checkBackendAuth(ctx context.Context, cfg *config.Config, b *bridge) error {
+	if cfg.Backend.Auth == nil {
+		return nil
+	}
+	ctx, cancel := context.WithTimeout(ctx, 15*time.Second)
+	defer cancel()
+	if err := b.client.Ping(ctx); errors.Is(err, soapclient.ErrAuthRefused) {
+		return fmt.Errorf("backend.auth: %w (check the account, its password or keytab, and that it may use %s)", err, config.RedactURL(cfg.Backend.Endpoint))
+	}
+	return nil
+}
 
 func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
@@ -31,6 +50,10 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		return 1
 	}
 	defer b.Close()
+	if err := checkBackendAuth(ctx, cfg, b); err != nil {
+		fmt.Fprintln(stderr, "scimbridge:", err)
+		return 1
+	}
 
 	scim, err := listen("scim", cfg.Listen, b.handler, serverTLS(p), log)
 	if err != nil {

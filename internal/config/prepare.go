@@ -227,6 +227,10 @@ func neutralise(sc soapclient.Config, wsdl bool) soapclient.Config {
 	if sc.BasicAuth != nil && sc.BasicAuth.Username == "" {
 		sc.BasicAuth = nil
 	}
+	if sc.NTLM != nil || sc.Kerberos != nil {
+		// Reported by Backend.validate when wrong; a check never calls the backend.
+		sc.NTLM, sc.Kerberos = nil, nil
+	}
 	return sc
 }
 
@@ -321,6 +325,13 @@ func soapConfig(c *collector, cfg *Config, opts Options) soapclient.Config {
 		WSSE:           b.WSSE,
 		BasicAuth:      b.Basic,
 		SOAPVersion:    b.SOAPVersion,
+	}
+	if a := b.Auth; a != nil && a.NTLM != nil {
+		sc.NTLM = &soapclient.NTLMConfig{Username: a.NTLM.Username, Password: a.NTLM.Password, Workstation: a.NTLM.Workstation}
+	}
+	if a := b.Auth; a != nil && a.Kerberos != nil {
+		k := a.Kerberos
+		sc.Kerberos = &soapclient.KerberosConfig{Krb5Conf: k.Krb5Conf, Realm: k.Realm, Username: k.Username, Password: k.Password, Keytab: k.Keytab, SPN: k.SPN}
 	}
 	if b.Proxy != "" {
 		if u, err := url.Parse(b.Proxy); err == nil && u.Host != "" {

@@ -67,6 +67,9 @@ type Backend struct {
 	MaxConcurrency int                         `yaml:"maxConcurrency"`
 	WSSE           *soapclient.WSSEConfig      `yaml:"wsse"`
 	Basic          *soapclient.BasicAuthConfig `yaml:"basic"`
+	// Auth is Windows authentication towards the backend (IIS-hosted ASMX and WCF services):
+	// ntlm or kerberos, exclusive with basic; see docs/wsdl.md.
+	Auth *BackendAuth `yaml:"auth"`
 	Headers        map[string]string           `yaml:"headers"`
 	TLS            *BackendTLS                 `yaml:"tls"`
 	// Proxy sends every backend call through this proxy (http://, https:// or socks5:// URL,
@@ -87,6 +90,30 @@ type Backend struct {
 type Resilience struct {
 	Disabled              bool `yaml:"disabled"`
 	soapclient.Resilience `yaml:",inline"`
+}
+
+// BackendAuth is Windows authentication; exactly one of its members.
+type BackendAuth struct {
+	NTLM     *NTLMAuth     `yaml:"ntlm"`
+	Kerberos *KerberosAuth `yaml:"kerberos"`
+}
+
+// NTLMAuth is NTLMv2; username is DOMAIN\user or user@domain.
+type NTLMAuth struct {
+	Username    string `yaml:"username"`
+	Password    string `yaml:"password"`
+	Workstation string `yaml:"workstation"`
+}
+
+// KerberosAuth is Kerberos through SPNEGO ("Negotiate"), with a password or a keytab file.
+type KerberosAuth struct {
+	Krb5Conf string `yaml:"krb5Conf"`
+	Realm    string `yaml:"realm"`
+	Username string `yaml:"username"`
+	Password string `yaml:"password"`
+	Keytab   string `yaml:"keytab"`
+	// SPN defaults to HTTP/<endpoint host>.
+	SPN string `yaml:"spn"`
 }
 
 // BackendTLS configures TLS towards the legacy app (private CA, client certificate).
@@ -268,6 +295,20 @@ func (b *Backend) validate(p *collector) {
 		}
 		if a.Password == "" {
 			p.bad("backend.basic.password", "required when backend.basic is set")
+		}
+	}
+	if a := b.Auth; a != nil {
+		switch {
+		case (a.NTLM == nil) == (a.Kerberos == nil):
+			p.bad("backend.auth", "configure exactly one of ntlm and kerberos")
+		case b.Basic != nil:
+			p.bad("backend.auth", "cannot be combined with backend.basic (one HTTP authentication)")
+		case a.NTLM != nil && (a.NTLM.Username == "" || a.NTLM.Password == ""):
+			p.bad("backend.auth.ntlm", "username and password are both required")
+		case a.Kerberos != nil && (a.Kerberos.Krb5Conf == "" || a.Kerberos.Realm == "" || a.Kerberos.Username == ""):
+			p.bad("backend.auth.kerberos", "krb5Conf, realm and username are required")
+		case a.Kerberos != nil && (a.Kerberos.Password == "") == (a.Kerberos.Keytab == ""):
+			p.bad("backend.auth.kerberos", "set password or keytab (one of the two)")
 		}
 	}
 	if t := b.TLS; t != nil && (t.CertFile == "") != (t.KeyFile == "") {
