@@ -69,9 +69,9 @@ type Backend struct {
 	Basic          *soapclient.BasicAuthConfig `yaml:"basic"`
 	// Auth is Windows authentication towards the backend (IIS-hosted ASMX and WCF services):
 	// ntlm or kerberos, exclusive with basic; see docs/wsdl.md.
-	Auth *BackendAuth `yaml:"auth"`
-	Headers        map[string]string           `yaml:"headers"`
-	TLS            *BackendTLS                 `yaml:"tls"`
+	Auth    *BackendAuth      `yaml:"auth"`
+	Headers map[string]string `yaml:"headers"`
+	TLS     *BackendTLS       `yaml:"tls"`
 	// Proxy sends every backend call through this proxy (http://, https:// or socks5:// URL,
 	// credentials in the URL allowed). Unset, no proxy is used, whatever HTTPS_PROXY says: a
 	// bridge should not silently follow a proxy meant for something else.
