@@ -22,6 +22,9 @@ type listRequest struct {
 	// beyond is a startIndex past any backend's range: the answer is an empty page with the true
 	// total, and the backend is asked for the total only.
 	beyond bool
+	// sortBy, when set, sorts the listing in the bridge (core_sort.go).
+	sortBy     *filter.AttrPath
+	descending bool
 }
 
 // maxStartIndex is the last startIndex passed to a backend: applications page with 32-bit
@@ -84,6 +87,11 @@ func (s *server) parseList(r *http.Request, d wire) (*listRequest, error) {
 			return nil, newProblem(http.StatusBadRequest, codeBadFilter, err.Error())
 		}
 		lr.query.Filter = e
+	}
+	sortBy, _ := queryParam(v, "sortBy")
+	sortOrder, _ := queryParam(v, "sortOrder")
+	if err := parseSort(lr, sortBy, sortOrder, d); err != nil {
+		return nil, err
 	}
 	return lr, nil
 }
@@ -176,6 +184,9 @@ func (lr *listRequest) backendQuery() backend.Query {
 
 // listUsers fetches one page of users. A backend that ignores count still cannot exceed it.
 func (s *server) listUsers(ctx context.Context, lr *listRequest) (*backend.UserPage, error) {
+	if lr.sortBy != nil {
+		return s.sortedUsers(ctx, lr)
+	}
 	page, err := s.b.ListUsers(ctx, lr.backendQuery())
 	if err != nil {
 		return nil, failed(op{resource: "user", list: true}, err)
@@ -194,6 +205,9 @@ func (s *server) listUsers(ctx context.Context, lr *listRequest) (*backend.UserP
 func (s *server) listGroups(ctx context.Context, lr *listRequest) (*backend.GroupPage, error) {
 	if !s.caps.ListGroups {
 		return &backend.GroupPage{}, nil
+	}
+	if lr.sortBy != nil {
+		return s.sortedGroups(ctx, lr)
 	}
 	page, err := s.b.ListGroups(ctx, lr.backendQuery())
 	if err != nil {

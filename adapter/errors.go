@@ -35,6 +35,7 @@ const (
 	codeGroupGuard    = "SB-GROUP-GUARD"
 	codeTooLarge      = "SB-BODY-TOO-LARGE"
 	codeMethod        = "SB-METHOD-NOT-ALLOWED"
+	codeTooMany       = "SB-TOO-MANY"
 	codeUnavailable   = "SB-UNAVAILABLE"
 	codeTimeout       = "SB-TIMEOUT"
 	codeBackendFailed = "SB-BACKEND-FAILED"
@@ -60,6 +61,7 @@ var scimTypes = map[string]scimjson.ScimType{
 	codeInvalidPath:    scimjson.InvalidPath,
 	codeNoTarget:       scimjson.NoTarget,
 	codeMutability:     scimjson.Mutability,
+	codeTooMany:        scimjson.TooMany,
 }
 
 // codeOf is the code standing for a scimType a codec chose (the inverse of scimTypes for the

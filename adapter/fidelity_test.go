@@ -3,6 +3,7 @@ package adapter
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"slices"
 	"strings"
 	"sync"
@@ -180,5 +181,83 @@ func TestPasswordSequenceOfTheTester(t *testing.T) {
 		if did := len(pushed) > before; did != step.pushes {
 			t.Errorf("PUT active=%v password %q: pushed=%v, want %v", step.active, step.pw, did, step.pushes)
 		}
+	}
+}
+
+func userNames(t *testing.T, r response) []string {
+	t.Helper()
+	if r.status != 200 {
+		t.Fatalf("listing: %d %s", r.status, r.raw)
+	}
+	var out []string
+	for _, res := range r.json(t)["Resources"].([]any) {
+		m := res.(map[string]any)
+		if n, ok := m["userName"].(string); ok {
+			out = append(out, n)
+		} else {
+			out = append(out, "group:"+m["displayName"].(string))
+		}
+	}
+	return out
+}
+
+// sortBy/sortOrder are done in the bridge, in both dialects, and page after sorting; POST
+// /.search answers as the GET with the same query.
+func TestSortAndSearch(t *testing.T) {
+	h := newHarness(t, nil, nil)
+	for _, n := range []string{"carol", "Alice", "bob", "dave"} {
+		create20(t, h, n+"@example.com", "")
+	}
+	h.do("POST", v2+"/Groups", []byte(`{"displayName":"Zeta"}`))
+	if got := userNames(t, h.do("GET", v2+"/Users?sortBy=userName", nil)); !slices.Equal(got, []string{"Alice@example.com", "bob@example.com", "carol@example.com", "dave@example.com"}) {
+		t.Errorf("ascending: %v", got)
+	}
+	if got := userNames(t, h.do("GET", "/Users?sortBy=userName&sortOrder=descending&startIndex=2&count=2", nil)); !slices.Equal(got, []string{"carol@example.com", "bob@example.com"}) {
+		t.Errorf("1.1 descending page 2: %v", got)
+	}
+	wantError20(t, h.do("GET", v2+"/Users?sortBy=userName&sortOrder=sideways", nil), 400, "invalidValue")
+	wantError20(t, h.do("GET", v2+"/Users?sortBy=urn:x:y", nil), 400, "invalidValue")
+
+	r := h.do("POST", v2+"/Users/.search", []byte(`{"schemas":["urn:ietf:params:scim:api:messages:2.0:SearchRequest"],
+		"filter":"userName sw \"b\" or userName sw \"d\"","sortBy":"userName","sortOrder":"descending","attributes":["userName"],"startIndex":1,"count":10}`))
+	if got := userNames(t, r); !slices.Equal(got, []string{"dave@example.com", "bob@example.com"}) {
+		t.Errorf("POST /Users/.search: %v", got)
+	}
+	if _, has := r.json(t)["Resources"].([]any)[0].(map[string]any)["emails"]; has {
+		t.Errorf("attributes of the SearchRequest not applied: %s", r.raw)
+	}
+	r = h.do("POST", v2+"/.search", []byte(`{"schemas":["urn:ietf:params:scim:api:messages:2.0:SearchRequest"],"startIndex":4,"count":2}`))
+	if got := userNames(t, r); !slices.Equal(got, []string{"dave@example.com", "group:Zeta"}) || fmt.Sprint(r.json(t)["totalResults"]) != "5" {
+		t.Errorf("POST /.search across users and groups: %v %s", got, r.raw)
+	}
+	wantError20(t, h.do("POST", v2+"/Users/.search", []byte(`{"filter":`)), 400, "invalidSyntax")
+}
+
+// SCIM 1.1 /ServiceProviderConfigs describes the configured authentication and the limits,
+// inside the standard attributes only (the agent's parser refuses unknown top-level ones).
+func TestServiceProviderConfigs11(t *testing.T) {
+	h := newHarness(t, nil, nil)
+	m := h.do("GET", "/ServiceProviderConfigs", nil).json(t)
+	schemes, _ := m["authenticationSchemes"].([]any)
+	if len(schemes) != 1 || schemes[0].(map[string]any)["type"] != "httpbasic" || schemes[0].(map[string]any)["primary"] != true {
+		t.Errorf("authenticationSchemes %v", m["authenticationSchemes"])
+	}
+	if fmt.Sprint(m["bulk"]) != "map[maxOperations:0 maxPayloadSize:1048576 supported:false]" || fmt.Sprint(m["sort"]) != "map[supported:true]" ||
+		fmt.Sprint(m["filter"]) != "map[maxResults:1000 supported:true]" || fmt.Sprint(m["patch"]) != "map[supported:false]" {
+		t.Errorf("limits: %v", m)
+	}
+	for k := range m {
+		if !slices.Contains([]string{"schemas", "documentationUrl", "patch", "bulk", "filter", "changePassword", "sort", "etag",
+			"authenticationSchemes", "urn:okta:schemas:scim:providerconfig:1.0"}, k) {
+			t.Errorf("top-level attribute %q is not in the SCIM 1.1 ServiceProviderConfig schema", k)
+		}
+	}
+	h = newHarness(t, nil, func(c *Config) {
+		c.Auth = AuthConfig{Mode: "header", HeaderName: "X-Internal-AuthHeader", Token: "s3cret"}
+	})
+	h.auth = func(r *http.Request) { r.Header.Set("X-Internal-AuthHeader", "s3cret") }
+	s := h.do("GET", "/ServiceProviderConfigs", nil).json(t)["authenticationSchemes"].([]any)[0].(map[string]any)
+	if s["type"] != "httpheader" || !strings.Contains(s["description"].(string), "X-Internal-AuthHeader") || strings.Contains(fmt.Sprint(s), "s3cret") {
+		t.Errorf("header scheme %v", s)
 	}
 }

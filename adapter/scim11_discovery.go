@@ -3,6 +3,7 @@ package adapter
 import (
 	"net/http"
 	"slices"
+	"strings"
 
 	"github.com/scimbridge/scimbridge/adapter/scim11"
 	"github.com/scimbridge/scimbridge/backend"
@@ -36,11 +37,37 @@ func oktaCapabilities(c backend.Capabilities, cfg Config) []string {
 }
 
 func (s *server) serviceProviderConfig(w http.ResponseWriter, r *http.Request) {
-	changePassword := slices.Contains(s.okta, CapPushPasswordUpdates)
-	body, err := scim11.ServiceProviderConfig(s.okta, s.cfg.MaxPageSize, changePassword)
+	body, err := scim11.ServiceProviderConfig(scim11.ProviderConfig{
+		Capabilities:   s.okta,
+		MaxResults:     s.cfg.MaxPageSize,
+		ChangePassword: slices.Contains(s.okta, CapPushPasswordUpdates),
+		Sort:           true, // done in the bridge (core_sort.go)
+		MaxPayloadSize: s.cfg.MaxBodyBytes,
+		AuthSchemes:    s.authSchemes11(),
+	})
 	if err != nil {
 		writeBackendError(w, r, err, op{resource: "configuration"})
 		return
 	}
 	writeJSON(w, http.StatusOK, body)
+}
+
+// authSchemes11 describes the configured authentication: HTTP Basic, a bearer token in
+// Authorization, or a token in a named header (Okta's "HTTP Header" authorization).
+func (s *server) authSchemes11() []scim11.AuthScheme {
+	a := s.cfg.Auth
+	switch {
+	case a.Mode == "basic":
+		return []scim11.AuthScheme{{Type: "httpbasic", Name: "HTTP Basic", Primary: true,
+			Description: "Authentication with the username and password configured for this connector.",
+			SpecURL:     "https://www.rfc-editor.org/rfc/rfc7617"}}
+	case a.Mode == "header" && strings.EqualFold(a.HeaderName, "Authorization") && strings.HasPrefix(strings.ToLower(a.Token), "bearer "):
+		return []scim11.AuthScheme{{Type: "oauthbearertoken", Name: "OAuth Bearer Token", Primary: true,
+			Description: "Authentication with the static bearer token configured for this connector.",
+			SpecURL:     "https://www.rfc-editor.org/rfc/rfc6750"}}
+	case a.Mode == "header":
+		return []scim11.AuthScheme{{Type: "httpheader", Name: "HTTP Header", Primary: true,
+			Description: "Authentication with the token configured for this connector, in the " + a.HeaderName + " header."}}
+	}
+	return nil
 }

@@ -65,8 +65,8 @@ func TestV2Discovery(t *testing.T) {
 			t.Fatalf("%s: %d %s", p, r.status, r.header.Get("Content-Type"))
 		}
 		if !reflect.DeepEqual(m["schemas"], []any{"urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig"}) ||
-			fmt.Sprint(m["patch"]) != "map[supported:true]" || fmt.Sprint(m["bulk"]) != "map[maxOperations:0 maxPayloadSize:0 supported:false]" ||
-			fmt.Sprint(m["sort"]) != "map[supported:false]" || fmt.Sprint(m["etag"]) != "map[supported:false]" ||
+			fmt.Sprint(m["patch"]) != "map[supported:true]" || fmt.Sprint(m["bulk"]) != "map[maxOperations:0 maxPayloadSize:1048576 supported:false]" ||
+			fmt.Sprint(m["sort"]) != "map[supported:true]" || fmt.Sprint(m["etag"]) != "map[supported:false]" ||
 			fmt.Sprint(m["changePassword"]) != "map[supported:true]" || fmt.Sprint(m["filter"]) != "map[maxResults:1000 supported:true]" {
 			t.Errorf("%s: %s", p, r.raw)
 		}

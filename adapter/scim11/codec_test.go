@@ -274,11 +274,12 @@ func TestEncodeErrorAndConfig(t *testing.T) {
 	if got != want {
 		t.Errorf("error body = %s", got)
 	}
-	b, err := ServiceProviderConfig([]string{"GROUP_PUSH", "IMPORT_NEW_USERS"}, 1000, false)
+	b, err := ServiceProviderConfig(ProviderConfig{Capabilities: []string{"GROUP_PUSH", "IMPORT_NEW_USERS"}, MaxResults: 1000, MaxPayloadSize: 1 << 20,
+		AuthSchemes: []AuthScheme{{Type: "httpbasic", Name: "HTTP Basic", Description: "d", SpecURL: "https://www.rfc-editor.org/rfc/rfc7617", Primary: true}}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	want = `{"schemas":["urn:scim:schemas:core:1.0","urn:okta:schemas:scim:providerconfig:1.0"],"documentationUrl":"https://support.okta.com/scim-fake-page.html","patch":{"supported":false},"bulk":{"supported":false},"filter":{"supported":true,"maxResults":1000},"changePassword":{"supported":false},"sort":{"supported":false},"etag":{"supported":false},"authenticationSchemes":[],"urn:okta:schemas:scim:providerconfig:1.0":{"userManagementCapabilities":["GROUP_PUSH","IMPORT_NEW_USERS"]}}`
+	want = `{"schemas":["urn:scim:schemas:core:1.0","urn:okta:schemas:scim:providerconfig:1.0"],"documentationUrl":"https://support.okta.com/scim-fake-page.html","patch":{"supported":false},"bulk":{"supported":false,"maxOperations":0,"maxPayloadSize":1048576},"filter":{"supported":true,"maxResults":1000},"changePassword":{"supported":false},"sort":{"supported":false},"etag":{"supported":false},"authenticationSchemes":[{"type":"httpbasic","name":"HTTP Basic","description":"d","specUrl":"https://www.rfc-editor.org/rfc/rfc7617","primary":true}],"urn:okta:schemas:scim:providerconfig:1.0":{"userManagementCapabilities":["GROUP_PUSH","IMPORT_NEW_USERS"]}}`
 	if string(b) != want {
 		t.Errorf("config =\n%s\nwant\n%s", b, want)
 	}

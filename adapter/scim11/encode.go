@@ -269,11 +269,43 @@ func EncodeError(status int, internalCode, description string) []byte {
 	return b
 }
 
-// ServiceProviderConfig renders the msg-capabilities document (docs/okta-agent-protocol.md) with the given Okta capability names (in the
-// order given), filter.maxResults and changePassword.supported.
-func ServiceProviderConfig(capabilities []string, maxResults int, changePassword bool) ([]byte, error) {
+// ProviderConfig is what /ServiceProviderConfigs advertises besides the capability list. Every
+// field must describe what the deployment really does.
+type ProviderConfig struct {
+	// Capabilities are the Okta userManagementCapabilities, in the order given.
+	Capabilities []string
+	// MaxResults is filter.maxResults, the largest page.
+	MaxResults     int
+	ChangePassword bool
+	Sort           bool
+	// MaxPayloadSize is the largest request body in bytes (bulk.maxPayloadSize; bulk itself is
+	// not supported).
+	MaxPayloadSize int64
+	AuthSchemes    []AuthScheme
+}
+
+// AuthScheme is one entry of authenticationSchemes (SCIM 1.1 core schema: name, description,
+// specUrl, documentationUrl, and the multi-valued type and primary).
+type AuthScheme struct {
+	Type             string `json:"type"`
+	Name             string `json:"name"`
+	Description      string `json:"description"`
+	SpecURL          string `json:"specUrl,omitempty"`
+	DocumentationURL string `json:"documentationUrl,omitempty"`
+	Primary          bool   `json:"primary"`
+}
+
+// ServiceProviderConfig renders the msg-capabilities document (docs/okta-agent-protocol.md). The
+// agent's parser rejects unknown top-level attributes but ignores unknown sub-attributes, so the
+// limits go inside the standard complex attributes only.
+func ServiceProviderConfig(p ProviderConfig) ([]byte, error) {
 	type supported struct {
 		Supported bool `json:"supported"`
+	}
+	type bulkJSON struct {
+		Supported      bool  `json:"supported"`
+		MaxOperations  int   `json:"maxOperations"`
+		MaxPayloadSize int64 `json:"maxPayloadSize"`
 	}
 	type filterJSON struct {
 		Supported  bool `json:"supported"`
@@ -282,25 +314,32 @@ func ServiceProviderConfig(capabilities []string, maxResults int, changePassword
 	type caps struct {
 		UserManagementCapabilities []string `json:"userManagementCapabilities"`
 	}
+	capabilities := p.Capabilities
 	if capabilities == nil {
 		capabilities = []string{}
 	}
+	schemes := p.AuthSchemes
+	if schemes == nil {
+		schemes = []AuthScheme{}
+	}
 	core := struct {
-		Schemas               []string   `json:"schemas"`
-		DocumentationURL      string     `json:"documentationUrl"`
-		Patch                 supported  `json:"patch"`
-		Bulk                  supported  `json:"bulk"`
-		Filter                filterJSON `json:"filter"`
-		ChangePassword        supported  `json:"changePassword"`
-		Sort                  supported  `json:"sort"`
-		Etag                  supported  `json:"etag"`
-		AuthenticationSchemes []any      `json:"authenticationSchemes"`
+		Schemas               []string     `json:"schemas"`
+		DocumentationURL      string       `json:"documentationUrl"`
+		Patch                 supported    `json:"patch"`
+		Bulk                  bulkJSON     `json:"bulk"`
+		Filter                filterJSON   `json:"filter"`
+		ChangePassword        supported    `json:"changePassword"`
+		Sort                  supported    `json:"sort"`
+		Etag                  supported    `json:"etag"`
+		AuthenticationSchemes []AuthScheme `json:"authenticationSchemes"`
 	}{
 		Schemas:               []string{CoreSchema, ProviderConfigSchema},
 		DocumentationURL:      "https://support.okta.com/scim-fake-page.html",
-		Filter:                filterJSON{Supported: true, MaxResults: maxResults},
-		ChangePassword:        supported{changePassword},
-		AuthenticationSchemes: []any{},
+		Bulk:                  bulkJSON{MaxPayloadSize: p.MaxPayloadSize},
+		Filter:                filterJSON{Supported: true, MaxResults: p.MaxResults},
+		ChangePassword:        supported{p.ChangePassword},
+		Sort:                  supported{p.Sort},
+		AuthenticationSchemes: schemes,
 	}
 	return withExtensions(core, []extra{{ProviderConfigSchema, caps{capabilities}}})
 }

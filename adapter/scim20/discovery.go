@@ -13,7 +13,11 @@ type ProviderFeatures struct {
 	Patch          bool
 	ChangePassword bool
 	ETag           bool
+	Sort           bool
 	MaxResults     int
+	// MaxPayloadSize is the largest request body in bytes (bulk.maxPayloadSize; bulk itself is
+	// not supported).
+	MaxPayloadSize int64
 	// AuthScheme is "httpbasic" or "oauthbearertoken" (RFC 7643 §5), "" for none.
 	AuthScheme string
 }
@@ -30,9 +34,9 @@ type docMeta struct {
 // ServiceProviderConfig renders the RFC 7643 §5 document. base is the absolute /scim/v2 URL.
 func ServiceProviderConfig(f ProviderFeatures, base string) ([]byte, error) {
 	type bulk struct {
-		Supported      bool `json:"supported"`
-		MaxOperations  int  `json:"maxOperations"`
-		MaxPayloadSize int  `json:"maxPayloadSize"`
+		Supported      bool  `json:"supported"`
+		MaxOperations  int   `json:"maxOperations"`
+		MaxPayloadSize int64 `json:"maxPayloadSize"`
 	}
 	type filterJSON struct {
 		Supported  bool `json:"supported"`
@@ -68,6 +72,8 @@ func ServiceProviderConfig(f ProviderFeatures, base string) ([]byte, error) {
 		Filter:                filterJSON{true, f.MaxResults},
 		ChangePassword:        supported{f.ChangePassword},
 		Etag:                  supported{f.ETag},
+		Sort:                  supported{f.Sort},
+		Bulk:                  bulk{MaxPayloadSize: f.MaxPayloadSize},
 		AuthenticationSchemes: schemes,
 		Meta:                  docMeta{"ServiceProviderConfig", join(base, "/ServiceProviderConfig")},
 	})
