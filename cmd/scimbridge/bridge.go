@@ -9,32 +9,20 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
+	"strings"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
-	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"github.com/prometheus/exporter-toolkit/web"
 
 	"github.com/scimbridge/scimbridge/adapter"
 	"github.com/scimbridge/scimbridge/internal/config"
 	"github.com/scimbridge/scimbridge/internal/observe"
 	"github.com/scimbridge/scimbridge/internal/state"
 	"github.com/scimbridge/scimbridge/mapping"
-	"github.com/scimbridge/scimbridge/soapclient"
 )
-
-// bridge is one assembled bridge: the SCIM handler over the mapping engine over the SOAP client.
-type bridge struct {
-	handler http.Handler
-	metrics http.Handler
-	health  *observe.Health
-	client  *soapclient.Client
-	store   stateStore
-}
-
-func (b *bridge) Close() error {
-	return errors.Join(b.client.Close(), b.store.Close())
-}
 
 // stateStore is the bridge's state as its users see it: the front end's password ledger and
 // per-resource lock, the engine's change tracking and surrogate ids, and a probe for /readyz.
@@ -98,44 +86,6 @@ func prepareOptions(reg prometheus.Registerer) config.Options {
 	return config.Options{Registerer: reg, UserAgent: "scimbridge/" + buildVersion()}
 }
 
-// buildBridge assembles a bridge from a prepared configuration (whose metrics went to reg). It
-// takes ownership of p's client.
-func buildBridge(p *config.Prepared, reg *prometheus.Registry, log *slog.Logger) (*bridge, error) {
-	cfg, eng, client := p.Config, p.Engine, p.Client
-	fail := func(err error, closers ...io.Closer) (*bridge, error) {
-		client.Close()
-		for _, c := range closers {
-			c.Close()
-		}
-		return nil, err
-	}
-	store, err := openState(cfg.State, reg)
-	if err != nil {
-		return fail(err)
-	}
-	// Backends without change times or stable group ids keep that bookkeeping in the bridge's
-	// state store; every store provides it, so every mapping gets it.
-	opts := []mapping.BackendOption{mapping.WithState(store)}
-	be := eng.Backend(client, log, opts...)
-	h, err := adapter.New(cfg.SCIM, be, adapter.Options{Logger: log, Ledger: store, Locker: store})
-	if err != nil {
-		return fail(err, store)
-	}
-	m, err := observe.NewMetrics(reg)
-	if err != nil {
-		return fail(err, store)
-	}
-	// Outermost: metrics see every request, including the ones the deadline cuts short.
-	handler := m.Wrap(withRequestTimeout(h, cfg.RequestTimeout))
-
-	health := observe.NewHealth(observe.HealthOptions{Breaker: client.BreakerState, Probe: client.Ping})
-	mux := http.NewServeMux()
-	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
-	mux.Handle("GET /healthz", health.Livez())
-	mux.Handle("GET /readyz", health.Readyz())
-	return &bridge{handler: handler, metrics: mux, health: health, client: client, store: store}, nil
-}
-
 // withRequestTimeout gives each SCIM request one deadline that every backend call it makes
 // shares (a PUT may read, write and set a password), so the bridge answers before the agent
 // gives up rather than after.
@@ -153,6 +103,10 @@ type server struct {
 	ln   net.Listener
 	srv  *http.Server
 	tls  *tls.Config
+	// webConfig, when set, serves through the Prometheus exporter-toolkit with this web
+	// configuration file (TLS and basic auth on the metrics listener).
+	webConfig string
+	log       *slog.Logger
 }
 
 func listen(name, addr string, h http.Handler, tlsCfg *tls.Config, log *slog.Logger) (*server, error) {
@@ -171,12 +125,12 @@ func listen(name, addr string, h http.Handler, tlsCfg *tls.Config, log *slog.Log
 		ErrorLog:     slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 		TLSConfig:    tlsCfg,
 	}
-	return &server{name: name, ln: ln, srv: srv, tls: tlsCfg}, nil
+	return &server{name: name, ln: ln, srv: srv, tls: tlsCfg, log: log}, nil
 }
 
 func (s *server) URL() string {
 	scheme := "http"
-	if s.tls != nil {
+	if s.tls != nil || s.webConfigTLS() {
 		scheme = "https"
 	}
 	return scheme + "://" + s.ln.Addr().String()
@@ -184,9 +138,14 @@ func (s *server) URL() string {
 
 func (s *server) serve() error {
 	var err error
-	if s.tls != nil {
+	switch {
+	case s.webConfig != "":
+		no := false
+		err = web.Serve(s.ln, s.srv, &web.FlagConfig{WebConfigFile: &s.webConfig, WebSystemdSocket: &no,
+			WebListenAddresses: &[]string{s.ln.Addr().String()}}, s.log)
+	case s.tls != nil:
 		err = s.srv.ServeTLS(s.ln, "", "")
-	} else {
+	default:
 		err = s.srv.Serve(s.ln)
 	}
 	if errors.Is(err, http.ErrServerClosed) {
@@ -195,40 +154,56 @@ func (s *server) serve() error {
 	return err
 }
 
-// shutdownGrace bounds how long in-flight SCIM requests may finish after a stop signal.
-const shutdownGrace = 25 * time.Second
+// webConfigTLS says whether the web configuration file turns TLS on (for the printed URL).
+func (s *server) webConfigTLS() bool {
+	if s.webConfig == "" {
+		return false
+	}
+	b, err := os.ReadFile(s.webConfig)
+	return err == nil && strings.Contains(string(b), "tls_server_config")
+}
 
-// serveAll serves every server until ctx ends or one fails, then calls onStop (which marks the
-// bridge as draining, so /readyz turns load balancers away first) and shuts all down, letting
-// in-flight requests finish within shutdownGrace.
-func serveAll(ctx context.Context, log *slog.Logger, onStop func(), servers ...*server) error {
+// stopping says how serveAll stops.
+type stopping struct {
+	// onStop runs first (it marks the bridge as draining, so /readyz turns load balancers away).
+	onStop func()
+	// drain is how long the listeners keep serving after onStop before they close.
+	drain time.Duration
+	// grace bounds how long in-flight requests may finish once they close.
+	grace time.Duration
+}
+
+// serveAll serves every server until ctx ends or one fails, then stops: readiness off first,
+// the drain delay, then the listeners close and in-flight requests finish within the grace.
+func serveAll(ctx context.Context, log *slog.Logger, st stopping, servers ...*server) error {
 	errc := make(chan error, len(servers))
 	for _, s := range servers {
 		go func() { errc <- s.serve() }()
 	}
+	if st.grace <= 0 {
+		st.grace = 25 * time.Second
+	}
 	var first error
 	select {
 	case <-ctx.Done():
-		log.Info("shutting down", "grace", shutdownGrace.String())
+		log.Info("shutting down", "drain_delay", st.drain.String(), "grace", st.grace.String())
 	case first = <-errc:
 	}
-	if onStop != nil {
-		onStop()
+	if st.onStop != nil {
+		st.onStop()
 	}
-	sctx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
+	if st.drain > 0 && first == nil {
+		time.Sleep(st.drain)
+	}
+	sctx, cancel := context.WithTimeout(context.Background(), st.grace)
 	defer cancel()
+	clean := true
 	for _, s := range servers {
 		if err := s.srv.Shutdown(sctx); err != nil {
+			clean = false
 			log.Warn("shutdown incomplete", "listener", s.name, "err", err)
 		}
 	}
+	log.Info("stopped", "in_flight_finished", clean)
 	return first
-}
-
-// serverTLS is the SCIM listener's TLS configuration, nil without tls.
-func serverTLS(p *config.Prepared) *tls.Config {
-	if p.ServerCert == nil {
-		return nil
-	}
-	return &tls.Config{MinVersion: tls.VersionTLS12, Certificates: []tls.Certificate{*p.ServerCert}}
 }

@@ -127,18 +127,18 @@ func cmdDemo(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		simSrv.ln.Close()
 		return fail(err)
 	}
-	b, err := buildBridge(p, reg, log.With("component", "bridge"))
+	b, err := newRuntime("", p, reg, log.With("component", "bridge"))
 	if err != nil {
 		simSrv.ln.Close()
 		return fail(err)
 	}
 	defer b.Close()
-	scim, err := listen("scim", cfg.Listen, b.handler, nil, log)
+	scim, err := listen("scim", cfg.Listen, b.handler(), nil, log)
 	if err != nil {
 		simSrv.ln.Close()
 		return fail(err)
 	}
-	metrics, err := listen("metrics", cfg.Metrics.Listen, b.metrics, nil, log)
+	metrics, err := listen("metrics", cfg.Metrics.Listen, b.metricsHandler(), nil, log)
 	if err != nil {
 		simSrv.ln.Close()
 		scim.ln.Close()
@@ -147,7 +147,7 @@ func cmdDemo(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 
 	printDemoBanner(stdout, scim.URL(), simSrv.URL(), metrics.URL(), secrets, *memory, *dataDir)
 	b.health.SetReady(true)
-	if err := serveAll(ctx, log, b.health.SetDraining, scim, metrics, simSrv); err != nil {
+	if err := serveAll(ctx, log, stopping{onStop: b.health.SetDraining}, scim, metrics, simSrv); err != nil {
 		return fail(err)
 	}
 	return 0
@@ -257,7 +257,7 @@ func cmdSim(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	srv.srv.ConnContext = connCtx
 	// Tests read this line to learn the address when --listen asks for port 0.
 	fmt.Fprintf(stdout, "legacysim: listening on %s/soap\n", srv.URL())
-	if err := serveAll(ctx, log, nil, srv); err != nil {
+	if err := serveAll(ctx, log, stopping{}, srv); err != nil {
 		fmt.Fprintln(stderr, "scimbridge sim:", err)
 		return 1
 	}

@@ -15,6 +15,7 @@ import (
 	"strings"
 
 	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/exporter-toolkit/web"
 
 	"github.com/scimbridge/scimbridge/mapping"
 	"github.com/scimbridge/scimbridge/mapping/defaults"
@@ -50,6 +51,28 @@ type Prepared struct {
 	Client  *soapclient.Client
 	// ServerCert is the SCIM listener's certificate (nil without tls).
 	ServerCert *tls.Certificate
+	// ClientCAs verify client certificates (nil without tls.clientCAFile).
+	ClientCAs *x509.CertPool
+}
+
+// ServerTLS is the SCIM listener's TLS configuration, nil without tls.
+func (p *Prepared) ServerTLS() *tls.Config {
+	if p.ServerCert == nil {
+		return nil
+	}
+	t := p.Config.TLS
+	tc := &tls.Config{MinVersion: tls.VersionTLS12, Certificates: []tls.Certificate{*p.ServerCert}}
+	if t.MinVersion == "1.3" {
+		tc.MinVersion = tls.VersionTLS13
+	}
+	if p.ClientCAs != nil {
+		tc.ClientCAs = p.ClientCAs
+		tc.ClientAuth = tls.RequireAndVerifyClientCert
+		if t.ClientAuth == "optional" {
+			tc.ClientAuth = tls.VerifyClientCertIfGiven
+		}
+	}
+	return tc
 }
 
 // Close releases what Prepare built.
@@ -143,6 +166,21 @@ func build(c *collector, cfg *Config, opts Options) (*Prepared, error) {
 	p := &Prepared{File: c.file, Config: cfg}
 	if t := cfg.TLS; t != nil && t.CertFile != "" && t.KeyFile != "" {
 		p.ServerCert = loadKeyPair(c, "tls", t.CertFile, t.KeyFile)
+	}
+	if t := cfg.TLS; t != nil && t.ClientCAFile != "" {
+		p.ClientCAs = loadCAs(c, "tls.clientCAFile", t.ClientCAFile)
+	}
+	if f := cfg.Metrics.WebConfigFile; f != "" {
+		if _, err := os.Stat(f); err != nil {
+			c.bad("metrics.webConfigFile", "cannot read %s: %s", f, osReason(err))
+		} else if err := web.Validate(f); err != nil {
+			c.bad("metrics.webConfigFile", "%s", err)
+		}
+	}
+	if cfg.Log.File != "" {
+		if _, err := os.Stat(filepath.Dir(cfg.Log.File)); err != nil {
+			c.bad("log.file", "the directory of %s cannot be used: %s", cfg.Log.File, osReason(err))
+		}
 	}
 	sc := soapConfig(c, cfg, opts)
 

@@ -25,16 +25,34 @@ type Config struct {
 	TLS            *TLS          `yaml:"tls"`
 	Metrics        Metrics       `yaml:"metrics"`
 	// SCIM is the front end's own configuration type.
-	SCIM    adapter.Config `yaml:"scim"`
-	Backend Backend        `yaml:"backend"`
-	State   State          `yaml:"state"`
-	Log     Log            `yaml:"log"`
+	SCIM     adapter.Config `yaml:"scim"`
+	Backend  Backend        `yaml:"backend"`
+	State    State          `yaml:"state"`
+	Log      Log            `yaml:"log"`
+	Shutdown Shutdown       `yaml:"shutdown"`
+}
+
+// Shutdown says how serve stops on SIGTERM or a service stop.
+type Shutdown struct {
+	// DrainDelay is how long /readyz answers 503 while the listeners still serve, before they
+	// close: the time a load balancer or Kubernetes needs to stop routing here. Default 0.
+	DrainDelay time.Duration `yaml:"drainDelay"`
+	// Grace bounds how long in-flight requests may finish once the listeners close; default 25s.
+	Grace time.Duration `yaml:"grace"`
 }
 
 // TLS is the SCIM listener's certificate. Prepare reads both files and checks that they match.
 type TLS struct {
 	CertFile string `yaml:"certFile"`
 	KeyFile  string `yaml:"keyFile"`
+	// ClientCAFile turns on mutual TLS: clients must present a certificate signed by one of
+	// these CAs (PEM bundle).
+	ClientCAFile string `yaml:"clientCAFile"`
+	// ClientAuth is "required" (default with clientCAFile: no certificate, no connection) or
+	// "optional" (a certificate, if sent, must verify; credentials are checked either way).
+	ClientAuth string `yaml:"clientAuth"`
+	// MinVersion is the lowest TLS version accepted: "1.2" (default) or "1.3".
+	MinVersion string `yaml:"minVersion"`
 }
 
 // Metrics is the separate listener for /metrics, /healthz and /readyz. It is separate so that
@@ -44,6 +62,10 @@ type Metrics struct {
 	Listen string `yaml:"listen"`
 	// Disabled turns the listener off.
 	Disabled bool `yaml:"disabled"`
+	// WebConfigFile is a Prometheus web configuration file (the exporter-toolkit format:
+	// tls_server_config, basic_auth_users with bcrypt hashes) for TLS and basic auth on this
+	// listener. It is re-read on every request, so changing it needs no reload.
+	WebConfigFile string `yaml:"webConfigFile"`
 }
 
 // Backend says how to reach the legacy application.
@@ -141,6 +163,13 @@ type Log struct {
 	// Sensitive names attributes redacted from every log line at any depth, on top of the
 	// built-in list (passwords, tokens, credentials, secrets).
 	Sensitive []string `yaml:"sensitive"`
+	// File, when set, writes the log to this file instead of stderr, rotated at MaxSizeMB
+	// (default 100), keeping MaxBackups old files (default 5) for at most MaxAgeDays (default
+	// 28; 0 keeps them by count only).
+	File       string `yaml:"file"`
+	MaxSizeMB  int    `yaml:"maxSizeMB"`
+	MaxBackups int    `yaml:"maxBackups"`
+	MaxAgeDays int    `yaml:"maxAgeDays"`
 }
 
 // Defaults fills every unset key with its default. Decoding calls it; a Config built in Go
@@ -157,6 +186,17 @@ func (c *Config) Defaults() {
 	c.Backend.defaults()
 	c.State.defaults()
 	c.Log.defaults()
+	if c.TLS != nil {
+		if c.TLS.MinVersion == "" {
+			c.TLS.MinVersion = "1.2"
+		}
+		if c.TLS.ClientCAFile != "" && c.TLS.ClientAuth == "" {
+			c.TLS.ClientAuth = "required"
+		}
+	}
+	if c.Shutdown.Grace == 0 {
+		c.Shutdown.Grace = 25 * time.Second
+	}
 }
 
 func (s *State) defaults() {
@@ -194,6 +234,17 @@ func (l *Log) defaults() {
 	}
 	if l.Level == "" {
 		l.Level = "info"
+	}
+	if l.File != "" {
+		if l.MaxSizeMB == 0 {
+			l.MaxSizeMB = 100
+		}
+		if l.MaxBackups == 0 {
+			l.MaxBackups = 5
+		}
+		if l.MaxAgeDays == 0 {
+			l.MaxAgeDays = 28
+		}
 	}
 }
 
@@ -239,6 +290,18 @@ func (t *TLS) validate(p *collector, path string) {
 	}
 	if t.KeyFile == "" {
 		p.bad(path+".keyFile", "required when tls is set (the certificate's private key, PEM)")
+	}
+	switch t.MinVersion {
+	case "1.2", "1.3":
+	default:
+		p.bad(path+".minVersion", "%q is not \"1.2\" or \"1.3\"", t.MinVersion)
+	}
+	switch {
+	case t.ClientAuth != "" && t.ClientCAFile == "":
+		p.bad(path+".clientAuth", "needs tls.clientCAFile (the CAs that sign the clients' certificates)")
+	case t.ClientAuth == "", t.ClientAuth == "required", t.ClientAuth == "optional":
+	default:
+		p.bad(path+".clientAuth", "%q is not required or optional", t.ClientAuth)
 	}
 }
 
@@ -326,6 +389,9 @@ func (l *Log) validate(p *collector) {
 	case "debug", "info", "warn", "error":
 	default:
 		p.bad("log.level", "%q is not debug, info, warn or error", l.Level)
+	}
+	if l.MaxSizeMB < 0 || l.MaxBackups < 0 || l.MaxAgeDays < 0 {
+		p.bad("log", "maxSizeMB, maxBackups and maxAgeDays must not be negative")
 	}
 }
 
