@@ -77,10 +77,53 @@ func businessKind(k backend.Kind) bool {
 	return false
 }
 
+// FaultDetailXML is an optional method of a Fault: its detail as one XML element (<detail> with
+// its content), for faultDetail's XPaths and detailPattern rules.
+type FaultDetailXML interface {
+	DetailXML() string
+}
+
+// faultView is a fault as the rules see it: the code and message faultDetail's XPaths read
+// from the detail replace the client's own, when the file gives them and they find something.
+type faultView struct {
+	Fault
+	code, message string
+	raw           string
+}
+
+func (v faultView) DetailCode() string    { return v.code }
+func (v faultView) DetailMessage() string { return v.message }
+
+func (e *Engine) view(f Fault) faultView {
+	v := faultView{Fault: f, code: f.DetailCode(), message: f.DetailMessage()}
+	if dx, ok := f.(FaultDetailXML); ok {
+		v.raw = dx.DetailXML()
+	}
+	if v.raw == "" || e.detailCode == "" && e.detailMessage == "" {
+		return v
+	}
+	doc := v.raw
+	for _, p := range []struct {
+		path string
+		dst  *string
+	}{{e.detailCode, &v.code}, {e.detailMessage, &v.message}} {
+		if p.path == "" {
+			continue
+		}
+		if s, err := xpathString(doc, p.path); err == nil && s != nil && s != "" {
+			*p.dst = s.(string)
+		}
+	}
+	return v
+}
+
 // match returns the first fault rule that matches f, or nil.
-func (e *Engine) match(f Fault) *faultRule {
+func (e *Engine) match(f faultView) *faultRule {
 	for i := range e.faults {
 		r := &e.faults[i]
+		if r.detailPattern != nil && !r.detailPattern.MatchString(f.raw) {
+			continue
+		}
 		if r.faultCode != "" && r.faultCode != f.FaultCode() {
 			continue
 		}
@@ -99,10 +142,11 @@ func (e *Engine) match(f Fault) *faultRule {
 // when it has one; otherwise a server fault counts unless its rule gives a business kind, and a
 // client fault never does.
 func (e *Engine) countsTowardsBreaker(err error) (counts, ok bool) {
-	var f Fault
-	if !errors.As(err, &f) {
+	var ff Fault
+	if !errors.As(err, &ff) {
 		return false, false
 	}
+	f := e.view(ff)
 	r := e.match(f)
 	switch {
 	case r == nil:
@@ -118,7 +162,8 @@ func (e *Engine) countsTowardsBreaker(err error) (counts, ok bool) {
 // the rule says exposeDetail, in which case the detail message (the application's words meant
 // for its users) becomes the client-visible message. A server fault no rule matches is the
 // application failing (Failed, 502); any other unmatched fault stays Internal.
-func (b *engineBackend) fault(op string, f Fault, err error) error {
+func (b *engineBackend) fault(op string, ff Fault, err error) error {
+	f := b.e.view(ff)
 	kind, msg := backend.Internal, ""
 	expose := false
 	if r := b.e.match(f); r != nil {

@@ -112,3 +112,48 @@ func TestBreakerSettingChecked(t *testing.T) {
 		}
 	}
 }
+
+// xmlFault is an ASMX fault whose meaning is in detail elements of its own names.
+type xmlFault struct{ detail string }
+
+func (f *xmlFault) Error() string         { return "soap fault" }
+func (f *xmlFault) FaultCode() string     { return "soap:Server" }
+func (f *xmlFault) FaultString() string   { return "Server was unable to process request." }
+func (f *xmlFault) DetailCode() string    { return "" }
+func (f *xmlFault) DetailMessage() string { return "" }
+func (f *xmlFault) DetailXML() string     { return f.detail }
+
+func TestFaultDetailByXPath(t *testing.T) {
+	src := strings.Replace(asmxMapping, "faults:\n", `faultDetail: { code: "//ErrorInfo/@Number", message: "string(//ErrorInfo/Text)" }
+faults:
+  - { detailCode: "1001", kind: conflict, exposeDetail: true }
+  - { detailPattern: "(?s)<Locked>true</Locked>", kind: policy, message: "the account is locked" }
+`, 1)
+	b, _ := asmx(t, src)
+	detail := func(inner string) string {
+		return `<detail xmlns:x="urn:x"><x:Error><ErrorInfo Number="` + inner + `"><Text>Login &amp; name taken</Text></ErrorInfo><Locked>` +
+			map[bool]string{true: "true", false: "false"}[inner == "7"] + `</Locked></x:Error></detail>`
+	}
+	for _, tc := range []struct {
+		detail string
+		kind   backend.Kind
+		msg    string
+	}{
+		{detail("1001"), backend.Conflict, "Login & name taken"},
+		{detail("7"), backend.Policy, "the account is locked"},
+		{detail("9"), backend.Failed, "the legacy application failed"},
+		{"", backend.Failed, "the legacy application failed"},
+	} {
+		inv := b.(*engineBackend)
+		err := inv.callError("GetUser", &xmlFault{tc.detail})
+		var be *backend.Error
+		if !errors.As(err, &be) || be.Kind != tc.kind || be.Message != tc.msg {
+			t.Errorf("detail %.40q: %v, want %s %q", tc.detail, err, tc.kind, tc.msg)
+		}
+	}
+	// A bad XPath is a check-time problem.
+	spec, _ := Parse("asmx.yaml", []byte(strings.Replace(src, "//ErrorInfo/@Number", "//ErrorInfo[", 1)))
+	if _, err := Compile(spec, asmxCatalog{}, Options{}); err == nil || !strings.Contains(err.Error(), "faultDetail.code") {
+		t.Errorf("bad faultDetail XPath: %v", err)
+	}
+}

@@ -117,6 +117,8 @@ type users struct {
 	setPassword operation
 	delete      operation
 	createID    *program
+	// checkExisting: create looks the userName up first and answers conflict when it exists.
+	checkExisting bool
 	// tracked: lastModified comes from the change tracker (changeTracking: hash).
 	tracked bool
 }
@@ -138,6 +140,8 @@ type groups struct {
 	createID     *program
 	renameID     *program
 	surrogate    bool
+	// checkExisting: create looks the displayName up first and answers conflict when it exists.
+	checkExisting bool
 }
 
 // faultRule is a compiled fault rule.
@@ -148,6 +152,7 @@ type faultRule struct {
 	message               string
 	exposeDetail          bool
 	breaker               *bool // nil: the default (see Engine.countsTowardsBreaker)
+	detailPattern         *regexp.Regexp
 }
 
 // Engine is a compiled mapping file. It is immutable and safe for concurrent use; Backend
@@ -159,6 +164,8 @@ type Engine struct {
 	groups     *groups
 	caps       backend.Capabilities
 	maxUnpaged int
+	// detailCode and detailMessage are faultDetail's XPaths ("" when not given).
+	detailCode, detailMessage string
 }
 
 // Client names the generated client the file was written for; the wiring code resolves it.
@@ -220,6 +227,25 @@ func Compile(spec *Spec, cat Catalog, opts Options) (*Engine, error) {
 		c.ps.add(spec.At, "client: required (the name of the generated client, e.g. legacyhr)")
 	}
 	e.faults = c.faults(spec.Faults)
+	if fd := spec.FaultDetail; fd != nil {
+		if !fd.Code.Set() && !fd.Message.Set() {
+			c.ps.add(fd.At, "faultDetail: give code or message (an XPath over the fault's detail)")
+		}
+		for _, t := range []struct {
+			text Text
+			dst  *string
+			what string
+		}{{fd.Code, &e.detailCode, "code"}, {fd.Message, &e.detailMessage, "message"}} {
+			if !t.text.Set() {
+				continue
+			}
+			if _, err := compileXPath(t.text.Value); err != nil {
+				c.ps.add(t.text.At, "faultDetail.%s: %v", t.what, err)
+				continue
+			}
+			*t.dst = t.text.Value
+		}
+	}
 	if spec.Users == nil {
 		c.ps.add(spec.At, "users: required")
 	} else {
@@ -253,14 +279,20 @@ func (c *compiler) faults(rules []FaultRule) []faultRule {
 	var out []faultRule
 	for i, r := range rules {
 		what := fmt.Sprintf("faults[%d]", i)
-		if !r.FaultCode.Set() && !r.DetailCode.Set() && !r.Pattern.Set() {
+		if !r.FaultCode.Set() && !r.DetailCode.Set() && !r.Pattern.Set() && !r.DetailPattern.Set() {
 			c.ps.add(r.At, "%s: a rule needs faultCode, detailCode or pattern", what)
 		}
-		var re *regexp.Regexp
+		var re, dre *regexp.Regexp
 		if r.Pattern.Set() {
 			var err error
 			if re, err = regexp.Compile(r.Pattern.Value); err != nil {
 				c.ps.add(r.Pattern.At, "%s.pattern: %v", what, err)
+			}
+		}
+		if r.DetailPattern.Set() {
+			var err error
+			if dre, err = regexp.Compile(r.DetailPattern.Value); err != nil {
+				c.ps.add(r.DetailPattern.At, "%s.detailPattern: %v", what, err)
 			}
 		}
 		k, ok := kindByName(r.Kind.Value)
@@ -284,7 +316,7 @@ func (c *compiler) faults(rules []FaultRule) []faultRule {
 			c.ps.add(r.Breaker.At, "%s.breaker: want true or false, not %q", what, r.Breaker.Value)
 		}
 		out = append(out, faultRule{faultCode: r.FaultCode.Value, detailCode: r.DetailCode.Value, pattern: re,
-			kind: k, message: r.Message.Value, exposeDetail: r.ExposeDetail, breaker: counts})
+			detailPattern: dre, kind: k, message: r.Message.Value, exposeDetail: r.ExposeDetail, breaker: counts})
 	}
 	return out
 }
@@ -298,6 +330,12 @@ func (c *compiler) compileExpr(t Text, what string, env map[string]any) *program
 	p, err := expr.Compile(t.Value, opts...)
 	if err != nil {
 		c.ps.add(t.At, "%s: %s", what, exprError(err))
+		return nil
+	}
+	if bad := checkXPaths(p.Node()); len(bad) > 0 {
+		for _, m := range bad {
+			c.ps.add(t.At, "%s: %s", what, m)
+		}
 		return nil
 	}
 	return &program{src: t.Value, at: t.At, p: p}
@@ -356,6 +394,9 @@ type stepOpts struct {
 	get        operation // what fetch: get reads with
 	// optionalRecord: in a multi-step block one step names the record, not every one.
 	optionalRecord bool
+	// flat: the file has no fromSCIM, so create and replace take flat request parameters built
+	// from user (and current), and no step needs record.
+	flat bool
 }
 
 // dynamic reports whether records are maps built by expressions rather than generated structs.
@@ -376,6 +417,9 @@ func (c *compiler) op(s *Step, what string, env stepEnv, o stepOpts) operation {
 	}
 	if s.ID.Set() && !o.allowID {
 		c.ps.add(s.ID.At, "%s.id: not used by this block", what)
+	}
+	if s.CheckExisting && !o.allowID {
+		c.ps.add(s.At, "%s.checkExisting: only create blocks look up before writing", what)
 	}
 	if len(s.Steps) == 0 {
 		st := c.step(s, what, env, o)
@@ -408,6 +452,9 @@ func (c *compiler) op(s *Step, what string, env stepEnv, o stepOpts) operation {
 		if ss.ID.Set() {
 			c.ps.add(ss.ID.At, "%s.id: id belongs to the block, not to one of its steps", w)
 		}
+		if ss.CheckExisting {
+			c.ps.add(ss.At, "%s.checkExisting: belongs to the block, not to one of its steps", w)
+		}
 		st := c.step(ss, w, env, sub)
 		if st == nil {
 			continue
@@ -422,7 +469,7 @@ func (c *compiler) op(s *Step, what string, env stepEnv, o stepOpts) operation {
 	if o.needResult && !hasResult && !(o.allowID && s.ID.Set()) {
 		c.needResult(s.At, what, o)
 	}
-	if o.record && !dynamic(o.rec) && !hasRecord && len(op) == len(s.Steps) {
+	if o.record && !o.flat && !dynamic(o.rec) && !hasRecord && len(op) == len(s.Steps) {
 		c.ps.add(s.At, "%s: one step needs record: (the request field that receives the record)", what)
 	}
 	if len(op) == 0 {
@@ -515,7 +562,7 @@ func (c *compiler) step(s *Step, what string, env stepEnv, o stepOpts) *step {
 				st.record = &fp
 			}
 		}
-	} else if o.record && !o.optionalRecord && !dynamic(o.rec) {
+	} else if o.record && !o.optionalRecord && !o.flat && !dynamic(o.rec) {
 		c.ps.add(s.At, "%s: record: required (the request field that receives the record)", what)
 	}
 	for _, en := range s.Request {
@@ -730,9 +777,10 @@ func (c *compiler) recordOf(get *Step, what string, env stepEnv) (operation, ref
 		return op, nil
 	}
 	t := deref(outType(last.result))
-	if t != nil && t.Kind() == reflect.Map && t.Key().Kind() == reflect.String {
-		// A record built by the expression ({"userName": id, "claims": …}): toSCIM reads it
-		// dynamically.
+	if t != nil && (t.Kind() == reflect.Map && t.Key().Kind() == reflect.String || t.Kind() == reflect.Interface) {
+		// A record built by the expression ({"userName": id, "claims": …}) or read by XPath
+		// (xpathOne gives a record of attributes and child elements): toSCIM reads it
+		// dynamically; at run time anything but a map is "no record".
 		return op, mapType
 	}
 	if t == nil || t.Kind() != reflect.Struct {
@@ -740,6 +788,45 @@ func (c *compiler) recordOf(get *Step, what string, env stepEnv) (operation, ref
 		return op, nil
 	}
 	return op, t
+}
+
+// namesRecord reports whether a block or one of its steps names a record field.
+func namesRecord(s *Step) bool {
+	if s.Record.Set() {
+		return true
+	}
+	for i := range s.Steps {
+		if s.Steps[i].Record.Set() {
+			return true
+		}
+	}
+	return false
+}
+
+// getAnswers says why get cannot answer a filter shape ("" when it can): get reads by id, so it
+// answers "id eq" and the eq shapes of attributes toSCIM maps exactly as it maps id (an
+// application whose id is the login name answers "userName eq" with get).
+func getAnswers(shape string, toSCIM Entries) string {
+	attr, ok := strings.CutSuffix(shape, " eq")
+	if !ok {
+		return fmt.Sprintf("get answers only eq shapes, not %q", shape)
+	}
+	if attr == "id" {
+		return ""
+	}
+	var idExpr, attrExpr string
+	for _, en := range toSCIM {
+		switch {
+		case en.Key.Value == "id":
+			idExpr = strings.TrimSpace(en.Value.Value)
+		case strings.EqualFold(en.Key.Value, attr):
+			attrExpr = strings.TrimSpace(en.Value.Value)
+		}
+	}
+	if idExpr == "" || attrExpr != idExpr {
+		return fmt.Sprintf("get answers %q only when toSCIM maps %s exactly as id (id is %q, %s is %q)", shape, attr, idExpr, attr, attrExpr)
+	}
+	return ""
 }
 
 func (c *compiler) users(u *Users) *users {
@@ -795,8 +882,11 @@ func (c *compiler) users(u *Users) *users {
 		}
 		out.fromSCIM = append(out.fromSCIM, fromSCIM{path: fp, p: p})
 	}
-	needsFrom := func(s any, at Pos, what string) {
-		if !reflect.ValueOf(s).IsNil() && len(u.FromSCIM) == 0 && !dynamic(out.rec) {
+	// Without fromSCIM, create and replace take flat request parameters built from user; a
+	// block that names a record then has nothing to put in it.
+	flat := len(u.FromSCIM) == 0
+	needsFrom := func(s *Step, at Pos, what string) {
+		if s != nil && flat && !dynamic(out.rec) && namesRecord(s) {
 			c.ps.add(at, "users.%s: needs a fromSCIM block (how a user becomes a record)", what)
 		}
 	}
@@ -806,7 +896,7 @@ func (c *compiler) users(u *Users) *users {
 		// anchor shared by create and replace) can compare against the stored record.
 		createEnv := stepEnv{"user": map[string]any{}, "current": sample(out.rec)}
 		out.create = c.op(u.Create, "users.create", createEnv,
-			stepOpts{rec: out.rec, record: true, needResult: true, allowID: true})
+			stepOpts{rec: out.rec, record: true, needResult: true, allowID: true, flat: flat})
 		out.createID = c.compileExpr(u.Create.ID, "users.create.id", createEnv)
 	}
 	listOpts := stepOpts{rec: out.rec, needItems: true, allowList: true, get: out.get}
@@ -831,8 +921,8 @@ func (c *compiler) users(u *Users) *users {
 		case r.Use.Set():
 			if r.Use.Value != "get" {
 				c.ps.add(r.Use.At, "%s.use: unknown block %q; v0 can use \"get\"", what, r.Use.Value)
-			} else if shape != "id eq" {
-				c.ps.add(r.Use.At, "%s.use: get answers only the shape \"id eq\"", what)
+			} else if msg := getAnswers(shape, u.ToSCIM); msg != "" {
+				c.ps.add(r.Use.At, "%s.use: %s", what, msg)
 			}
 			if r.Call.Set() {
 				c.ps.add(r.Call.At, "%s: give either use or call, not both", what)
@@ -855,8 +945,14 @@ func (c *compiler) users(u *Users) *users {
 		}
 		out.maxScan = u.Fallback.MaxScan
 	}
+	if u.Create != nil && u.Create.CheckExisting {
+		out.checkExisting = true
+		if !shapes["username eq"] && (u.Fallback == nil || u.List == nil) {
+			c.ps.add(u.Create.At, "users.create.checkExisting: needs a search rule for \"userName eq\" (or a fallback scan) to look the user up")
+		}
+	}
 	if r := u.Replace; r != nil {
-		needsFrom(r, r.At, "replace")
+		needsFrom(&r.Step, r.At, "replace")
 		switch r.Strategy.Value {
 		case "", "readMergeWrite":
 		default:
@@ -870,7 +966,7 @@ func (c *compiler) users(u *Users) *users {
 			c.ps.add(r.Absent.At, "users.replace.absent: %q is neither keep nor clear", r.Absent.Value)
 		}
 		out.replace = c.op(&r.Step, "users.replace", stepEnv{"id": "", "user": map[string]any{}, "current": sample(out.rec)},
-			stepOpts{rec: out.rec, record: true})
+			stepOpts{rec: out.rec, record: true, flat: flat})
 	}
 	stateEnv := stepEnv{"id": "", "user": map[string]any{}, "current": sample(out.rec)}
 	out.activate = c.op(u.Activate, "users.activate", stateEnv, stepOpts{rec: out.rec})
@@ -941,6 +1037,12 @@ func (c *compiler) groups(g *Groups) *groups {
 	if g.List != nil {
 		out.list = c.op(g.List, "groups.list", stepEnv{}, stepOpts{rec: out.rec, needItems: true, allowList: true, get: out.get})
 	}
+	if g.Create != nil && g.Create.CheckExisting {
+		out.checkExisting = true
+		if g.Fallback == nil || g.List == nil {
+			c.ps.add(g.Create.At, "groups.create.checkExisting: needs a list block and a fallback scan to look the displayName up")
+		}
+	}
 	if g.Fallback != nil {
 		if g.Fallback.MaxScan <= 0 {
 			c.ps.add(g.Fallback.At, "groups.fallback: maxScan: required, a positive number")
@@ -962,6 +1064,29 @@ func (c *compiler) groups(g *Groups) *groups {
 	if g.UpdateMembers != nil && g.AddMember != nil {
 		c.ps.add(g.UpdateMembers.At, "groups.updateMembers: give updateMembers or addMember/removeMember, not both")
 	}
+	// A mapping that writes members it cannot read would lie: the bridge computes removals
+	// from the members it reads, so with none read a PUT that drops a member would answer 200
+	// and remove nothing.
+	readsMembers := false
+	for _, en := range g.ToSCIM {
+		readsMembers = readsMembers || en.Key.Value == "members"
+	}
+	if !readsMembers {
+		for _, m := range []struct {
+			s    *Step
+			name string
+		}{{g.AddMember, "addMember"}, {g.RemoveMember, "removeMember"}, {g.UpdateMembers, "updateMembers"}} {
+			if m.s != nil {
+				c.ps.add(m.s.At, "groups.%s: needs toSCIM.members: without reading a group's members the bridge cannot tell which to remove, and a PUT that drops a member would answer success without removing it", m.name)
+			}
+		}
+	}
+	if g.AddMember != nil && g.RemoveMember == nil {
+		c.ps.add(g.AddMember.At, "groups.addMember: needs removeMember too (or use updateMembers): a bridge that can add members but not remove them cannot keep a group as Okta pushes it")
+	}
+	if g.RemoveMember != nil && g.AddMember == nil {
+		c.ps.add(g.RemoveMember.At, "groups.removeMember: needs addMember too (or use updateMembers)")
+	}
 	switch g.UnknownMembers.Value {
 	case "", "skip":
 	case "fail":
@@ -973,7 +1098,6 @@ func (c *compiler) groups(g *Groups) *groups {
 	return out
 }
 
-// capabilities derives what the backend can do from which blocks exist.
 // userAttributes names what toSCIM returns, as backend.Capabilities.UserAttributes spells it:
 // "emails.work" is the attribute "emails", meta and id are always there and not listed.
 func userAttributes(u *users) []string {

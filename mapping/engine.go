@@ -176,6 +176,10 @@ func (b *engineBackend) runOp(ctx context.Context, op operation, env map[string]
 		if st.result == nil {
 			continue
 		}
+		if emptyAnswer(resp) {
+			result = nil // an answer with nothing in it holds no record
+			continue
+		}
 		v, err := st.result.run(with(env, "resp", resp))
 		if err != nil {
 			return nil, b.mappingFailed(st.call, err)

@@ -21,7 +21,7 @@ type Function struct {
 // Functions returns the standard function library, a fresh map each time so that callers may
 // add to it or remove from it before passing it in Options. Nothing is registered globally.
 func Functions() map[string]Function {
-	return map[string]Function{
+	fns := map[string]Function{
 		"primaryEmail": {Fn: func(a ...any) (any, error) { return primaryOf(a[0], "emails") }, Types: []any{new(func(map[string]any) any)},
 			Doc: "the value of the user's primary email (or its first one), nil when none"},
 		"secondaryEmail": {Fn: func(a ...any) (any, error) { return secondaryOf(a[0], "emails") }, Types: []any{new(func(map[string]any) any)},
@@ -61,6 +61,10 @@ func Functions() map[string]Function {
 		"formatTime": {Fn: formatTime, Types: []any{new(func(any, string) any)},
 			Doc: "formats a time with a Go layout (e.g. \"2006-01-02\"), in UTC; nil gives nil"},
 	}
+	for n, f := range xpathFunctions() {
+		fns[n] = f
+	}
+	return fns
 }
 
 func empty(v any) bool {

@@ -89,6 +89,11 @@ func (b *engineBackend) CreateGroup(ctx context.Context, g *backend.Group) (*bac
 		// Refused before anything is written, rather than creating a group without members.
 		return b.noGroups("add group members")
 	}
+	if gs.checkExisting {
+		if err := b.checkExisting(ctx, "displayName", g.DisplayName); err != nil {
+			return nil, err
+		}
+	}
 	env := map[string]any{"group": groupMap(g)}
 	created, err := b.runOp(ctx, gs.create, env, nil, gs.rec)
 	if err != nil {

@@ -20,7 +20,12 @@ func (b *engineBackend) window(ctx context.Context, st *step, env map[string]any
 		return items, total, err
 	}
 	recs, err := b.fetchAll(ctx, st, rec, items)
-	return recs, total, err
+	if err != nil {
+		return nil, 0, err
+	}
+	// Ids that vanished between the listing and the reads are not counted either, so that
+	// totalResults agrees with what is returned.
+	return recs, max(total-(len(items)-len(recs)), len(recs)), nil
 }
 
 // fetchAll reads each id with the step's fetch operation.
@@ -156,8 +161,17 @@ func sortIDs(items []any) {
 // step has no total expression). Items are records, or ids for a step with fetch.
 func (b *engineBackend) listCall(ctx context.Context, st *step, env map[string]any, rec reflect.Type, extra func(reflect.Value) error) ([]any, int, error) {
 	resp, err := b.invoke(ctx, st, env, nil, extra)
+	if backend.IsNotFound(err) {
+		// "No such record" from a listing or a search means nothing matches: an empty list.
+		return []any{}, 0, nil
+	}
 	if err != nil {
 		return nil, 0, err
+	}
+	if emptyAnswer(resp) {
+		// An answer with nothing in it (a void reply, an empty result element) lists nothing;
+		// the items expression is not asked to walk fields that are not there.
+		return []any{}, 0, nil
 	}
 	renv := with(env, "resp", resp)
 	v, err := st.items.run(renv)
@@ -239,7 +253,18 @@ func (b *engineBackend) searchUsers(ctx context.Context, q backend.Query, start,
 				return b.pushDown(ctx, r, values[0], start, want)
 			}
 			all, err := b.union(ctx, r, values)
-			return all, 0, nil, err
+			if err != nil || !r.useGet {
+				return all, 0, nil, err
+			}
+			// A get by id answers for the attribute only when the record it finds really has
+			// the value asked for (the application may compare ids differently from SCIM).
+			kept := all[:0]
+			for _, u := range all {
+				if filter.Match(q.Filter, backend.UserResolver(&u)) {
+					kept = append(kept, u)
+				}
+			}
+			return kept, 0, nil, nil
 		}
 	}
 	if c, ok := q.Filter.(filter.Compare); ok {
@@ -328,4 +353,17 @@ func (b *engineBackend) union(ctx context.Context, r *searchRule, values []strin
 		}
 	}
 	return out, nil
+}
+
+// emptyAnswer reports whether a response holds nothing: a nil pointer or a struct whose fields
+// are all zero (an XMLContent without content included).
+func emptyAnswer(resp any) bool {
+	rv := reflect.ValueOf(resp)
+	for rv.Kind() == reflect.Pointer || rv.Kind() == reflect.Interface {
+		if rv.IsNil() {
+			return true
+		}
+		rv = rv.Elem()
+	}
+	return rv.Kind() == reflect.Struct && rv.IsZero()
 }

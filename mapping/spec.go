@@ -31,8 +31,11 @@ type Spec struct {
 	At     Pos         `yaml:"-"`
 	Client Text        `yaml:"client"`
 	Faults []FaultRule `yaml:"faults"`
-	Users  *Users      `yaml:"users"`
-	Groups *Groups     `yaml:"groups"`
+	// FaultDetail reads the code and message of a fault from its detail by XPath, for
+	// applications whose detail elements are not named Code and Message.
+	FaultDetail *FaultDetail `yaml:"faultDetail"`
+	Users       *Users       `yaml:"users"`
+	Groups      *Groups      `yaml:"groups"`
 	// REST declares the operations of a REST backend inline (method, path, parameters, body
 	// and response types); package restclient reads it and builds the catalog this file is
 	// compiled against. The engine itself never looks inside.
@@ -51,9 +54,19 @@ type FaultRule struct {
 	Kind         Text `yaml:"kind"`
 	Message      Text `yaml:"message"`
 	ExposeDetail bool `yaml:"exposeDetail"`
+	// DetailPattern is a regular expression matched against the raw XML of the fault detail.
+	DetailPattern Text `yaml:"detailPattern"`
 	// Breaker says whether the fault counts towards the circuit breaker ("true"/"false"); empty:
 	// server faults count unless the rule's kind is a business one, client faults never.
 	Breaker Text `yaml:"breaker"`
+}
+
+// FaultDetail names XPaths (over the fault's <detail> element) that give the fault's code and
+// message; each replaces what the client found by element name.
+type FaultDetail struct {
+	At      Pos  `yaml:"-"`
+	Code    Text `yaml:"code"`
+	Message Text `yaml:"message"`
 }
 
 // Fail ends an operation with an error instead of a call (e.g. refusing a rename the
@@ -95,6 +108,9 @@ type Step struct {
 	// ID gives the resource's id after the operation when no step's result gives the record
 	// (create, rename): the engine reads the record again with get.
 	ID Text `yaml:"id"`
+	// CheckExisting (create only) looks the resource up by userName or displayName before
+	// creating it and answers conflict when it exists, for applications that accept duplicates.
+	CheckExisting bool `yaml:"checkExisting"`
 }
 
 // Paging says how a list operation pages.

@@ -9,6 +9,7 @@ import (
 	"reflect"
 
 	"github.com/scimbridge/scimbridge/backend"
+	"github.com/scimbridge/scimbridge/filter"
 )
 
 // toUser maps a record to a neutral user with the toSCIM block. With change tracking, the user's
@@ -91,6 +92,11 @@ func (b *engineBackend) CreateUser(ctx context.Context, u *backend.User) (*backe
 	us := b.e.users
 	if us.create == nil {
 		return nil, unsupported("create users")
+	}
+	if us.checkExisting {
+		if err := b.checkExisting(ctx, "userName", u.UserName); err != nil {
+			return nil, err
+		}
 	}
 	rec, err := b.buildRecord(u, nil, false)
 	if err != nil {
@@ -315,5 +321,30 @@ func (b *engineBackend) track(ctx context.Context, typ, id string, resource any,
 		return backend.Wrap(backend.Unavailable, err, "the bridge's state store could not be reached")
 	}
 	meta.LastModified = at
+	return nil
+}
+
+// checkExisting looks attr eq value up (create.checkExisting) and answers Conflict when the
+// application already has such a resource: for applications that accept duplicates.
+func (b *engineBackend) checkExisting(ctx context.Context, attr, value string) error {
+	q := backend.Query{Filter: filter.Compare{Path: filter.AttrPath{Name: attr}, Op: filter.Eq,
+		Value: filter.Value{Kind: filter.String, Str: value}}, StartIndex: 1, Count: 1}
+	var n int
+	if attr == "userName" {
+		page, err := b.ListUsers(ctx, q)
+		if err != nil {
+			return err
+		}
+		n = max(page.Total, len(page.Users))
+	} else {
+		page, err := b.ListGroups(ctx, q)
+		if err != nil {
+			return err
+		}
+		n = max(page.Total, len(page.Groups))
+	}
+	if n > 0 {
+		return backend.Errorf(backend.Conflict, "the legacy application already has a resource with the %s %q", attr, value)
+	}
 	return nil
 }

@@ -23,6 +23,7 @@ testdata/invalid/fault-kind.yaml:4:5: faults[1]: a rule needs faultCode, detailC
 testdata/invalid/groups.yaml:6:3: groups.toSCIM: displayName: required
 testdata/invalid/groups.yaml:6:51: groups.toSCIM: "displayname" is not a group attribute (did you mean "displayName"?)
 testdata/invalid/groups.yaml:7:19: groups.unknownMembers: "ignore" is neither skip nor fail
+testdata/invalid/groups.yaml:8:14: groups.addMember: needs removeMember too (or use updateMembers): a bridge that can add members but not remove them cannot keep a group as Okta pushes it
 testdata/invalid/groups.yaml:8:80: groups.addMember.request.Login: AddRoleMember has no field "Login"`,
 	"items-type.yaml":     `testdata/invalid/items-type.yaml:5:39: users.list.items: the expression gives int32, not a list of records`,
 	"missing-client.yaml": `testdata/invalid/missing-client.yaml:1:1: client: required (the name of the generated client, e.g. legacyhr)`,
@@ -78,7 +79,10 @@ testdata/invalid/fetch.yaml:7:86: users.search[0].items: with fetch, the express
 testdata/invalid/fetch.yaml:7:109: users.search[0].fetch: unknown block "list"; items can be fetched with "get"`,
 	"change-tracking.yaml": `testdata/invalid/change-tracking.yaml:5:19: users.changeTracking: needs a fallback block (meta.lastModified filters scan at most fallback.maxScan users)
 testdata/invalid/change-tracking.yaml:9:11: groups.create: result or id: required (the expression that gives the record, or the new id to read it with get)
+testdata/invalid/change-tracking.yaml:10:14: groups.addMember: needs toSCIM.members: without reading a group's members the bridge cannot tell which to remove, and a PUT that drops a member would answer success without removing it
+testdata/invalid/change-tracking.yaml:10:14: groups.addMember: needs removeMember too (or use updateMembers): a bridge that can add members but not remove them cannot keep a group as Okta pushes it
 testdata/invalid/change-tracking.yaml:11:18: groups.updateMembers: give updateMembers or addMember/removeMember, not both
+testdata/invalid/change-tracking.yaml:11:18: groups.updateMembers: needs toSCIM.members: without reading a group's members the bridge cannot tell which to remove, and a PUT that drops a member would answer success without removing it
 testdata/invalid/change-tracking.yaml:11:76: groups.updateMembers.request.EmployeeID: cannot store a value of type []interface {} in a field of type string`,
 	"map-record.yaml": `testdata/invalid/map-record.yaml:5:15: users.fromSCIM: the record is built by expressions (get's result is a map); set request fields from user instead
 testdata/invalid/map-record.yaml:6:43: users.create.record: the record is built by expressions (get's result is a map); set request fields from user instead

@@ -81,19 +81,7 @@ func (f *Fault) DetailAs(v any) error {
 	if f.Detail.inner == "" {
 		return ErrNoDetail
 	}
-	var b strings.Builder
-	b.WriteString("<detail")
-	for _, a := range f.Detail.decls {
-		name := "xmlns"
-		if a.Name.Space == "xmlns" {
-			name = "xmlns:" + a.Name.Local
-		}
-		b.WriteString(" " + name + `="`)
-		_ = xml.EscapeText(&b, []byte(a.Value))
-		b.WriteString(`"`)
-	}
-	b.WriteString(">" + f.Detail.inner + "</detail>")
-	d := xml.NewDecoder(strings.NewReader(b.String()))
+	d := xml.NewDecoder(strings.NewReader(f.DetailXML()))
 	if _, err := d.Token(); err != nil { // <detail>
 		return fmt.Errorf("soapclient: fault detail: %w", err)
 	}
@@ -113,6 +101,30 @@ func (f *Fault) DetailAs(v any) error {
 		}
 	}
 	return ErrNoDetail
+}
+
+// DetailXML is the fault's detail as one XML element: <detail>, with the namespace declarations
+// in scope where the server declared them (usually the envelope), and its whole content. ""
+// when the fault has no detail. The mapping engine reads it with XPath (faultDetail) and
+// matches rules' detailPattern against it. It may hold user data: log it only where a request
+// body could be logged.
+func (f *Fault) DetailXML() string {
+	if f.Detail.inner == "" {
+		return ""
+	}
+	var b strings.Builder
+	b.WriteString("<detail")
+	for _, a := range f.Detail.decls {
+		name := "xmlns"
+		if a.Name.Space == "xmlns" {
+			name = "xmlns:" + a.Name.Local
+		}
+		b.WriteString(" " + name + `="`)
+		_ = xml.EscapeText(&b, []byte(a.Value))
+		b.WriteString(`"`)
+	}
+	b.WriteString(">" + f.Detail.inner + "</detail>")
+	return b.String()
 }
 
 // maxFaultDetailTokens bounds the search for the detail's first element (text and comments

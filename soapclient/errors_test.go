@@ -2,6 +2,7 @@ package soapclient
 
 import (
 	"context"
+	"encoding/xml"
 	"errors"
 	"testing"
 
@@ -39,5 +40,31 @@ func TestMalformedReplyIsOwnError(t *testing.T) {
 				t.Errorf("the cause is lost: %v", err)
 			}
 		})
+	}
+}
+
+// DetailXML gives the whole detail as one element that parses on its own: prefixes the server
+// declared on the envelope are declared on <detail>.
+func TestFaultDetailXML(t *testing.T) {
+	body := `<?xml version="1.0" encoding="utf-8"?><soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/" xmlns:e="urn:errors">` +
+		`<soap:Body><soap:Fault><faultcode>soap:Server</faultcode><faultstring>boom</faultstring>` +
+		`<detail><e:Error><e:Number>1001</e:Number><e:Text>a &amp; b</e:Text></e:Error></detail></soap:Fault></soap:Body></soap:Envelope>`
+	srv := newFake(t, fixed(500, body, "Content-Type", "text/xml"))
+	c := newTestClient(t, srv.URL, nil)
+	_, err := c.Invoke(context.Background(), "GetEmployee", &legacyhr.GetEmployee{EmployeeID: "1"})
+	var f *Fault
+	if !errors.As(err, &f) {
+		t.Fatalf("err = %v, want a fault", err)
+	}
+	x := f.DetailXML()
+	var v struct {
+		Number string `xml:"urn:errors Error>Number"`
+		Text   string `xml:"urn:errors Error>Text"`
+	}
+	if err := xml.Unmarshal([]byte(x), &v); err != nil || v.Number != "1001" || v.Text != "a & b" {
+		t.Fatalf("DetailXML %s: %+v, %v", x, v, err)
+	}
+	if (&Fault{}).DetailXML() != "" {
+		t.Error("a fault without detail has DetailXML")
 	}
 }
