@@ -261,3 +261,34 @@ func TestServiceProviderConfigs11(t *testing.T) {
 		t.Errorf("header scheme %v", s)
 	}
 }
+
+// /Schemas and /ResourceTypes are answered in SCIM 1.1 too, in its vocabulary and URNs.
+func TestDiscovery11(t *testing.T) {
+	h := newHarness(t, nil, nil)
+	for _, p := range []string{"/Schemas", "/scim/v1/ResourceTypes"} {
+		r := h.do("GET", p, nil)
+		if m := r.json(t); r.status != 200 || fmt.Sprint(m["totalResults"]) != "2" || fmt.Sprint(m["schemas"]) != "[urn:scim:schemas:core:1.0]" {
+			t.Errorf("GET %s: %d %s", p, r.status, r.raw)
+		}
+	}
+	u := h.do("GET", "/Schemas/Users", nil).json(t)
+	if u["endpoint"] != "/Users" || u["schema"] != "urn:scim:schemas:core:1.0" {
+		t.Fatalf("User schema %v", u)
+	}
+	bySchema := map[string][]string{}
+	for _, a := range u["attributes"].([]any) {
+		m := a.(map[string]any)
+		bySchema[m["schema"].(string)] = append(bySchema[m["schema"].(string)], m["name"].(string))
+		if m["name"] == "id" && m["readOnly"] != true {
+			t.Errorf("id must be readOnly: %v", m)
+		}
+	}
+	if !slices.Contains(bySchema["urn:scim:schemas:core:1.0"], "userName") || len(bySchema["urn:scim:schemas:extension:enterprise:1.0"]) == 0 {
+		t.Errorf("attributes by schema: %v", bySchema)
+	}
+	rt := h.do("GET", "/ResourceTypes/Group", nil).json(t)
+	if rt["endpoint"] != "/Groups" || fmt.Sprint(rt["schemaExtensions"]) != "[urn:okta:custom:group:1.0]" {
+		t.Errorf("Group resource type %v", rt)
+	}
+	wantError(t, h.do("GET", "/Schemas/Nope", nil), 404, codeNotFound)
+}

@@ -97,6 +97,10 @@ func (s *server) routes11(r *mux.Router, p string) {
 	}
 	h("/ServiceProviderConfigs", http.MethodGet, s.serviceProviderConfig)
 	h("/ServiceProviderConfig", http.MethodGet, s.serviceProviderConfig)
+	h("/Schemas", http.MethodGet, s.schemas11)
+	h("/Schemas/{id}", http.MethodGet, s.schemas11)
+	h("/ResourceTypes", http.MethodGet, s.resourceTypes11)
+	h("/ResourceTypes/{id}", http.MethodGet, s.resourceTypes11)
 	h("/Users", http.MethodGet, listHandler(s, d, users))
 	h("/Users", http.MethodPost, createHandler(s, d, users))
 	h("/Users/{id}", http.MethodGet, getHandler(s, d, users))

@@ -10,6 +10,7 @@ import (
 	"github.com/gorilla/mux"
 
 	"github.com/scimbridge/scimbridge/adapter/scim20"
+	"github.com/scimbridge/scimbridge/backend"
 )
 
 // SCIM 2.0 discovery: /ServiceProviderConfig, /ResourceTypes and /Schemas (RFC 7644 §4).
@@ -41,13 +42,14 @@ func (s *server) serviceProviderConfig20(w http.ResponseWriter, r *http.Request)
 
 func (s *server) hasGroups() bool { return s.caps.GetGroup || s.caps.ListGroups }
 
-// discoveryList answers a discovery listing, or one document when the path has an id.
-func (s *server) discoveryList(w http.ResponseWriter, r *http.Request, docs map[string][]byte, order []string, what string) {
+// discoveryList answers a discovery listing in the dialect's list shape (the documents in
+// order), or one document when the path has an id (any key of docs, ignoring case).
+func (s *server) discoveryList(w http.ResponseWriter, r *http.Request, d wire, docs map[string][]byte, order []string, what string) {
 	if raw, ok := mux.Vars(r)["id"]; ok {
 		id, err := url.PathUnescape(raw)
-		for _, k := range order {
-			if err == nil && strings.EqualFold(k, id) && docs[k] != nil {
-				writeJSON(w, http.StatusOK, docs[k])
+		for k, doc := range docs {
+			if err == nil && strings.EqualFold(k, id) && doc != nil {
+				writeJSON(w, http.StatusOK, doc)
 				return
 			}
 		}
@@ -60,7 +62,7 @@ func (s *server) discoveryList(w http.ResponseWriter, r *http.Request, docs map[
 			items = append(items, docs[k])
 		}
 	}
-	body, err := scim20.EncodeList(len(items), 1, items)
+	body, err := d.encodeList(&listRequest{query: backend.Query{StartIndex: 1}}, len(items), items)
 	if err != nil {
 		writeBackendError(w, r, err, op{resource: what})
 		return
@@ -69,12 +71,12 @@ func (s *server) discoveryList(w http.ResponseWriter, r *http.Request, docs map[
 }
 
 func (s *server) resourceTypes20(w http.ResponseWriter, r *http.Request) {
-	s.discoveryList(w, r, s.w20.codec.ResourceTypes(s.w20.base(r), s.hasGroups()), []string{"User", "Group"}, "resource type")
+	s.discoveryList(w, r, s.w20, s.w20.codec.ResourceTypes(s.w20.base(r), s.hasGroups()), []string{"User", "Group"}, "resource type")
 }
 
 func (s *server) schemas20(w http.ResponseWriter, r *http.Request) {
 	order := []string{scim20.UserSchema, scim20.EnterpriseSchema, s.w20.codec.CustomURN(), scim20.GroupSchema}
-	s.discoveryList(w, r, s.w20.codec.Schemas(s.w20.base(r), s.hasGroups(), s.customAttributes(), s.caps.UserAttributes, s.attrTypes), order, "schema")
+	s.discoveryList(w, r, s.w20, s.w20.codec.Schemas(s.w20.base(r), s.hasGroups(), s.customAttributes(), s.caps.UserAttributes, s.attrTypes), order, "schema")
 }
 
 // customAttributes names the custom extension's attributes for /Schemas: those the backend

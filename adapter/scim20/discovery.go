@@ -185,7 +185,21 @@ type schemaDoc struct {
 // and enterprise attributes outside it are left out, so that a client is not invited to send
 // values that would be silently dropped. userName is always declared; nil declares everything.
 func (c *Codec) Schemas(base string, groups bool, customAttrs, userAttrs []string, types map[string]backend.AttrInfo) map[string][]byte {
-	loc := func(urn string) docMeta { return docMeta{"Schema", join(base, "/Schemas/"+urn)} }
+	out := map[string][]byte{}
+	for _, d := range c.SchemaDefs(groups, customAttrs, userAttrs, types) {
+		d.Schemas = []string{SchemaSchema}
+		d.Meta = docMeta{"Schema", join(base, "/Schemas/"+d.ID)}
+		out[d.ID], _ = json.Marshal(d) // plain structs of strings cannot fail to marshal
+	}
+	return out
+}
+
+// SchemaDef is one schema's definition: its URN, name and attributes.
+type SchemaDef = schemaDoc
+
+// SchemaDefs returns the definitions Schemas encodes (see there), for a dialect that writes them
+// in another shape (SCIM 1.1).
+func (c *Codec) SchemaDefs(groups bool, customAttrs, userAttrs []string, types map[string]backend.AttrInfo) []SchemaDef {
 	name := attr("name", "complex", "The components of the user's name.").sub(
 		attr("formatted", "string", "The full name."), attr("familyName", "string", "The family name."),
 		attr("givenName", "string", "The given name."), attr("middleName", "string", "The middle name."),
@@ -253,13 +267,7 @@ func (c *Codec) Schemas(base string, groups bool, customAttrs, userAttrs []strin
 			},
 		})
 	}
-	out := map[string][]byte{}
-	for _, d := range docs {
-		d.Schemas = []string{SchemaSchema}
-		d.Meta = loc(d.ID)
-		out[d.ID], _ = json.Marshal(d) // plain structs of strings cannot fail to marshal
-	}
-	return out
+	return docs
 }
 
 // idAttr is the id every resource carries: assigned by the connector, never changed by a client.
