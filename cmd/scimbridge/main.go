@@ -30,6 +30,8 @@ Usage:
   scimbridge token --out FILE       write a random bearer token to a 0600 secret file
   scimbridge wsdl inspect WSDL [--skeleton FILE]
                                     show what the bridge reads from a WSDL (no toolchain needed)
+  scimbridge service install|uninstall|start|stop [flags]
+                                    run as a Windows service (event log, rotating log file)
   scimbridge health [--url URL]     probe /healthz or /readyz (exit 0 on 200), for images without curl
   scimbridge gen --wsdl FILE --package NAME
                                     generate a SOAP client from a WSDL (gowsdl v0.5.0, repaired)
@@ -70,6 +72,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return cmdCert(rest, stdout, stderr)
 	case "token":
 		return cmdToken(rest, stdout, stderr)
+	case "service":
+		return cmdService(ctx, rest, stdout, stderr)
 	case "health":
 		return cmdHealth(rest, stdout, stderr)
 	case "gen":
