@@ -148,8 +148,9 @@ func (l *lineSplitter) Write(p []byte) (int, error) {
 
 // serviceReload asks the running bridge to reload its configuration, secrets, certificates and
 // mapping, as SIGHUP does; the Windows service calls it on the parameter-change control
-// (sc.exe control <name> paramchange). It is the seam between the service and the serve loop's
-// reload: until the serve loop offers one, it says so.
-var serviceReload = func() error {
-	return errors.New("this build reloads only by restarting the service")
+// (sc.exe control <name> paramchange). The serve loop does the reload and logs its outcome
+// (refused configurations keep the running one serving).
+func serviceReload() error {
+	requestReload()
+	return nil
 }
