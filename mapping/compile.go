@@ -345,7 +345,7 @@ func (c *compiler) compileExpr(t Text, what string, env map[string]any) *program
 // a caret, which the file position already gives.
 func exprError(err error) string {
 	msg, _, _ := strings.Cut(err.Error(), "\n")
-	return "expression " + strings.TrimSpace(msg)
+	return "expression " + shortenStructs(strings.TrimSpace(msg))
 }
 
 // outType is the static result type of a compiled expression (nil when unknown).

@@ -47,6 +47,7 @@ func exportedFields(t reflect.Type) []string {
 func resolvePath(t reflect.Type, path string) (fieldPath, error) {
 	fp := fieldPath{text: path}
 	cur := t
+	var sofar []string
 	for _, name := range strings.Split(path, ".") {
 		for cur.Kind() == reflect.Pointer {
 			cur = cur.Elem()
@@ -56,14 +57,15 @@ func resolvePath(t reflect.Type, path string) (fieldPath, error) {
 		}
 		f, ok := cur.FieldByName(name)
 		if !ok || !f.IsExported() || name == "XMLName" {
-			return fp, fmt.Errorf("%s has no field %q%s", cur.Name(), name, didYouMean(name, exportedFields(cur)))
+			return fp, fmt.Errorf("%s has no field %q%s", typeLabel(cur, strings.Join(sofar, ".")), name, didYouMean(name, exportedFields(cur)))
 		}
 		if len(f.Index) > 1 {
 			// A promoted field goes through an embedded (possibly nil) pointer; v0 keeps to
 			// the plain fields gowsdl generates.
-			return fp, fmt.Errorf("%s.%s is promoted from an embedded field, which is not supported", cur.Name(), name)
+			return fp, fmt.Errorf("%s.%s is promoted from an embedded field, which is not supported", typeLabel(cur, strings.Join(sofar, ".")), name)
 		}
 		fp.idx = append(fp.idx, f.Index)
+		sofar = append(sofar, name)
 		cur = f.Type
 	}
 	fp.leaf = cur
