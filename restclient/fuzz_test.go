@@ -1,0 +1,62 @@
+package restclient
+
+import (
+	"net/http"
+	"net/url"
+	"testing"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// FuzzParseDefinition: any rest: block gives a definition or problems, never a panic, and a
+// definition's types are usable.
+func FuzzParseDefinition(f *testing.F) {
+	f.Add([]byte(testDef))
+	f.Add([]byte("operations: { a: { method: GET, path: \"/x/{id}\", response: \"[][]T\" } }\ntypes: { T: { a: \"[]T\" } }"))
+	f.Add([]byte("types: &t { A: { b: *t } }\noperations: { x: { method: POST, path: /, body: A } }"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		var n yaml.Node
+		if yaml.Unmarshal(data, &n) != nil || len(n.Content) == 0 {
+			return
+		}
+		d, err := Parse("fuzz.yaml", n.Content[0])
+		if err != nil {
+			return
+		}
+		for _, name := range d.Operations() {
+			o, _ := d.Lookup(name)
+			if o.Request.Kind().String() != "struct" || o.Response.Kind().String() != "struct" {
+				t.Fatalf("%s: request %v, response %v", name, o.Request, o.Response)
+			}
+		}
+	})
+}
+
+// FuzzReply: whatever a server answers (body, Content-Type, Link header), reading it neither
+// panics nor loses the bounds on what an error keeps.
+func FuzzReply(f *testing.F) {
+	f.Add([]byte(`{"errors":["Login has already been taken"]}`), "application/json", `</a?page=2>; rel="next"`)
+	f.Add([]byte(`<html><script>x</script><p>Bad</p></html>`), "text/html", `<x>;rel=next, <y>; rel="prev next"`)
+	f.Add([]byte(`{"user":{"id":1,"created_on":"2024-01-01T00:00:00Z","tags":["a"]},"users":[{}]}`), "", `<,>;`)
+	var n yaml.Node
+	if err := yaml.Unmarshal([]byte(testDef), &n); err != nil {
+		f.Fatal(err)
+	}
+	d, err := Parse("fuzz.yaml", n.Content[0])
+	if err != nil {
+		f.Fatal(err)
+	}
+	base, _ := url.Parse("http://127.0.0.1/api/users")
+	f.Fuzz(func(t *testing.T, body []byte, ctype, link string) {
+		code, msg := errorText(ctype, body, []string{"errors"}, nil)
+		if len(code) > 260 || len(msg) > maxErrorText+4 {
+			t.Fatalf("error text not capped: %d %d", len(code), len(msg))
+		}
+		h := http.Header{"Link": []string{link}, "X-Total-Count": []string{string(body[:min(len(body), 20)])}}
+		_ = nextLink(h, base)
+		for _, name := range d.Operations() {
+			o, _ := d.Lookup(name)
+			_, _ = decodeResponse(o, h, body)
+		}
+	})
+}
