@@ -1,0 +1,9 @@
+// Package redmine starts a real Redmine 5 (Debian 12's redmine and redmine-sqlite packages) for
+// tests: a copy of the freshly migrated SQLite database in a temporary directory, the REST API
+// enabled, the admin's API key read, and the application served by WEBrick on a free loopback
+// port (Debian ships no other application server). Start skips the test, loudly, when Redmine is
+// not installed, and fails it instead when the environment says CI=true (.ci/run installs it).
+//
+// One Ruby process boots Rails once: it enables the REST API and prints the admin's key (what
+// `bin/rails runner` would do), then serves. Start-up takes 10 to 40 seconds on a busy machine.
+package redmine
