@@ -270,6 +270,10 @@ func (c *Client) Invoke(ctx context.Context, op string, req any) (any, error) {
 // BreakerState reports the circuit breaker's state (see guard.Guard.BreakerState).
 func (c *Client) BreakerState() (string, time.Duration) { return c.guard.BreakerState() }
 
+// JudgeFaults lets the mapping engine say which faults count towards the circuit breaker
+// (mapping.FaultJudging); see guard.Guard.JudgeFaults. Without resilience it does nothing.
+func (c *Client) JudgeFaults(judge func(err error) (counts, ok bool)) { c.guard.JudgeFaults(judge) }
+
 // IsRead reports whether op is a read (GET or HEAD) unless the resilience settings list reads.
 func (c *Client) IsRead(op string) bool {
 	if c.guard == nil {
@@ -469,14 +473,15 @@ func (c *Client) exchange(ctx context.Context, o *Operation, hr *http.Request) (
 	}
 	defer resp.Body.Close()
 	if resp.ContentLength > c.maxBody {
-		return reflect.Value{}, nil, fmt.Errorf("%w: Content-Length %d exceeds the limit of %d bytes", ErrResponseTooLarge, resp.ContentLength, c.maxBody)
+		return reflect.Value{}, nil, &MalformedError{Status: resp.StatusCode,
+			Err: fmt.Errorf("%w: Content-Length %d exceeds the limit of %d bytes", ErrResponseTooLarge, resp.ContentLength, c.maxBody)}
 	}
 	body, err := io.ReadAll(io.LimitReader(resp.Body, c.maxBody+1))
 	if err != nil {
 		return reflect.Value{}, nil, &bodyReadError{status: resp.StatusCode, err: err}
 	}
 	if int64(len(body)) > c.maxBody {
-		return reflect.Value{}, nil, fmt.Errorf("%w: more than %d bytes", ErrResponseTooLarge, c.maxBody)
+		return reflect.Value{}, nil, &MalformedError{Status: resp.StatusCode, Err: fmt.Errorf("%w: more than %d bytes", ErrResponseTooLarge, c.maxBody)}
 	}
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
 		return reflect.Value{}, nil, statusError(resp, body, c.def.errMessage, c.def.errCode)

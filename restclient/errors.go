@@ -108,7 +108,7 @@ func (e *HTTPStatusError) RetryAfterDelay(now time.Time) (time.Duration, bool) {
 }
 
 // MalformedError is a 2xx reply the client cannot read into the operation's response type (not
-// JSON, a member of the wrong type).
+// JSON, a member of the wrong type, larger than Config.MaxResponseBytes).
 type MalformedError struct {
 	Status int
 	Err    error
@@ -118,6 +118,10 @@ func (e *MalformedError) Error() string {
 	return fmt.Sprintf("restclient: unreadable reply (HTTP %d): %v", e.Status, e.Err)
 }
 func (e *MalformedError) Unwrap() error { return e.Err }
+
+// MalformedReply tells the mapping engine the application answered something unusable (which
+// differs from "could not be reached").
+func (e *MalformedError) MalformedReply() bool { return true }
 
 // statusError turns a non-2xx reply into a Fault or an HTTPStatusError.
 func statusError(resp *http.Response, body []byte, msgPaths, codePaths []string) error {

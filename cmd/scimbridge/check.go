@@ -82,6 +82,20 @@ func checkMapping(path string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, err)
 		return 1
 	}
+	if spec.REST != nil {
+		def, err := config.RESTDefinition(spec)
+		if err != nil {
+			fmt.Fprintln(stderr, err)
+			return 1
+		}
+		eng, err := mapping.Compile(spec, config.RESTCatalog(def), mapping.Options{})
+		if err != nil {
+			fmt.Fprintln(stderr, err)
+			return 1
+		}
+		fmt.Fprintf(stdout, "%s: OK (REST backend %s)\n", path, eng.Client())
+		return 0
+	}
 	reg, ok := soapclient.Clients[spec.Client.Value]
 	if spec.Client.Value == "" {
 		reg, ok = &soapreg.Client{}, true // the mapping reports its missing client itself

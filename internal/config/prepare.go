@@ -48,7 +48,7 @@ type Prepared struct {
 	// Mapping is the parsed mapping file; Engine is it compiled against Client's operations.
 	Mapping *mapping.Spec
 	Engine  *mapping.Engine
-	Client  *soapclient.Client
+	Client  BackendClient
 	// ServerCert is the SCIM listener's certificate (nil without tls).
 	ServerCert *tls.Certificate
 	// ClientCAs verify client certificates (nil without tls.clientCAFile).
@@ -198,18 +198,25 @@ func build(c *collector, cfg *Config, opts Options) (*Prepared, error) {
 		if len(c.list) > 0 {
 			probe = neutralise(probe, cfg.Backend.WSDL != "")
 		}
-		var client *soapclient.Client
+		var client BackendClient
 		var catalog *soapreg.Client
-		if b := cfg.Backend; b.WSDL != "" {
+		if IsREST(spec) {
+			// A REST backend: the operations come from the mapping's rest: block.
+			var probs Problems
+			client, p.Engine, probs = buildREST(c, cfg, spec, probe)
+			mapProblems = append(mapProblems, probs...)
+			p.Mapping = spec
+		} else if b := cfg.Backend; b.WSDL != "" {
 			// The runtime client: built from the WSDL now, with the same transport and guards.
 			opts := wsdlrt.Options{WSDL: b.WSDL, Binding: b.WSDLBinding, SaveTo: b.WSDLSave, Name: spec.Client.Value}
 			if !strings.HasPrefix(b.WSDL, "http://") && !strings.HasPrefix(b.WSDL, "https://") {
 				opts.SaveTo = "" // reported by validate
 			}
-			var err error
-			client, catalog, err = wsdlrt.New(context.Background(), opts, probe)
+			sc, reg, err := wsdlrt.New(context.Background(), opts, probe)
 			if err != nil {
 				c.bad("backend.wsdl", "%s", strings.TrimPrefix(soapclientErr(err).Error(), "wsdlrt: "))
+			} else {
+				client, catalog = sc, reg
 			}
 		} else if gen, ok := soapclient.Clients[spec.Client.Value]; !ok {
 			mapProblems = append(mapProblems, Problem{File: spec.File, Pos: Pos{spec.Client.At.Line, spec.Client.At.Col},
@@ -217,10 +224,11 @@ func build(c *collector, cfg *Config, opts Options) (*Prepared, error) {
 					spec.Client.Value, strings.Join(slices.Sorted(mapsKeys(soapclient.Clients)), ", "))})
 		} else {
 			catalog = gen
-			var err error
-			client, err = soapclient.New(spec.Client.Value, probe)
+			sc, err := soapclient.New(spec.Client.Value, probe)
 			if err != nil {
 				c.component("backend", soapclientErr(err))
+			} else {
+				client = sc
 			}
 		}
 		if catalog != nil {

@@ -106,6 +106,10 @@ type Backend struct {
 	// reads (see soapclient.Resilience and docs/operations.md). On by default; disabled: true
 	// turns every guard off.
 	Resilience Resilience `yaml:"resilience"`
+	// Bearer is a static bearer token for a REST backend; OAuth2 fetches one with the client
+	// credentials grant. (An API key is a static header.) REST backends only.
+	Bearer string  `yaml:"bearer"`
+	OAuth2 *OAuth2 `yaml:"oauth2"`
 }
 
 // Resilience is soapclient.Resilience plus an off switch.
@@ -251,6 +255,7 @@ func (l *Log) defaults() {
 // validate checks what each key can say on its own, and what sections say together. Checks
 // that need files, the network stack or other packages' builders are Prepare's.
 func (c *Config) validate(p *collector) {
+	c.validateREST(p)
 	checkHostPort(p, "listen", c.Listen)
 	if c.RequestTimeout < 0 {
 		p.bad("requestTimeout", "must not be negative")

@@ -1,0 +1,60 @@
+package main
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// A bad REST mapping fails check with positions, both in its rest: block and where the mapping
+// uses the operations (field paths and expressions checked against the runtime types); the
+// Redmine example checks clean.
+func TestCheckRESTMapping(t *testing.T) {
+	bad := `client: shop
+rest:
+  types:
+    User: { id: int, login: string }
+  operations:
+    getUser: { method: GET, path: "/users/{id}", response: { user: User } }
+    createUser: { method: POST, path: /users, body: { user: Usr }, response: { user: User } }
+users:
+  toSCIM:
+    id: string(rec.Id)
+    userName: rec.Logn
+  get: { call: getUser, request: { ID: id }, result: resp.User }
+`
+	path := filepath.Join(t.TempDir(), "shop.mapping.yaml")
+	if err := os.WriteFile(path, []byte(bad), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var stdout, stderr bytes.Buffer
+	if code := checkMapping(path, &stdout, &stderr); code != 1 {
+		t.Fatalf("exit %d, want 1: %s", code, stdout.String())
+	}
+	want := path + `:7:61: rest.operations.createUser.body.user: unknown type "Usr" (did you mean "User"?)`
+	if got := strings.TrimSpace(stderr.String()); got != want {
+		t.Fatalf("got\n%s\nwant\n%s", got, want)
+	}
+	// With the rest: block fixed, the mapping's own mistakes are found against the types.
+	fixed := strings.Replace(bad, "user: Usr", "user: User", 1)
+	if err := os.WriteFile(path, []byte(fixed), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	stderr.Reset()
+	if code := checkMapping(path, &stdout, &stderr); code != 1 {
+		t.Fatalf("exit %d, want 1", code)
+	}
+	for _, w := range []string{path + ":11:15: ", `Logn`, path + ":12:36: ", `"ID" (did you mean "Id"?)`} {
+		if !strings.Contains(stderr.String(), w) {
+			t.Errorf("missing %q in:\n%s", w, stderr.String())
+		}
+	}
+
+	stdout.Reset()
+	stderr.Reset()
+	if code := checkMapping(filepath.Join("..", "..", "deploy", "examples", "redmine.mapping.yaml"), &stdout, &stderr); code != 0 {
+		t.Fatalf("the Redmine example: exit %d: %s", code, stderr.String())
+	}
+}

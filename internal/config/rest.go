@@ -1,0 +1,148 @@
+package config
+
+import (
+	"context"
+	"errors"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/scimbridge/scimbridge/mapping"
+	"github.com/scimbridge/scimbridge/restclient"
+	"github.com/scimbridge/scimbridge/soapclient"
+)
+
+// BackendClient is what the bridge holds of a backend client, whichever kind
+// (*soapclient.Client, *restclient.Client): the engine's Invoker plus what readiness and
+// shutdown need.
+type BackendClient interface {
+	Invoke(ctx context.Context, op string, req any) (any, error)
+	Close() error
+	BreakerState() (string, time.Duration)
+	Ping(ctx context.Context) error
+}
+
+// OAuth2 is the OAuth2 client-credentials grant towards a REST backend: a token from TokenURL,
+// cached until shortly before it expires, sent as a bearer token.
+type OAuth2 struct {
+	TokenURL     string            `yaml:"tokenURL"`
+	ClientID     string            `yaml:"clientID"`
+	ClientSecret string            `yaml:"clientSecret"`
+	Scopes       []string          `yaml:"scopes"`
+	Params       map[string]string `yaml:"params"`
+}
+
+// RESTCatalog is the mapping engine's view of a REST definition.
+func RESTCatalog(d *restclient.Definition) mapping.Catalog { return restCatalog{d} }
+
+type restCatalog struct{ d *restclient.Definition }
+
+func (r restCatalog) Operations() []string { return r.d.Operations() }
+
+func (r restCatalog) Operation(name string) (mapping.OperationInfo, bool) {
+	o, ok := r.d.Lookup(name)
+	if !ok {
+		return mapping.OperationInfo{}, false
+	}
+	return mapping.OperationInfo{Name: o.Name, Request: o.Request, Response: o.Response}, true
+}
+
+// IsREST reports whether a mapping drives a REST backend: it declares its operations in a
+// rest: block.
+func IsREST(spec *mapping.Spec) bool { return spec != nil && spec.REST != nil }
+
+// RESTDefinition reads the REST operations of a mapping's rest: block.
+func RESTDefinition(spec *mapping.Spec) (*restclient.Definition, error) {
+	return restclient.Parse(spec.File, spec.REST)
+}
+
+// validateREST checks the keys only REST backends use, and that SOAP-only keys are not given
+// to one (and the reverse).
+func (c *Config) validateREST(p *collector) {
+	b := c.Backend
+	if o := b.OAuth2; o != nil {
+		if o.TokenURL == "" {
+			p.bad("backend.oauth2.tokenURL", "required with oauth2 (the token endpoint)")
+		} else if u, err := url.Parse(o.TokenURL); err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https") {
+			p.bad("backend.oauth2.tokenURL", "%q must be an http:// or https:// URL", RedactURL(o.TokenURL))
+		}
+		if o.ClientID == "" {
+			p.bad("backend.oauth2.clientID", "required with oauth2")
+		}
+		if o.ClientSecret == "" {
+			p.bad("backend.oauth2.clientSecret", "required with oauth2; use a ${file:…} reference")
+		}
+	}
+	n := 0
+	for _, set := range []bool{b.Basic != nil, b.Bearer != "", b.OAuth2 != nil} {
+		if set {
+			n++
+		}
+	}
+	if n > 1 {
+		p.bad("backend", "give at most one of basic, bearer and oauth2")
+	}
+}
+
+// restConfig is the REST client's configuration from the backend section: the keys shared with
+// SOAP (endpoint, timeout, TLS, proxy, headers, resilience) as soapConfig read them, plus
+// bearer and oauth2.
+func restConfig(cfg *Config, sc soapclient.Config) restclient.Config {
+	b := cfg.Backend
+	rc := restclient.Config{
+		Endpoint:       sc.Endpoint,
+		Timeout:        sc.Timeout,
+		MaxConcurrency: sc.MaxConcurrency,
+		Headers:        sc.Headers,
+		TLS:            sc.TLS,
+		Proxy:          sc.Proxy,
+		UserAgent:      sc.UserAgent,
+		Resilience:     sc.Resilience,
+		Bearer:         b.Bearer,
+	}
+	if b.Basic != nil {
+		rc.Basic = &restclient.BasicAuth{Username: b.Basic.Username, Password: b.Basic.Password}
+	}
+	if o := b.OAuth2; o != nil {
+		rc.OAuth2 = &restclient.OAuth2{TokenURL: o.TokenURL, ClientID: o.ClientID, ClientSecret: o.ClientSecret, Scopes: o.Scopes, Params: o.Params}
+	}
+	return rc
+}
+
+// buildREST builds the REST client of a mapping with a rest: block and compiles the mapping
+// against its catalog; problems go to c (configuration) or are returned (mapping file).
+func buildREST(c *collector, cfg *Config, spec *mapping.Spec, sc soapclient.Config) (BackendClient, *mapping.Engine, Problems) {
+	b := cfg.Backend
+	for key, set := range map[string]bool{"backend.wsdl": b.WSDL != "", "backend.wsse": b.WSSE != nil, "backend.soapVersion": b.SOAPVersion != ""} {
+		if set {
+			c.bad(key, "is for SOAP backends; the mapping %s declares REST operations (rest:)", spec.File)
+		}
+	}
+	def, err := RESTDefinition(spec)
+	if err != nil {
+		return nil, nil, fromREST(err)
+	}
+	eng, err := mapping.Compile(spec, RESTCatalog(def), mapping.Options{})
+	if err != nil {
+		return nil, nil, fromMapping(err)
+	}
+	client, err := restclient.New(spec.Client.Value, def, restConfig(cfg, sc))
+	if err != nil {
+		c.component("backend", errors.New(strings.TrimPrefix(err.Error(), "restclient: ")))
+		return nil, eng, nil
+	}
+	return client, eng, nil
+}
+
+// fromREST turns a REST definition's problems into positioned problems.
+func fromREST(err error) Problems {
+	var l restclient.ErrorList
+	if !errors.As(err, &l) {
+		return Problems{{File: "mapping", Msg: err.Error()}}
+	}
+	out := make(Problems, 0, len(l))
+	for _, p := range l {
+		out = append(out, Problem{File: p.File, Pos: Pos{p.Line, p.Col}, Msg: p.Msg})
+	}
+	return out
+}
