@@ -10,14 +10,14 @@ import (
 
 // callError is the one place where an error from Invoke becomes a contract error (see Invoker).
 // Clients own their errors; this reads them only through the interfaces of seam.go.
-func (b *engineBackend) callError(op string, err error) error {
+func (b *engineBackend) callError(ctx context.Context, op string, err error) error {
 	var be *backend.Error
 	if errors.As(err, &be) {
 		return err
 	}
 	var f Fault
 	if errors.As(err, &f) {
-		return b.fault(op, f, err)
+		return b.fault(ctx, op, f, err)
 	}
 	var r Refusal
 	if errors.As(err, &r) && r.Refused() {
@@ -26,22 +26,22 @@ func (b *engineBackend) callError(op string, err error) error {
 		if errors.As(err, &cm) && cm.ClientMessage() != "" {
 			msg = cm.ClientMessage()
 		}
-		b.log.Warn("legacy call refused", "operation", op, "retryAfter", r.RetryAfter(), "error", err)
+		b.log.WarnContext(ctx, "legacy call refused", "operation", op, "retryAfter", r.RetryAfter(), "error", err)
 		return &backend.Error{Kind: backend.Unavailable, Message: msg, RetryAfter: r.RetryAfter(), Err: err}
 	}
 	var m MalformedReply
 	if errors.As(err, &m) && m.MalformedReply() {
-		b.log.Warn("legacy reply unreadable", "operation", op, "error", err)
+		b.log.WarnContext(ctx, "legacy reply unreadable", "operation", op, "error", err)
 		return backend.Wrap(backend.Failed, err, "the legacy application's reply could not be read")
 	}
 	switch {
 	case errors.Is(err, context.DeadlineExceeded):
-		b.log.Warn("legacy call timed out", "operation", op, "error", err)
+		b.log.WarnContext(ctx, "legacy call timed out", "operation", op, "error", err)
 		return backend.Wrap(backend.Timeout, err, "the legacy application did not answer in time")
 	case errors.Is(err, context.Canceled):
 		return err
 	}
-	b.log.Warn("legacy call failed", "operation", op, "error", err)
+	b.log.WarnContext(ctx, "legacy call failed", "operation", op, "error", err)
 	return backend.Wrap(backend.Unavailable, err, "the legacy application could not be reached")
 }
 
@@ -162,7 +162,7 @@ func (e *Engine) countsTowardsBreaker(err error) (counts, ok bool) {
 // the rule says exposeDetail, in which case the detail message (the application's words meant
 // for its users) becomes the client-visible message. A server fault no rule matches is the
 // application failing (Failed, 502); any other unmatched fault stays Internal.
-func (b *engineBackend) fault(op string, ff Fault, err error) error {
+func (b *engineBackend) fault(ctx context.Context, op string, ff Fault, err error) error {
 	f := b.e.view(ff)
 	kind, msg := backend.Internal, ""
 	expose := false
@@ -171,7 +171,7 @@ func (b *engineBackend) fault(op string, ff Fault, err error) error {
 	} else if isServerFault(f.FaultCode()) {
 		kind = backend.Failed
 	}
-	b.log.Info("legacy fault", "operation", op, "kind", kind.String(), "faultCode", f.FaultCode(),
+	b.log.InfoContext(ctx, "legacy fault", "operation", op, "kind", kind.String(), "faultCode", f.FaultCode(),
 		"detailCode", f.DetailCode(), "faultString", f.FaultString(), "detailMessage", f.DetailMessage())
 	if expose && f.DetailMessage() != "" {
 		if msg != "" {

@@ -145,7 +145,7 @@ faults:
 		{"", backend.Failed, "the legacy application failed"},
 	} {
 		inv := b.(*engineBackend)
-		err := inv.callError("GetUser", &xmlFault{tc.detail})
+		err := inv.callError(context.Background(), "GetUser", &xmlFault{tc.detail})
 		var be *backend.Error
 		if !errors.As(err, &be) || be.Kind != tc.kind || be.Message != tc.msg {
 			t.Errorf("detail %.40q: %v, want %s %q", tc.detail, err, tc.kind, tc.msg)

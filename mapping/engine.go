@@ -83,8 +83,8 @@ func firstLine(s string) string {
 
 // mappingFailed reports an expression that failed at run time: a defect of the mapping file
 // (or data it did not foresee), not of the client's request.
-func (b *engineBackend) mappingFailed(op string, err error) error {
-	b.log.Error("mapping expression failed", "operation", op, "error", err)
+func (b *engineBackend) mappingFailed(ctx context.Context, op string, err error) error {
+	b.log.ErrorContext(ctx, "mapping expression failed", "operation", op, "error", err)
 	return backend.Wrap(backend.Internal, err, "the mapping file could not be applied to this request")
 }
 
@@ -106,18 +106,18 @@ func isNil(v any) bool {
 // passed in is modified.
 func (b *engineBackend) invoke(ctx context.Context, st *step, env map[string]any, record any, extra func(req reflect.Value) error) (any, error) {
 	if err := ctx.Err(); err != nil {
-		return nil, b.callError(st.call, err)
+		return nil, b.callError(ctx, st.call, err)
 	}
 	req := reflect.New(st.req)
 	if st.record != nil && record != nil {
 		if err := st.record.set(req.Elem(), record); err != nil {
-			return nil, b.mappingFailed(st.call, err)
+			return nil, b.mappingFailed(ctx, st.call, err)
 		}
 	}
 	for _, a := range st.request {
 		v, err := a.expr.run(env)
 		if err != nil {
-			return nil, b.mappingFailed(st.call, err)
+			return nil, b.mappingFailed(ctx, st.call, err)
 		}
 		if isNil(v) {
 			continue // absent: the field stays unset
@@ -133,7 +133,7 @@ func (b *engineBackend) invoke(ctx context.Context, st *step, env map[string]any
 	}
 	resp, err := b.inv.Invoke(ctx, st.call, req.Interface())
 	if err != nil {
-		return nil, b.callError(st.call, err)
+		return nil, b.callError(ctx, st.call, err)
 	}
 	if isNil(resp) {
 		// An answer without a body (a void reply, or an Invoker that returns nil) reads as
@@ -154,7 +154,7 @@ func (b *engineBackend) runOp(ctx context.Context, op operation, env map[string]
 		if st.when != nil {
 			v, err := st.when.run(env)
 			if err != nil {
-				return nil, b.mappingFailed(st.call, err)
+				return nil, b.mappingFailed(ctx, st.call, err)
 			}
 			if ok, _ := v.(bool); !ok {
 				continue
@@ -182,7 +182,7 @@ func (b *engineBackend) runOp(ctx context.Context, op operation, env map[string]
 		}
 		v, err := st.result.run(with(env, "resp", resp))
 		if err != nil {
-			return nil, b.mappingFailed(st.call, err)
+			return nil, b.mappingFailed(ctx, st.call, err)
 		}
 		r, err := asRecord(v, rec)
 		if errors.Is(err, errNoRecord) {
@@ -192,7 +192,7 @@ func (b *engineBackend) runOp(ctx context.Context, op operation, env map[string]
 			continue
 		}
 		if err != nil {
-			return nil, b.badAnswer(st.call, err)
+			return nil, b.badAnswer(ctx, st.call, err)
 		}
 		result = r
 	}
@@ -231,8 +231,8 @@ func asRecord(v any, t reflect.Type) (any, error) {
 	return p.Interface(), nil
 }
 
-func (b *engineBackend) badAnswer(op string, err error) error {
-	b.log.Error("unexpected answer from the legacy application", "operation", op, "error", err)
+func (b *engineBackend) badAnswer(ctx context.Context, op string, err error) error {
+	b.log.ErrorContext(ctx, "unexpected answer from the legacy application", "operation", op, "error", err)
 	return backend.Wrap(backend.Internal, err, "the legacy application gave an answer the mapping cannot read")
 }
 

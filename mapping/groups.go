@@ -27,7 +27,7 @@ func (b *engineBackend) toGroup(ctx context.Context, rec any) (*backend.Group, s
 			err = t.set(g, plain(v))
 		}
 		if err != nil {
-			b.log.Error("a legacy record could not be mapped to a group", "attribute", t.key, "error", err)
+			b.log.ErrorContext(ctx, "a legacy record could not be mapped to a group", "attribute", t.key, "error", err)
 			return nil, "", backend.Wrap(backend.Internal, err, "a record of the legacy application could not be mapped to a group")
 		}
 	}
@@ -126,18 +126,18 @@ func (b *engineBackend) CreateGroup(ctx context.Context, g *backend.Group) (*bac
 // deletion gets its own short deadline: the request's may be what just ran out.
 func (b *engineBackend) undoCreateGroup(ctx context.Context, id, name string, cause error) error {
 	if b.e.groups.delete == nil {
-		b.log.Warn("group created but its members could not be added; it stays without them", "group", id, "error", cause)
+		b.log.WarnContext(ctx, "group created but its members could not be added; it stays without them", "group", id, "error", cause)
 		return cause
 	}
 	dctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 	defer cancel()
 	if err := b.DeleteGroup(dctx, id); err != nil {
-		b.log.Error("group created but its members could not be added, and deleting it failed: delete it by hand before retrying",
+		b.log.ErrorContext(ctx, "group created but its members could not be added, and deleting it failed: delete it by hand before retrying",
 			"group", id, "name", name, "error", cause, "delete_error", err)
 		return backend.Wrap(backend.KindOf(cause), cause,
 			"group %q was created but its members could not be added, and it could not be removed again; delete it in the application before retrying", name)
 	}
-	b.log.Warn("group creation undone: its members could not be added", "group", id, "error", cause)
+	b.log.WarnContext(ctx, "group creation undone: its members could not be added", "group", id, "error", cause)
 	return cause
 }
 
@@ -171,7 +171,7 @@ func (b *engineBackend) members(ctx context.Context, key string, add, remove []s
 	for _, id := range add {
 		err := b.updateMembers(ctx, key, []string{id}, nil)
 		if backend.IsNotFound(err) {
-			b.log.Warn("group member skipped: the legacy application does not know it", "group", key, "member", id)
+			b.log.WarnContext(ctx, "group member skipped: the legacy application does not know it", "group", key, "member", id)
 			continue
 		}
 		if err != nil {
@@ -214,7 +214,7 @@ func (b *engineBackend) eachMember(ctx context.Context, key string, op operation
 	for _, id := range ids {
 		_, err := b.runOp(ctx, op, map[string]any{"id": key, "member": id}, nil, gs.rec)
 		if backend.IsNotFound(err) && (!adding || gs.skipUnknown) {
-			b.log.Warn("group member skipped: the legacy application does not know it", "group", key, "member", id, "adding", adding)
+			b.log.WarnContext(ctx, "group member skipped: the legacy application does not know it", "group", key, "member", id, "adding", adding)
 			continue
 		}
 		if err != nil {
@@ -286,7 +286,7 @@ func (b *engineBackend) renamedKey(ctx context.Context, id, key string, env map[
 	}
 	v, err := gs.renameID.run(env)
 	if err != nil {
-		return "", b.mappingFailed("rename.id", err)
+		return "", b.mappingFailed(ctx, "rename.id", err)
 	}
 	next, ok := scalarString(plain(v))
 	if !ok || next == "" {
@@ -318,7 +318,7 @@ func (b *engineBackend) DeleteGroup(ctx context.Context, id string) error {
 	}
 	if gs.surrogate {
 		if err := b.state.ForgetID(ctx, groupType, id); err != nil {
-			b.log.Warn("surrogate ids: forget failed", "id", id, "error", err)
+			b.log.WarnContext(ctx, "surrogate ids: forget failed", "id", id, "error", err)
 		}
 	}
 	return nil

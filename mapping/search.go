@@ -176,13 +176,13 @@ func (b *engineBackend) listCall(ctx context.Context, st *step, env map[string]a
 	renv := with(env, "resp", resp)
 	v, err := st.items.run(renv)
 	if err != nil {
-		return nil, 0, b.mappingFailed(st.call, err)
+		return nil, 0, b.mappingFailed(ctx, st.call, err)
 	}
 	var recs []any
 	if !isNil(v) {
 		rv := reflect.ValueOf(v)
 		if rv.Kind() != reflect.Slice {
-			return nil, 0, b.badAnswer(st.call, errNoRecord)
+			return nil, 0, b.badAnswer(ctx, st.call, errNoRecord)
 		}
 		recs = make([]any, 0, rv.Len())
 		for i := 0; i < rv.Len(); i++ {
@@ -197,7 +197,7 @@ func (b *engineBackend) listCall(ctx context.Context, st *step, env map[string]a
 				continue // a nil element of []*T: nothing to list
 			}
 			if err != nil {
-				return nil, 0, b.badAnswer(st.call, err)
+				return nil, 0, b.badAnswer(ctx, st.call, err)
 			}
 			recs = append(recs, r)
 		}
@@ -206,11 +206,11 @@ func (b *engineBackend) listCall(ctx context.Context, st *step, env map[string]a
 	if st.total != nil {
 		t, err := st.total.run(renv)
 		if err != nil {
-			return nil, 0, b.mappingFailed(st.call, err)
+			return nil, 0, b.mappingFailed(ctx, st.call, err)
 		}
 		n, err := toInt(plain(t))
 		if err != nil {
-			return nil, 0, b.badAnswer(st.call, err)
+			return nil, 0, b.badAnswer(ctx, st.call, err)
 		}
 		total = int(n)
 	}

@@ -23,7 +23,7 @@ func (b *engineBackend) toUser(ctx context.Context, rec any) (*backend.User, err
 			err = t.set(u, plain(v))
 		}
 		if err != nil {
-			b.log.Error("a legacy record could not be mapped to a user", "attribute", t.key, "error", err)
+			b.log.ErrorContext(ctx, "a legacy record could not be mapped to a user", "attribute", t.key, "error", err)
 			return nil, backend.Wrap(backend.Internal, err, "a record of the legacy application could not be mapped to a user")
 		}
 	}
@@ -38,7 +38,7 @@ func (b *engineBackend) toUser(ctx context.Context, rec any) (*backend.User, err
 // buildRecord maps u to a record with the fromSCIM block. With current nil it starts from an
 // empty record (create); otherwise from a copy of current (read-merge-write), where an absent
 // attribute keeps the current value or, with clear, empties the field.
-func (b *engineBackend) buildRecord(u *backend.User, current any, clear bool) (any, error) {
+func (b *engineBackend) buildRecord(ctx context.Context, u *backend.User, current any, clear bool) (any, error) {
 	us := b.e.users
 	var rec any
 	if dynamic(us.rec) {
@@ -58,7 +58,7 @@ func (b *engineBackend) buildRecord(u *backend.User, current any, clear bool) (a
 	for _, f := range us.fromSCIM {
 		v, err := f.p.run(env)
 		if err != nil {
-			return nil, b.mappingFailed("fromSCIM", err)
+			return nil, b.mappingFailed(ctx, "fromSCIM", err)
 		}
 		if isNil(v) {
 			if current != nil && clear {
@@ -98,7 +98,7 @@ func (b *engineBackend) CreateUser(ctx context.Context, u *backend.User) (*backe
 			return nil, err
 		}
 	}
-	rec, err := b.buildRecord(u, nil, false)
+	rec, err := b.buildRecord(ctx, u, nil, false)
 	if err != nil {
 		return nil, err
 	}
@@ -133,7 +133,7 @@ func (b *engineBackend) ReplaceUser(ctx context.Context, id string, u *backend.U
 	if err != nil {
 		return nil, err
 	}
-	rec, err := b.buildRecord(u, current, us.absentClear)
+	rec, err := b.buildRecord(ctx, u, current, us.absentClear)
 	if err != nil {
 		return nil, err
 	}
@@ -189,7 +189,7 @@ func (b *engineBackend) DeleteUser(ctx context.Context, id string) error {
 			return err
 		}
 		if err := st.Forget(ctx, "User", id); err != nil {
-			b.log.Warn("change tracker: forget failed", "id", id, "error", err)
+			b.log.WarnContext(ctx, "change tracker: forget failed", "id", id, "error", err)
 		}
 	}
 	return nil
@@ -278,15 +278,15 @@ func (e *Engine) describeShapes() string {
 // result gave it: the block's id expression names it, get reads it.
 func (b *engineBackend) readBack(ctx context.Context, idExpr *program, env map[string]any, get operation, rec reflect.Type) (any, error) {
 	if idExpr == nil {
-		return nil, b.badAnswer("create", errNoRecord)
+		return nil, b.badAnswer(ctx, "create", errNoRecord)
 	}
 	v, err := idExpr.run(env)
 	if err != nil {
-		return nil, b.mappingFailed("id", err)
+		return nil, b.mappingFailed(ctx, "id", err)
 	}
 	id, ok := scalarString(plain(v))
 	if !ok || id == "" {
-		return nil, b.mappingFailed("id", fmt.Errorf("%d:%d: %q gave no id", idExpr.at.Line, idExpr.at.Col, idExpr.src))
+		return nil, b.mappingFailed(ctx, "id", fmt.Errorf("%d:%d: %q gave no id", idExpr.at.Line, idExpr.at.Col, idExpr.src))
 	}
 	return b.getRecord(ctx, get, rec, id)
 }
@@ -317,7 +317,7 @@ func (b *engineBackend) track(ctx context.Context, typ, id string, resource any,
 	sum := sha256.Sum256(data)
 	at, err := st.Observe(ctx, typ, id, hex.EncodeToString(sum[:]), b.now())
 	if err != nil {
-		b.log.Error("change tracker failed", "error", err)
+		b.log.ErrorContext(ctx, "change tracker failed", "error", err)
 		return backend.Wrap(backend.Unavailable, err, "the bridge's state store could not be reached")
 	}
 	meta.LastModified = at

@@ -66,7 +66,8 @@ func newLogger(cfg config.Log, w io.Writer) *slog.Logger {
 	}
 	// Redaction sits in front of every handler, so no code path can log a password or a token,
 	// however deeply it is nested in what is logged.
-	return slog.New(observe.NewRedactHandler(h, cfg.Sensitive...))
+	// Every line logged with a request's context names its request id.
+	return slog.New(observe.NewRedactHandler(observe.NewRequestIDHandler(h), cfg.Sensitive...))
 }
 
 // newRegistry is the metrics registry of one bridge, with the process collectors.

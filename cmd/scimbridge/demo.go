@@ -153,6 +153,20 @@ func cmdDemo(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	return 0
 }
 
+// invocation is how the user started this binary, for the commands the banner suggests:
+// `go run ./cmd/scimbridge` when go run built it into a temporary directory, else the binary as
+// it was called.
+func invocation() string {
+	exe, err := os.Executable()
+	if err == nil && strings.Contains(filepath.ToSlash(exe), "/go-build") {
+		return "go run ./cmd/scimbridge"
+	}
+	if len(os.Args) > 0 && os.Args[0] != "" {
+		return os.Args[0]
+	}
+	return "scimbridge"
+}
+
 func printDemoBanner(w io.Writer, scimURL, simURL, metricsURL string, s demoSecrets, memory bool, dataDir string) {
 	persist := "data in " + dataDir + " (delete it to start over)"
 	if memory {
@@ -162,18 +176,21 @@ func printDemoBanner(w io.Writer, scimURL, simURL, metricsURL string, s demoSecr
 scimbridge demo is running: the bridge in front of the bundled LegacyHR simulator (SOAP), on loopback.
 
   SCIM 1.1 base URL   %[1]s/scim/v1/
+  SCIM 2.0 base URL   %[1]s/scim/v2/
   credentials         Basic  %[2]s : %[3]s
   LegacyHR (SOAP)     %[4]s/soap   (WSDL at %[4]s/soap?wsdl, state at %[4]s/_sim/employees)
   metrics             %[5]s/metrics
+  health              %[5]s/healthz   %[5]s/readyz?verbose
   storage             %[6]s
 
 Try it:
   curl -s -u '%[2]s:%[3]s' '%[1]s/scim/v1/Users?startIndex=1&count=100'
   curl -s -u '%[2]s:%[3]s' '%[1]s/scim/v1/ServiceProviderConfigs'
-  go run ./cmd/scimbridge test --url %[1]s/scim/v1/ --basic '%[2]s:%[3]s'
+  curl -s -u '%[2]s:%[3]s' '%[1]s/scim/v2/Users?count=2'
+  %[7]s test --url %[1]s/scim/v1/ --basic '%[2]s:%[3]s'
 
 Press Ctrl-C to stop.
-`, scimURL, s.SCIMUser, s.SCIMPassword, simURL, metricsURL, persist)
+`, scimURL, s.SCIMUser, s.SCIMPassword, simURL, metricsURL, persist, invocation())
 }
 
 // cmdSim runs only the simulator, for tests and for trying the SOAP side by hand.

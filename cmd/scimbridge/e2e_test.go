@@ -679,6 +679,16 @@ func TestDemo(t *testing.T) {
 		checkUser11(t, "demo user", u)
 	}
 	wantStatus(t, "demo without credentials", (&client{t: t, base: base}).do("GET", "Users", nil), 401)
+	// The banner names every URL an operator wants, and the command that actually started it
+	// (here the built binary, not go run).
+	for _, want := range []string{"SCIM 2.0 base URL", "/scim/v2/", "/healthz", "/readyz?verbose", binPath + " test --url " + base} {
+		if !strings.Contains(demo.output(), want) {
+			t.Errorf("the demo banner lacks %q:\n%s", want, demo.output())
+		}
+	}
+	if strings.Contains(demo.output(), "go run") {
+		t.Errorf("the banner of a built binary suggests go run:\n%s", demo.output())
+	}
 }
 
 // TestConformanceSOAP12 runs `scimbridge test` through a bridge speaking SOAP 1.2

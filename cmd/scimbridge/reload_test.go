@@ -18,6 +18,8 @@ import (
 	"testing"
 	"time"
 
+	"golang.org/x/crypto/bcrypt"
+
 	"github.com/scimbridge/scimbridge/internal/pki"
 )
 
@@ -31,6 +33,8 @@ type reloadStack struct {
 	proc       *proc
 	client     *http.Client
 	extra      string // more YAML at top level (tls)
+	metricsKV  string // more keys of metrics:
+	logKV      string // more keys of log:
 }
 
 func (s *reloadStack) write(token, previous string) {
@@ -41,7 +45,7 @@ func (s *reloadStack) write(token, previous string) {
 	}
 	// The listeners stay as first written (port 0): changing them would need a restart.
 	cfg := fmt.Sprintf(`listen: 127.0.0.1:0
-metrics: { listen: "127.0.0.1:0" }
+metrics: { listen: "127.0.0.1:0"%s }
 %s
 scim:
   auth: { mode: header, headerName: Authorization, token: %q%s }
@@ -49,8 +53,8 @@ backend:
   mapping: builtin:legacyhr
   endpoint: %s/soap
   wsse: { username: %s, password: %s }
-log: { format: json }
-`, s.extra, token, prev, s.simURL, e2eSimUser, e2eSimPass)
+log: { format: json%s }
+`, s.metricsKV, s.extra, token, prev, s.simURL, e2eSimUser, e2eSimPass, s.logKV)
 	if err := os.WriteFile(s.cfgPath, []byte(cfg), 0o600); err != nil {
 		s.t.Fatal(err)
 	}
@@ -58,12 +62,17 @@ log: { format: json }
 
 func startReloadStack(t *testing.T, extra string, client *http.Client) *reloadStack {
 	t.Helper()
+	return startReloadStackWith(t, &reloadStack{extra: extra, client: client})
+}
+
+func startReloadStackWith(t *testing.T, s *reloadStack) *reloadStack {
+	t.Helper()
 	_, simURL := startProc(t, regexp.MustCompile(`legacysim: listening on (http://\S+)/soap`),
 		"sim", "--listen", "127.0.0.1:0", "--username", e2eSimUser, "--password", e2eSimPass)
-	s := &reloadStack{t: t, cfgPath: filepath.Join(t.TempDir(), "scimbridge.yaml"), simURL: simURL, extra: extra, client: client}
+	s.t, s.cfgPath, s.simURL = t, filepath.Join(t.TempDir(), "scimbridge.yaml"), simURL
 	s.write("Bearer old-token", "")
 	p, base := startProc(t, regexp.MustCompile(`SCIM 1.1 listening on (https?://\S+)`), "serve", "--config", s.cfgPath)
-	m := regexp.MustCompile(`metrics on (http://\S+)/metrics`).FindStringSubmatch(p.output())
+	m := regexp.MustCompile(`metrics on (https?://\S+)/metrics`).FindStringSubmatch(p.output())
 	if m == nil {
 		t.Fatalf("no metrics line:\n%s", p.output())
 	}
@@ -255,5 +264,120 @@ func TestMutualTLS(t *testing.T) {
 	defer conn.Close()
 	if got := conn.ConnectionState().PeerCertificates[0].SerialNumber; got.Cmp(srv2.Cert.SerialNumber) != 0 {
 		t.Errorf("after the reload the server still presents serial %v, want %v", got, srv2.Cert.SerialNumber)
+	}
+}
+
+// TestMetricsWebConfigAndLogFile: the metrics listener takes TLS and basic auth from a
+// Prometheus web configuration file (bcrypt-hashed users), and log.file receives the log.
+func TestMetricsWebConfigAndLogFile(t *testing.T) {
+	dir := t.TempDir()
+	ca, err := pki.NewCA("metrics CA", time.Hour, pki.ECDSA)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv, err := ca.IssueServer(pki.ServerRequest{DNSNames: []string{"localhost"}, Validity: time.Hour})
+	if err != nil {
+		t.Fatal(err)
+	}
+	hash, err := bcrypt.GenerateFromPassword([]byte("scrape-secret"), bcrypt.MinCost)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, b := range map[string][]byte{"m.crt": srv.CertPEM, "m.key": srv.KeyPEM,
+		"web.yml": fmt.Appendf(nil, "tls_server_config:\n  cert_file: %s\n  key_file: %s\nbasic_auth_users:\n  prometheus: %s\n",
+			filepath.Join(dir, "m.crt"), filepath.Join(dir, "m.key"), hash)} {
+		if err := os.WriteFile(filepath.Join(dir, name), b, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	logFile := filepath.Join(dir, "logs", "scimbridge.log")
+	if err := os.Mkdir(filepath.Dir(logFile), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	s := startReloadStackWith(t, &reloadStack{client: http.DefaultClient,
+		metricsKV: ", webConfigFile: " + filepath.Join(dir, "web.yml"), logKV: ", file: " + logFile})
+	if !strings.HasPrefix(s.metricsURL, "https://") {
+		t.Fatalf("metrics URL %s is not https", s.metricsURL)
+	}
+	if code, _ := s.get("Bearer old-token"); code != 200 {
+		t.Fatalf("SCIM request: %d", code)
+	}
+	c := &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: ca.Pool(), ServerName: "localhost"}}}
+	scrape := func(user, pass string) int {
+		req, _ := http.NewRequest("GET", s.metricsURL+"/metrics", nil)
+		if user != "" {
+			req.SetBasicAuth(user, pass)
+		}
+		res, err := c.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		return res.StatusCode
+	}
+	if got := scrape("", ""); got != 401 {
+		t.Errorf("scrape without credentials: %d, want 401", got)
+	}
+	if got := scrape("prometheus", "wrong"); got != 401 {
+		t.Errorf("scrape with a wrong password: %d, want 401", got)
+	}
+	if got := scrape("prometheus", "scrape-secret"); got != 200 {
+		t.Errorf("scrape with the password: %d, want 200", got)
+	}
+	if _, err := http.Get(strings.Replace(s.metricsURL, "https://", "http://", 1) + "/metrics"); err == nil {
+		// A plain-HTTP request to a TLS listener gets a 400 from Go, not metrics; either way no data.
+		t.Log("plain HTTP to the TLS metrics listener answered (without metrics)")
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		b, _ := os.ReadFile(logFile)
+		if strings.Contains(string(b), `"msg":"scim request"`) && strings.Contains(string(b), `"msg":"scim listening"`) {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("log file lacks the expected lines:\n%s", b)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// TestShutdownDrains: on SIGTERM /readyz turns 503 at once while the SCIM listener keeps serving
+// for shutdown.drainDelay; then the process stops with a final log line.
+func TestShutdownDrains(t *testing.T) {
+	s := startReloadStack(t, "shutdown: { drainDelay: 1500ms }", &http.Client{Timeout: 10 * time.Second})
+	ready := func() int {
+		res, err := http.Get(s.metricsURL + "/readyz")
+		if err != nil {
+			return 0
+		}
+		res.Body.Close()
+		return res.StatusCode
+	}
+	if got := ready(); got != 200 {
+		t.Fatalf("readyz before the stop: %d", got)
+	}
+	if err := s.proc.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(time.Second)
+	for ready() != 503 {
+		if time.Now().After(deadline) {
+			t.Fatal("readyz did not turn 503 after SIGTERM")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if code, err := s.get("Bearer old-token"); err != nil || code != 200 {
+		t.Errorf("a SCIM request during the drain delay: %d %v", code, err)
+	}
+	select {
+	case <-s.proc.done:
+	case <-time.After(15 * time.Second):
+		t.Fatal("the bridge did not stop")
+	}
+	out := s.proc.output()
+	for _, want := range []string{`"msg":"shutting down","drain_delay":"1.5s"`, `"msg":"stopped","in_flight_finished":true`} {
+		if !strings.Contains(out, want) {
+			t.Errorf("log lacks %s:\n%s", want, out)
+		}
 	}
 }

@@ -2,8 +2,12 @@ package observe
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"net"
 	"net/http"
+	"net/url"
+	"regexp"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -113,7 +117,7 @@ func (h *Health) Checks(ctx context.Context) []Check {
 			available = true
 			parts = append(parts, "reachable")
 		} else {
-			parts = append(parts, "probe: "+err.Error())
+			parts = append(parts, "probe: "+probeReason(err))
 		}
 	}
 	if checked {
@@ -172,4 +176,35 @@ func (h *Health) Readyz() http.Handler {
 		}
 		_, _ = w.Write([]byte(b.String()))
 	})
+}
+
+var (
+	urlPattern  = regexp.MustCompile(`[a-zA-Z][a-zA-Z0-9+.-]*://[^\s"]+`)
+	addrPattern = regexp.MustCompile(`\[?[0-9a-fA-F:.]*[0-9a-fA-F]\]?:\d{1,5}\b|\b\d{1,3}(\.\d{1,3}){3}\b`)
+)
+
+// probeReason says why the backend probe failed without naming the backend: /readyz is served
+// to whoever reaches the metrics listener, and the backend's URL, host and address are not
+// theirs to learn (the log has them).
+func probeReason(err error) string {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		err = ue.Err
+	}
+	var dns *net.DNSError
+	var op *net.OpError
+	switch {
+	case errors.Is(err, context.DeadlineExceeded) || (ue != nil && ue.Timeout()):
+		return "timeout"
+	case errors.As(err, &dns):
+		return "name lookup failed: " + dns.Err
+	case errors.As(err, &op):
+		msg := op.Op
+		if op.Err != nil {
+			msg += ": " + op.Err.Error()
+		}
+		err = errors.New(msg)
+	}
+	msg := urlPattern.ReplaceAllString(err.Error(), "(backend)")
+	return addrPattern.ReplaceAllString(msg, "(backend)")
 }

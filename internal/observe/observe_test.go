@@ -5,10 +5,13 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -18,6 +21,7 @@ import (
 	dto "github.com/prometheus/client_model/go"
 
 	"github.com/scimbridge/scimbridge/internal/backendtime"
+	"github.com/scimbridge/scimbridge/internal/reqid"
 )
 
 func TestClassifyRequest(t *testing.T) {
@@ -323,5 +327,45 @@ func TestRedactHandlerCycle(t *testing.T) {
 	slog.New(NewRedactHandler(slog.NewJSONHandler(&buf, nil))).Info("x", "n", n)
 	if !strings.Contains(buf.String(), "too deep") {
 		t.Errorf("cycle not cut: %s", buf.String())
+	}
+}
+
+// /readyz?verbose is served to whoever reaches the metrics port: a failed probe says why, never
+// where the backend is.
+func TestReadyzHidesBackendAddress(t *testing.T) {
+	for _, err := range []error{
+		&url.Error{Op: "Get", URL: "http://hr.internal.example:8081/soap", Err: &net.OpError{Op: "dial", Net: "tcp",
+			Addr: &net.TCPAddr{IP: net.IPv4(10, 1, 2, 3), Port: 8081}, Err: errors.New("connect: connection refused")}},
+		&url.Error{Op: "Get", URL: "https://hr.internal.example/soap", Err: &net.DNSError{Err: "no such host", Name: "hr.internal.example"}},
+		fmt.Errorf("soapclient: ping: %w", &url.Error{Op: "Get", URL: "http://10.1.2.3:8081/soap", Err: context.DeadlineExceeded}),
+		errors.New("soapclient: ping: endpoint answered HTTP 503 at http://10.1.2.3:8081/soap"),
+	} {
+		h := NewHealth(HealthOptions{Probe: func(context.Context) error { return err }})
+		h.SetReady(true)
+		rec := httptest.NewRecorder()
+		h.Readyz().ServeHTTP(rec, httptest.NewRequest("GET", "/readyz?verbose", nil))
+		body := rec.Body.String()
+		if rec.Code != 503 || !strings.Contains(body, "[-]backend: probe: ") {
+			t.Errorf("%v: %d %q", err, rec.Code, body)
+		}
+		for _, leak := range []string{"hr.internal", "10.1.2.3", "8081", "/soap"} {
+			if strings.Contains(body, leak) {
+				t.Errorf("readyz leaks %q: %q", leak, body)
+			}
+		}
+	}
+}
+
+func TestRequestIDOnEveryLineWithAContext(t *testing.T) {
+	var buf bytes.Buffer
+	log := slog.New(NewRequestIDHandler(slog.NewJSONHandler(&buf, nil)))
+	ctx := reqid.With(context.Background(), "req-42")
+	log.WarnContext(ctx, "legacy call failed", "operation", "GetEmployee")
+	log.InfoContext(ctx, "scim request", "request_id", "req-42")
+	log.Info("no request here")
+	lines := strings.Split(strings.TrimSpace(buf.String()), "\n")
+	if len(lines) != 3 || !strings.Contains(lines[0], `"request_id":"req-42"`) ||
+		strings.Count(lines[1], "request_id") != 1 || strings.Contains(lines[2], "request_id") {
+		t.Fatalf("lines:\n%s", buf.String())
 	}
 }
