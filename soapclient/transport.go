@@ -179,6 +179,12 @@ func (t *Transport) repair(resp *http.Response) (*http.Response, error) {
 			// The decoders are written for SOAP 1.1's envelope; see rewriteEnvelopeNS.
 			body = rewriteEnvelopeNS(body, nsSOAP12, nsSOAP11)
 		}
+		if hasHref(body) {
+			// rpc/encoded multi-ref values; see multiref.go.
+			if body, err = resolveMultiRefs(body); err != nil {
+				return nil, err
+			}
+		}
 		// gowsdl parses Content-Type unconditionally and fails with "mime: no media type".
 		if _, _, err := mime.ParseMediaType(resp.Header.Get("Content-Type")); err != nil {
 			resp.Header.Set("Content-Type", "text/xml; charset=utf-8")

@@ -506,10 +506,8 @@ func chooseBinding(defs *node, opts Options, r *Report) (*prepared, error) {
 }
 
 func wayForward(styles []string) string {
-	if slices.ContainsFunc(styles, func(s string) bool { return strings.HasSuffix(s, "/encoded") }) {
-		return "ask the vendor for a document/literal endpoint of the service (Axis 1 services, for example, can be redeployed as document/literal wrapped), or write the client by hand with encoding/xml structs (SOAP encoding: xsi:type on every value, soapenc:Array) and add it to soapclient.Clients with a hand-written registry"
-	}
-	return "rewrite the WSDL as document/literal wrapped (for each operation, a global element named after the operation, in the binding's namespace, whose children are the message parts: that is the same XML on the wire as rpc/literal), then run scimbridge gen again"
+	// The runtime client (backend.wsdl) speaks both rpc styles; only generation cannot.
+	return "connect it without generating code: name the WSDL in backend.wsdl (the runtime client sends rpc/literal and rpc/encoded, with xsi:type, soapenc:Array and multi-ref replies; scimbridge wsdl inspect shows the operations and --skeleton writes a starter mapping)"
 }
 
 // checkWrapperElement refuses a part whose element is declared with type="…": gowsdl then uses

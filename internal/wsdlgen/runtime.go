@@ -214,7 +214,9 @@ func (b *typeBuilder) named(name string) reflect.Type {
 		}
 		b.building[name] = true
 		var t reflect.Type
-		if ct.SimpleContent.Extension.Base != "" && b.goType(ct.SimpleContent.Extension.Base, false).Kind() == reflect.String {
+		if at, ok := b.soapencArray(name); ok {
+			t = at // rpc/encoded array (soapenc.go)
+		} else if ct.SimpleContent.Extension.Base != "" && b.goType(ct.SimpleContent.Extension.Base, false).Kind() == reflect.String {
 			t = reflect.TypeFor[string]() // gowsdl: type T string
 		} else {
 			t = b.complexStruct(ct, name, true, "")

@@ -138,9 +138,9 @@ func TestRefusals(t *testing.T) {
 		{"missing wsdl:import", []string{"s.wsdl", wsdlHead + "\n" + `<wsdl:import namespace="urn:t" location="other.wsdl"/></wsdl:definitions>`},
 			"s.wsdl:2: wsdl:import refers to other.wsdl, which does not exist (looked for other.wsdl)"},
 		{"rpc/literal", []string{"s.wsdl", rpcWSDL("literal")},
-			"s.wsdl: binding B uses rpc/literal for 2 operations (createUser, deleteUser): gowsdl v0.5.0 and scimbridge gen support document/literal only. Way forward: rewrite the WSDL as document/literal wrapped"},
+			"s.wsdl: binding B uses rpc/literal for 2 operations (createUser, deleteUser): gowsdl v0.5.0 and scimbridge gen support document/literal only. Way forward: connect it without generating code: name the WSDL in backend.wsdl"},
 		{"rpc/encoded", []string{"s.wsdl", rpcWSDL("encoded")},
-			"s.wsdl: binding B uses rpc/encoded for 2 operations (createUser, deleteUser): gowsdl v0.5.0 and scimbridge gen support document/literal only. Way forward: ask the vendor for a document/literal endpoint"},
+			"s.wsdl: binding B uses rpc/encoded for 2 operations (createUser, deleteUser): gowsdl v0.5.0 and scimbridge gen support document/literal only. Way forward: connect it without generating code: name the WSDL in backend.wsdl"},
 		{"SOAP 1.2 only", []string{"s.wsdl", strings.Replace(strings.ReplaceAll(rpcWSDL("literal"), "soap:", "soap12:"), `xmlns:soap12=`, `xmlns:soap=`, 1) + ""},
 			"s.wsdl: no SOAP 1.1 binding (bindings: B): gowsdl v0.5.0's runtime speaks SOAP 1.1 only"},
 		{"DOCTYPE", []string{"s.wsdl", `<!DOCTYPE x [<!ENTITY a "b">]>` + wsdlHead + `</wsdl:definitions>`},
@@ -204,8 +204,8 @@ func TestGoldenOutcomes(t *testing.T) {
 		var stdout, stderr bytes.Buffer
 		code := Main([]string{"--wsdl", filepath.Join(repoRoot, "wsdl/corpus/jira-soap-v2/jirasoapservice-v2.wsdl"), "--package", "jira", "--out", filepath.Join(t.TempDir(), "jira")}, &stdout, &stderr)
 		want := "scimbridge gen: jirasoapservice-v2.wsdl: binding jirasoapservice-v2SoapBinding uses rpc/encoded for 108 operations (getComment, getServerInfo, getGroup, createGroup, login, getUser, …): " +
-			"gowsdl v0.5.0 and scimbridge gen support document/literal only. Way forward: ask the vendor for a document/literal endpoint of the service (Axis 1 services, for example, can be redeployed as document/literal wrapped), " +
-			"or write the client by hand with encoding/xml structs (SOAP encoding: xsi:type on every value, soapenc:Array) and add it to soapclient.Clients with a hand-written registry\n"
+			"gowsdl v0.5.0 and scimbridge gen support document/literal only. Way forward: connect it without generating code: name the WSDL in backend.wsdl " +
+			"(the runtime client sends rpc/literal and rpc/encoded, with xsi:type, soapenc:Array and multi-ref replies; scimbridge wsdl inspect shows the operations and --skeleton writes a starter mapping)\n"
 		if code != 2 || stderr.String() != want {
 			t.Errorf("exit %d, stderr:\n%s\nwant:\n%s", code, stderr.String(), want)
 		}
