@@ -28,6 +28,9 @@ func NewMetrics(reg prometheus.Registerer) (*Metrics, error) {
 
 func now() time.Time { return time.Now() }
 
+// nowTime is now, for methods whose parameter is called now.
+func nowTime() time.Time { return time.Now() }
+
 // observe records one call that started at start and ended with *err; nil m measures nothing.
 // It is deferred with a pointer to the named error result.
 func (m *Metrics) observe(op string, start time.Time, err *error) {

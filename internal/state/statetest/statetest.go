@@ -351,3 +351,85 @@ func testLockKeys(t *testing.T, open Opener) {
 	}
 	u2()
 }
+
+// ReplicaOpener opens two stores over one shared state, as two bridge replicas would.
+type ReplicaOpener func(t *testing.T) (a, b Store)
+
+// RunReplicas runs the part of the contract that only a shared engine keeps: what one replica
+// records, the other sees, and a resource locked by one is locked for the other.
+func RunReplicas(t *testing.T, open ReplicaOpener) {
+	ctx := context.Background()
+	t.Run("PasswordHistoryShared", func(t *testing.T) {
+		a, b := open(t)
+		record(t, a, "u1", "p1")
+		if r, k := remembered(t, b, "u1", "p1"); !r || !k {
+			t.Fatalf("replica b does not remember what a recorded: remembered=%v known=%v", r, k)
+		}
+		record(t, b, "u1", "p2")
+		if r, _ := remembered(t, a, "u1", "p2"); !r {
+			t.Fatal("replica a does not remember what b recorded")
+		}
+	})
+	t.Run("TrackingShared", func(t *testing.T) {
+		a, b := open(t)
+		t0 := time.Date(2025, 3, 1, 12, 0, 0, 0, time.UTC)
+		first, err := a.Observe(ctx, "User", "u", "h1", t0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, _ := b.Observe(ctx, "User", "u", "h1", t0.Add(time.Hour)); !got.Equal(first) {
+			t.Errorf("replica b assigns %v to an unchanged resource a saw at %v", got, first)
+		}
+		id, _ := a.SurrogateID(ctx, "Group", "Sales")
+		if got, _ := b.SurrogateID(ctx, "Group", "Sales"); got != id {
+			t.Errorf("replicas issue different ids for one group: %q and %q", id, got)
+		}
+	})
+	t.Run("LockAcrossReplicas", func(t *testing.T) {
+		a, b := open(t)
+		lctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+		defer cancel()
+		var inside, maxInside atomic.Int32
+		var wg sync.WaitGroup
+		for i := range 10 {
+			s := a
+			if i%2 == 1 {
+				s = b
+			}
+			wg.Go(func() {
+				unlock, err := s.Lock(lctx, "Groups/shared")
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				n := inside.Add(1)
+				for {
+					m := maxInside.Load()
+					if n <= m || maxInside.CompareAndSwap(m, n) {
+						break
+					}
+				}
+				time.Sleep(5 * time.Millisecond)
+				inside.Add(-1)
+				unlock()
+			})
+		}
+		wg.Wait()
+		if m := maxInside.Load(); m != 1 {
+			t.Errorf("%d holders of one key at once across two replicas", m)
+		}
+		unlock, err := a.Lock(ctx, "Users/x")
+		if err != nil {
+			t.Fatal(err)
+		}
+		dctx, dcancel := context.WithTimeout(ctx, 200*time.Millisecond)
+		defer dcancel()
+		if u, err := b.Lock(dctx, "Users/x"); err == nil {
+			u()
+			t.Fatal("replica b took a lock replica a holds")
+		} else if !errors.Is(err, context.DeadlineExceeded) {
+			t.Errorf("waiting on the other replica's lock past the deadline: %v", err)
+		}
+		unlock()
+	})
+}
