@@ -129,7 +129,13 @@ func TestUnsupportedEndpoints(t *testing.T) {
 			t.Errorf("%s %s: Allow %q, want %q", c.method, c.path, got, c.allow)
 		}
 	}
-	r := h.do("POST", "/scim/v2/ServiceProviderConfig", []byte(`{}`))
+	// A method nothing supports is answered the same way, in the dialect's shape.
+	r := h.do("FOO", "/scim/v2/Users", nil)
+	if m := r.json(t); r.status != 405 || m["status"] != "405" || r.header.Get("Allow") != "GET, POST" {
+		t.Errorf("v2 FOO /Users: %d %s", r.status, r.raw)
+	}
+	wantError(t, h.do("FOO", "/Groups", nil), 405, codeMethod)
+	r = h.do("POST", "/scim/v2/ServiceProviderConfig", []byte(`{}`))
 	if m := r.json(t); r.status != 405 || m["status"] != "405" || r.header.Get("Allow") != "GET" {
 		t.Errorf("v2 POST ServiceProviderConfig: %d %v %s", r.status, r.header, r.raw)
 	}
