@@ -41,6 +41,17 @@ func (b *engineBackend) toGroup(ctx context.Context, rec any) (*backend.Group, s
 			return nil, "", backend.Wrap(backend.Unavailable, err, "the bridge's state store could not be reached")
 		}
 	}
+	gs := b.e.groups
+	if b.state != nil && g.ID != "" && !gives(gs.toSCIM, "externalId") {
+		ext, err := b.state.ExternalID(ctx, groupType, g.ID)
+		if err != nil {
+			return nil, "", stateFailed(err)
+		}
+		g.ExternalID = ext
+	}
+	if err := b.keepMeta(ctx, groupType, g.ID, g, &g.Meta, gives(gs.toSCIM, "meta.created"), gives(gs.toSCIM, "meta.lastModified")); err != nil {
+		return nil, "", err
+	}
 	return g, key, nil
 }
 
@@ -107,6 +118,17 @@ func (b *engineBackend) CreateGroup(ctx context.Context, g *backend.Group) (*bac
 	out, key, err := b.toGroup(ctx, created)
 	if err != nil {
 		return nil, err
+	}
+	if g.ExternalID != "" && b.state != nil && !gives(gs.toSCIM, "externalId") {
+		// The application cannot keep it: the bridge does, so that the client reads back what
+		// it sent.
+		if err := b.state.SetExternalID(ctx, groupType, out.ID, g.ExternalID); err != nil {
+			return nil, stateFailed(err)
+		}
+		// Read it again so that the answer (meta times included) is what later reads give.
+		if out, key, err = b.toGroup(ctx, created); err != nil {
+			return nil, err
+		}
 	}
 	if len(g.Members) == 0 {
 		return out, nil
@@ -321,6 +343,7 @@ func (b *engineBackend) DeleteGroup(ctx context.Context, id string) error {
 			b.log.WarnContext(ctx, "surrogate ids: forget failed", "id", id, "error", err)
 		}
 	}
+	b.forgetMeta(ctx, groupType, id)
 	return nil
 }
 

@@ -92,8 +92,25 @@ type IDMap interface {
 	ForgetID(ctx context.Context, resourceType, id string) error
 }
 
-// State is what mappings with changeTracking or surrogateIds need from the bridge's state store.
+// MetaKeeper keeps what an application cannot: when the bridge first saw (or created) each
+// resource, for meta.created where toSCIM gives none, and a group's externalId where toSCIM
+// does not read one back from the application.
+type MetaKeeper interface {
+	// FirstSeen returns the time recorded for the resource, recording now the first time.
+	FirstSeen(ctx context.Context, resourceType, id string, now time.Time) (time.Time, error)
+	// ExternalID returns the externalId kept for the resource, "" when none.
+	ExternalID(ctx context.Context, resourceType, id string) (string, error)
+	// SetExternalID keeps externalID for the resource ("" removes it).
+	SetExternalID(ctx context.Context, resourceType, id, externalID string) error
+	// ForgetMeta drops what is kept for a deleted resource.
+	ForgetMeta(ctx context.Context, resourceType, id string) error
+}
+
+// State is what the engine needs from the bridge's state store: change times for applications
+// that keep none (changeTracking, and meta times toSCIM does not give), surrogate ids, and what
+// MetaKeeper keeps.
 type State interface {
 	ChangeTracker
 	IDMap
+	MetaKeeper
 }

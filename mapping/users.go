@@ -32,6 +32,10 @@ func (b *engineBackend) toUser(ctx context.Context, rec any) (*backend.User, err
 			return nil, err
 		}
 	}
+	us := b.e.users
+	if err := b.keepMeta(ctx, "User", u.ID, u, &u.Meta, gives(us.toSCIM, "meta.created"), us.tracked || gives(us.toSCIM, "meta.lastModified")); err != nil {
+		return nil, err
+	}
 	return u, nil
 }
 
@@ -183,6 +187,7 @@ func (b *engineBackend) DeleteUser(ctx context.Context, id string) error {
 	if _, err := b.runOp(ctx, us.delete, map[string]any{"id": id}, nil, us.rec); err != nil {
 		return err
 	}
+	b.forgetMeta(ctx, "User", id)
 	if us.tracked {
 		st, err := b.needState()
 		if err != nil {

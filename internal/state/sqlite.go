@@ -56,6 +56,15 @@ var sqliteMigrations = []string{
 	INSERT INTO password_history (user_id, seq, salt, hash, recorded_ms)
 		SELECT user_id, 1, salt, hash, CAST(strftime('%s','now') AS INTEGER) * 1000 FROM password_ledger;
 	DROP TABLE password_ledger`,
+	// 3: what the application keeps no record of: when each resource was first seen (meta.created)
+	// and a group's externalId.
+	3: `CREATE TABLE resource_meta (
+		resource_type TEXT    NOT NULL,
+		id            TEXT    NOT NULL,
+		first_seen_ms INTEGER NOT NULL,
+		external_id   TEXT    NOT NULL DEFAULT '',
+		PRIMARY KEY (resource_type, id)
+	)`,
 }
 
 // SchemaVersion is the newest state schema this build knows (the same number for every engine).

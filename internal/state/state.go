@@ -102,6 +102,7 @@ type Memory struct {
 	mu      sync.Mutex
 	history map[string][]entry // user id → newest first
 	t       memTracker
+	meta    memMeta
 }
 
 // NewMemory returns an empty in-memory store.
