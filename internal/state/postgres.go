@@ -87,6 +87,15 @@ var postgresMigrations = []string{
 		PRIMARY KEY (resource_type, id),
 		UNIQUE (resource_type, natural_key)
 	)`,
+	// 2: what the application keeps no record of (mapping.MetaKeeper): first-seen times and a
+	// group's externalId.
+	2: `CREATE TABLE resource_meta (
+		resource_type TEXT   NOT NULL,
+		id            TEXT   NOT NULL,
+		first_seen_ms BIGINT NOT NULL,
+		external_id   TEXT   NOT NULL DEFAULT '',
+		PRIMARY KEY (resource_type, id)
+	)`,
 }
 
 // PostgresSchemaVersion is the newest PostgreSQL state schema this build knows.
