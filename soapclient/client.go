@@ -67,6 +67,9 @@ type Config struct {
 	// Middleware wraps every call, first element outermost (see New). It runs inside the
 	// resilience guards, once per attempt.
 	Middleware []Middleware
+	// Session, when set, logs in with a login operation and sends its token with every call
+	// (session.go).
+	Session *SessionConfig
 	// Resilience, when set, puts the guards (metrics, concurrency limits, circuit breaker,
 	// per-operation deadline, read retries) around every call; see Resilience. nil: no guards.
 	Resilience *Resilience
@@ -195,7 +198,8 @@ type Client struct {
 	transport *Transport
 	reg       *registry
 	invoker   Invoker
-	guard     *guard.Guard // nil without Config.Resilience
+	guard     *guard.Guard
+	session   *session // nil without Config.Session // nil without Config.Resilience
 	closed    atomic.Bool
 
 	// Seams for golden tests of the digest header; time.Now and crypto/rand otherwise.
@@ -255,6 +259,14 @@ func NewFromRegistry(name string, gen *soapreg.Client, cfg Config) (*Client, err
 		c.guard = g
 		chain = append(chain, g.Chain()...)
 	}
+	if cfg.Session != nil {
+		s, err := newSession(*cfg.Session, reg)
+		if err != nil {
+			return nil, err
+		}
+		c.session = s
+		chain = append(chain, s.middleware)
+	}
 	chain = append(chain, cfg.Middleware...)
 	var inv Invoker = InvokerFunc(c.call)
 	for i := len(chain) - 1; i >= 0; i-- {
@@ -288,6 +300,11 @@ func (c *Client) Lookup(name string) (OperationInfo, bool) {
 
 // Close releases idle connections; later calls fail with ErrClosed.
 func (c *Client) Close() error {
+	if c.session != nil && !c.closed.Load() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		c.session.logout(ctx, InvokerFunc(c.call))
+		cancel()
+	}
 	c.closed.Store(true)
 	c.transport.CloseIdleConnections()
 	return nil
@@ -330,6 +347,9 @@ func (c *Client) call(ctx context.Context, op string, req any) (any, error) {
 		if err != nil {
 			return nil, err
 		}
+		sc.AddHeader(h)
+	}
+	if h, ok := ctx.Value(sessionHeaderKey{}).(*tokenHeader); ok {
 		sc.AddHeader(h)
 	}
 	resp, err := o.Call(ctx, sc, req)

@@ -112,6 +112,9 @@ func (t *Transport) Do(r *http.Request) (*http.Response, error) {
 	if t.basic != nil {
 		r.SetBasicAuth(t.basic.Username, t.basic.Password)
 	}
+	if c, ok := ctx.Value(sessionCookieKey{}).(string); ok {
+		r.Header.Add("Cookie", c)
+	}
 	for k, v := range t.headers {
 		r.Header[k] = append([]string(nil), v...)
 	}

@@ -273,6 +273,7 @@ func neutralise(sc soapclient.Config, wsdl bool) soapclient.Config {
 	if sc.BasicAuth != nil && sc.BasicAuth.Username == "" {
 		sc.BasicAuth = nil
 	}
+	sc.Session = nil // its own checks run when the rest is valid
 	if sc.NTLM != nil || sc.Kerberos != nil {
 		// Reported by Backend.validate when wrong; a check never calls the backend.
 		sc.NTLM, sc.Kerberos = nil, nil
@@ -371,6 +372,14 @@ func soapConfig(c *collector, cfg *Config, opts Options) soapclient.Config {
 		WSSE:           b.WSSE,
 		BasicAuth:      b.Basic,
 		SOAPVersion:    b.SOAPVersion,
+	}
+	if ss := b.Session; ss != nil {
+		sess := &soapclient.SessionConfig{Login: ss.Login, Request: ss.Request, Token: ss.Token, Parameter: ss.Use.Parameter,
+			Header: ss.Use.Header, Cookie: ss.Use.Cookie, Lifetime: ss.Lifetime, Logout: ss.Logout}
+		for _, e := range ss.Expired {
+			sess.Expired = append(sess.Expired, soapclient.ExpiredFault{FaultCode: e.FaultCode, DetailCode: e.DetailCode, FaultString: e.FaultString})
+		}
+		sc.Session = sess
 	}
 	if a := b.Auth; a != nil && a.NTLM != nil {
 		sc.NTLM = &soapclient.NTLMConfig{Username: a.NTLM.Username, Password: a.NTLM.Password, Workstation: a.NTLM.Workstation}

@@ -91,7 +91,10 @@ type Backend struct {
 	Basic          *soapclient.BasicAuthConfig `yaml:"basic"`
 	// Auth is Windows authentication towards the backend (IIS-hosted ASMX and WCF services):
 	// ntlm or kerberos, exclusive with basic; see docs/wsdl.md.
-	Auth    *BackendAuth      `yaml:"auth"`
+	Auth *BackendAuth `yaml:"auth"`
+	// Session is a session-token login (a login operation whose token every call carries);
+	// see docs/wsdl.md, "Session logins".
+	Session *Session          `yaml:"session"`
 	Headers map[string]string `yaml:"headers"`
 	TLS     *BackendTLS       `yaml:"tls"`
 	// Proxy sends every backend call through this proxy (http://, https:// or socks5:// URL,
@@ -116,6 +119,37 @@ type Backend struct {
 type Resilience struct {
 	Disabled              bool `yaml:"disabled"`
 	soapclient.Resilience `yaml:",inline"`
+}
+
+// Session is soapclient.SessionConfig in YAML.
+type Session struct {
+	// Login names the login operation; Request its fields (path → value, secrets by reference).
+	Login   string            `yaml:"login"`
+	Request map[string]string `yaml:"request"`
+	// Token is where the token is in the login's answer (a field path).
+	Token string `yaml:"token"`
+	// Use says where the token goes in each call: exactly one of parameter, header, cookie.
+	Use SessionUse `yaml:"use"`
+	// Lifetime renews the token once it is this old (0: only when a call says it expired).
+	Lifetime time.Duration `yaml:"lifetime"`
+	// Expired are the faults that mean the token expired: one fresh login, one retry.
+	Expired []SessionExpired `yaml:"expired"`
+	// Logout, optional, is called with the token when the bridge stops.
+	Logout string `yaml:"logout"`
+}
+
+// SessionUse is where the token goes.
+type SessionUse struct {
+	Parameter string `yaml:"parameter"`
+	Header    string `yaml:"header"`
+	Cookie    string `yaml:"cookie"`
+}
+
+// SessionExpired matches a fault; faultString is a regular expression.
+type SessionExpired struct {
+	FaultCode   string `yaml:"faultCode"`
+	DetailCode  string `yaml:"detailCode"`
+	FaultString string `yaml:"faultString"`
 }
 
 // BackendAuth is Windows authentication; exactly one of its members.
@@ -377,6 +411,29 @@ func (b *Backend) validate(p *collector) {
 			p.bad("backend.auth.kerberos", "krb5Conf, realm and username are required")
 		case a.Kerberos != nil && (a.Kerberos.Password == "") == (a.Kerberos.Keytab == ""):
 			p.bad("backend.auth.kerberos", "set password or keytab (one of the two)")
+		}
+	}
+	if ss := b.Session; ss != nil {
+		if ss.Login == "" {
+			p.bad("backend.session.login", "required: the login operation")
+		}
+		if ss.Token == "" {
+			p.bad("backend.session.token", "required: where the token is in the login's answer")
+		}
+		n := 0
+		for _, v := range []string{ss.Use.Parameter, ss.Use.Header, ss.Use.Cookie} {
+			if v != "" {
+				n++
+			}
+		}
+		if n != 1 {
+			p.bad("backend.session.use", "set exactly one of parameter, header and cookie")
+		}
+		if len(ss.Expired) == 0 {
+			p.bad("backend.session.expired", "required: the faults that mean the token expired")
+		}
+		if ss.Lifetime < 0 {
+			p.bad("backend.session.lifetime", "must not be negative")
 		}
 	}
 	if t := b.TLS; t != nil && (t.CertFile == "") != (t.KeyFile == "") {
