@@ -3,8 +3,10 @@ package bench
 import (
 	"context"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -29,10 +31,12 @@ func (c catalog) Operation(name string) (mapping.OperationInfo, bool) {
 
 // stack is the simulator, the SOAP client and the bridge in front of them.
 type stack struct {
+	sim    *legacysim.Server
 	client *soapclient.Client
 	scim   *httptest.Server
 	http   *http.Client
-	id     string // an employee that exists
+	id     string        // an employee that exists
+	conns  *atomic.Int64 // connections the simulator accepted
 }
 
 func newStack(b testing.TB) *stack {
@@ -41,7 +45,14 @@ func newStack(b testing.TB) *stack {
 	if err != nil {
 		b.Fatal(err)
 	}
-	simSrv := httptest.NewServer(sim)
+	conns := new(atomic.Int64)
+	simSrv := httptest.NewUnstartedServer(sim)
+	simSrv.Config.ConnState = func(_ net.Conn, s http.ConnState) {
+		if s == http.StateNew {
+			conns.Add(1)
+		}
+	}
+	simSrv.Start()
 	b.Cleanup(simSrv.Close)
 	b.Cleanup(func() { _ = sim.Close() })
 	res := soapclient.Resilience{Registerer: prometheus.NewRegistry()}
@@ -76,7 +87,11 @@ func newStack(b testing.TB) *stack {
 	if err != nil {
 		b.Fatal(err)
 	}
-	return &stack{client: client, scim: scim, http: scim.Client(), id: out.(*legacyhr.CreateEmployeeResponse).Employee.EmployeeID}
+	hc := scim.Client()
+	// The load generator keeps as many connections as it has clients, as the agent's pool does.
+	hc.Transport.(*http.Transport).MaxIdleConnsPerHost = 128
+	return &stack{sim: sim, client: client, scim: scim, http: hc, conns: conns,
+		id: out.(*legacyhr.CreateEmployeeResponse).Employee.EmployeeID}
 }
 
 func (s *stack) direct(b testing.TB) {

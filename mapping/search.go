@@ -5,6 +5,7 @@ import (
 	"reflect"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/scimbridge/scimbridge/backend"
 	"github.com/scimbridge/scimbridge/filter"
@@ -62,9 +63,13 @@ func (b *engineBackend) windowItems(ctx context.Context, st *step, env map[strin
 		return []any{}, total, err
 	}
 	size := min(want, p.maxSize)
+	shared := b.importWindow(st, env, start, want)
+	if shared {
+		size = p.maxSize
+	}
 	pos := start // 0-based index of the next item asked for
 	skip := 0
-	if p.style == "pageNumber" {
+	if p.style == "pageNumber" || shared {
 		pos = start - start%size
 		skip = start % size
 	}
@@ -72,7 +77,7 @@ func (b *engineBackend) windowItems(ctx context.Context, st *step, env map[strin
 	total := -1
 	// One call per page wanted, plus one for an unaligned start: a bound, not a guess.
 	for calls := 0; calls < want/size+2 && len(out) < want; calls++ {
-		recs, t, err := b.listCall(ctx, st, env, rec, pageSetter(p, pos, size))
+		recs, t, err := b.listPage(ctx, st, env, rec, pos, size, shared && start > 0 && calls == 0)
 		if err != nil {
 			return nil, 0, err
 		}
@@ -92,6 +97,54 @@ func (b *engineBackend) windowItems(ctx context.Context, st *step, env map[strin
 		out = out[:want]
 	}
 	return out, max(total, 0), nil
+}
+
+// pageReuse is how long a fetched page stays available to the next SCIM window of an import.
+// Only a window that starts inside a page (never the first window of a listing, so never an
+// existence check) reads it back, so it can hold nothing older than the import's previous step.
+const pageReuse = 30 * time.Second
+
+// importWindow tells whether this window belongs to an import that pages through the listing
+// with the application's largest pages, aligned on them, so that consecutive SCIM windows share
+// pages and one import makes at most ceil(N/maxSize)+1 list calls whatever count the agent uses
+// (docs/benchmarks.md). A first window takes that road when it lists everything or its count is
+// at least half a page (a smaller fetch would not be cheaper for the application); a later one
+// when the previous
+// window left the page it starts in, or the page just before it, behind.
+func (b *engineBackend) importWindow(st *step, env map[string]any, start, want int) bool {
+	size := st.paging.maxSize
+	if start == 0 {
+		// An unfiltered listing is an import (or a probe of one); a filtered one with a small
+		// count is a lookup, which a smaller page serves better.
+		return 2*want >= size || len(env) == 0
+	}
+	aligned := start - start%size
+	now := b.now()
+	if _, _, ok := b.snaps.getPage(pageKey(st, env, aligned, size), now); ok {
+		return true
+	}
+	if start == aligned {
+		_, _, ok := b.snaps.getPage(pageKey(st, env, aligned-size, size), now)
+		return ok
+	}
+	return false
+}
+
+// listPage fetches the page of size items starting at pos, or, when reuse is set, answers with
+// the same page fetched for the previous window, and keeps what it fetched for the next window.
+func (b *engineBackend) listPage(ctx context.Context, st *step, env map[string]any, rec reflect.Type, pos, size int, reuse bool) ([]any, int, error) {
+	key := pageKey(st, env, pos, size)
+	if reuse {
+		if recs, total, ok := b.snaps.getPage(key, b.now()); ok {
+			return recs, total, nil
+		}
+	}
+	recs, total, err := b.listCall(ctx, st, env, rec, pageSetter(st.paging, pos, size))
+	if err == nil && len(recs) == size {
+		// Only a full page can hold the start of the next window.
+		b.snaps.putPage(key, recs, total, b.now().Add(pageReuse))
+	}
+	return recs, total, err
 }
 
 // pageSetter sets the paging fields for the page starting at the 0-based index pos.

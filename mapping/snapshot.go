@@ -14,11 +14,13 @@ const maxSnapshots = 16
 
 type snapshot struct {
 	items   []any
+	total   int // the application's total, for a kept page (pageKey); unused for a listing
 	expires time.Time
 }
 
 // snapshots keeps the items of recent unpaged listings so that the pages after the first of one
-// import run see the same items in the same order.
+// import run see the same items in the same order, and the application's recent pages of a paged
+// listing so that the next SCIM window of an import reuses the page the last one ended in.
 type snapshots struct {
 	mu sync.Mutex
 	m  map[string]snapshot
@@ -41,19 +43,34 @@ func snapshotKey(st *step, env map[string]any) string {
 	return s
 }
 
+// pageKey names one page of a paged listing: the listing, the page's first index and its size.
+func pageKey(st *step, env map[string]any, pos, size int) string {
+	return fmt.Sprintf("%s\x00page=%d+%d", snapshotKey(st, env), pos, size)
+}
+
 // get returns the snapshot's items, shared and read-only: callers slice, never write.
 func (s *snapshots) get(key string, now time.Time) ([]any, bool) {
+	items, _, ok := s.getPage(key, now)
+	return items, ok
+}
+
+// getPage is get for a kept page, with the total the application gave with it.
+func (s *snapshots) getPage(key string, now time.Time) ([]any, int, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	sn, ok := s.m[key]
 	if !ok || !now.Before(sn.expires) {
 		delete(s.m, key)
-		return nil, false
+		return nil, 0, false
 	}
-	return sn.items, true
+	return sn.items, sn.total, true
 }
 
 func (s *snapshots) put(key string, items []any, expires time.Time) {
+	s.putPage(key, items, 0, expires)
+}
+
+func (s *snapshots) putPage(key string, items []any, total int, expires time.Time) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if _, ok := s.m[key]; !ok && len(s.m) >= maxSnapshots {
@@ -66,5 +83,5 @@ func (s *snapshots) put(key string, items []any, expires time.Time) {
 		}
 		delete(s.m, oldest)
 	}
-	s.m[key] = snapshot{items: items, expires: expires}
+	s.m[key] = snapshot{items: items, total: total, expires: expires}
 }
