@@ -17,7 +17,7 @@ func (s *server) syncPassword(ctx context.Context, id, pw string) error {
 	if err != nil {
 		// Without the ledger we cannot tell a repeat from a change; guessing either way is worse
 		// than a retryable failure.
-		return failed(op{resource: "user", id: id}, backend.Wrap(backend.Internal, err, "password ledger"))
+		return failed(op{resource: "user", id: id}, backend.Wrap(backend.Unavailable, err, "the bridge's state store (password history) could not be read; nothing was changed"))
 	}
 	if s.cfg.PasswordSync == "changed" && matches {
 		ri.add(slog.String("password", "unchanged"))

@@ -38,7 +38,11 @@ type stateStore interface {
 var (
 	_ stateStore = (*state.Memory)(nil)
 	_ stateStore = (*state.SQLite)(nil)
+	_ stateStore = (*state.Postgres)(nil)
 )
+
+// stateOpenTimeout bounds connecting to PostgreSQL and migrating its schema at start-up.
+const stateOpenTimeout = 30 * time.Second
 
 // openState opens the store the configuration names, measured into reg.
 func openState(cfg config.State, reg prometheus.Registerer) (stateStore, error) {
@@ -50,10 +54,16 @@ func openState(cfg config.State, reg prometheus.Registerer) (stateStore, error) 
 		}
 		opts = append(opts, state.WithMetrics(m))
 	}
-	if cfg.Path == "" {
+	switch {
+	case cfg.Postgres != "":
+		ctx, cancel := context.WithTimeout(context.Background(), stateOpenTimeout)
+		defer cancel()
+		return state.OpenPostgres(ctx, cfg.Postgres, opts...)
+	case cfg.Path != "":
+		return state.OpenSQLite(cfg.Path, opts...)
+	default:
 		return state.NewMemory(opts...), nil
 	}
-	return state.OpenSQLite(cfg.Path, opts...)
 }
 
 func newLogger(cfg config.Log, w io.Writer) *slog.Logger {

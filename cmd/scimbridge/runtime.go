@@ -89,6 +89,7 @@ func newRuntime(path string, p *config.Prepared, reg *prometheus.Registry, log *
 	rt.health = observe.NewHealth(observe.HealthOptions{
 		Breaker: func() (string, time.Duration) { return rt.cur.Load().p.Client.BreakerState() },
 		Probe:   func(ctx context.Context) error { return rt.cur.Load().p.Client.Ping(ctx) },
+		State:   store.Ping,
 	})
 	return rt, nil
 }

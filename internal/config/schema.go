@@ -189,6 +189,9 @@ type State struct {
 	// Path is the SQLite file; "" keeps state in memory (lost on restart: the first PUT after a
 	// restart re-sends a user's password once).
 	Path string `yaml:"path"`
+	// Postgres is a PostgreSQL connection string (postgres://… or key=value), usually from a
+	// secret (${file:…} or ${ENV}): the state several replicas share. Excludes path.
+	Postgres string `yaml:"postgres"`
 	// PasswordHistory is how many passwords per user are remembered: a PUT carrying any of them
 	// is not a password change. 0 means the default (5).
 	PasswordHistory int `yaml:"passwordHistory"`
@@ -244,6 +247,12 @@ func (s *State) defaults() {
 }
 
 func (s *State) validate(p *collector) {
+	if s.Path != "" && s.Postgres != "" {
+		p.bad("state.postgres", "state.path and state.postgres exclude each other (SQLite for one instance, PostgreSQL for replicas)")
+	}
+	if s.Postgres != "" && !strings.HasPrefix(s.Postgres, "postgres://") && !strings.HasPrefix(s.Postgres, "postgresql://") && !strings.Contains(s.Postgres, "=") {
+		p.bad("state.postgres", "not a PostgreSQL connection string (postgres://user@host:5432/db, or host=… dbname=… key=value pairs)")
+	}
 	if h := s.PasswordHistory; h < 1 || h > state.MaxPasswordHistory {
 		p.bad("state.passwordHistory", "%d is not between 1 and %d", h, state.MaxPasswordHistory)
 	}

@@ -26,7 +26,11 @@ type HealthOptions struct {
 	// probed. It runs at most once per ProbeInterval (default 10s), bounded by ProbeTimeout
 	// (default 2s); /readyz serves the cached result in between, so scraping it often costs
 	// the backend nothing.
-	Probe         func(ctx context.Context) error
+	Probe func(ctx context.Context) error
+	// State checks the bridge's state store (a query to PostgreSQL, a read of the SQLite file),
+	// on every /readyz, bounded by ProbeTimeout: without its state the bridge refuses writes, so
+	// a load balancer should send them to a replica that has it. nil: not checked.
+	State         func(ctx context.Context) error
 	ProbeInterval time.Duration
 	ProbeTimeout  time.Duration
 	// Now is the clock; default time.Now.
@@ -122,6 +126,18 @@ func (h *Health) Checks(ctx context.Context) []Check {
 	}
 	if checked {
 		cs = append(cs, Check{Name: "backend", OK: available, Info: strings.Join(parts, "; ")})
+	}
+	if h.o.State != nil {
+		sctx, cancel := context.WithTimeout(ctx, h.o.ProbeTimeout)
+		err := h.o.State(sctx)
+		cancel()
+		if err != nil {
+			// The cause can name the database host: it goes to the bridge's log through the
+			// failing requests, not to whoever can read /readyz.
+			cs = append(cs, Check{Name: "state", OK: false, Info: "state store not reachable"})
+		} else {
+			cs = append(cs, Check{Name: "state", OK: true, Info: "state store reachable"})
+		}
 	}
 	return cs
 }

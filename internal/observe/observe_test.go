@@ -369,3 +369,32 @@ func TestRequestIDOnEveryLineWithAContext(t *testing.T) {
 		t.Fatalf("lines:\n%s", buf.String())
 	}
 }
+
+// The state store is part of readiness: a replica without its state refuses writes, so it must
+// not get them; the cause (which can name the database host) stays out of /readyz.
+func TestReadyzIncludesTheStateStore(t *testing.T) {
+	var down atomic.Bool
+	h := NewHealth(HealthOptions{State: func(ctx context.Context) error {
+		if down.Load() {
+			return errors.New("failed to connect to `user=scim database=state`: db.internal.example:5432: dial error")
+		}
+		return nil
+	}})
+	h.SetReady(true)
+	get := func() (int, string) {
+		rec := httptest.NewRecorder()
+		h.Readyz().ServeHTTP(rec, httptest.NewRequest("GET", "/readyz?verbose", nil))
+		return rec.Code, rec.Body.String()
+	}
+	if code, body := get(); code != 200 || !strings.Contains(body, "[+]state") {
+		t.Fatalf("store up: %d %q", code, body)
+	}
+	down.Store(true)
+	code, body := get()
+	if code != 503 || !strings.Contains(body, "[-]state: state store not reachable") {
+		t.Fatalf("store down: %d %q", code, body)
+	}
+	if strings.Contains(body, "db.internal") || strings.Contains(body, "5432") {
+		t.Errorf("readyz leaks the database address: %q", body)
+	}
+}
