@@ -35,6 +35,8 @@ func checks20RFC() []checkDef {
 			Fn: checkPluralSPC20},
 		{Name: "v2.auth", Dialect: "2.0", Doc: "Calls without credentials and with wrong ones answer 401 with a SCIM 2.0 Error body (schemas, status \"401\"); a missing WWW-Authenticate header is a warning (RFC 7644 §3.12).",
 			Fn: checkAuth20},
+		{Name: "v2.sort", Dialect: "2.0", Needs: []string{CapPushNewUsers}, Doc: "Only when /ServiceProviderConfig advertises sort.supported: sortBy=userName lists the run's users in order, sortOrder=descending in reverse (RFC 7644 §3.4.2.3); POST /Users/.search answers as the same GET, or 404/405/501 (a note: optional).",
+			Fn: checkSort20},
 	}
 }
 

@@ -55,6 +55,9 @@ const (
 	v2NestingSlow           // a deeply nested filter answers 400, but only after more than a tenth of the timeout
 	v2PluralSPCBroken       // /ServiceProviderConfigs answers 500
 	v2AuthPlain             // 401 with a plain-text body
+	v2SortIgnored           // sort advertised, sortBy dropped
+	v2SearchWrong           // POST /.search answers an empty list
+	v2NoSearch              // POST /.search answers 404
 )
 
 // v2Faults names the faults in test failure messages.
@@ -68,7 +71,7 @@ var v2Faults = map[v2Fault]string{v2None: "none", v2CapitalOpsRefused: "capitali
 	v2NoMetaVersion: "no meta.version", v2IfMatchIgnored: "If-Match ignored", v2ProjectionIgnored: "attributes ignored",
 	v2PlainJSON: "application/json", v2TextContentType: "text/plain", v2CoAsSw: "co evaluated as sw",
 	v2FiltersUnsupported: "operators unsupported", v2NestingCrash: "nesting crashes", v2NestingSlow: "nesting slow", v2PluralSPCBroken: "plural SPC 500",
-	v2AuthPlain: "401 in plain text"}
+	v2AuthPlain: "401 in plain text", v2SortIgnored: "sortBy ignored", v2SearchWrong: ".search answers nothing", v2NoSearch: "no .search"}
 
 // versioned gives every user and group a version that changes with lastModified, as a backend
 // with real versions does, so that the front end advertises etag.supported.
@@ -224,6 +227,19 @@ func breakV2(h http.Handler, f v2Fault) http.Handler {
 			q := r.URL.Query()
 			q.Set("filter", strings.ReplaceAll(q.Get("filter"), " co ", " sw "))
 			r.URL.RawQuery = q.Encode()
+		case f == v2SortIgnored && r.URL.RawQuery != "":
+			q := r.URL.Query()
+			q.Del("sortBy")
+			r.URL.RawQuery = q.Encode()
+		case (f == v2SearchWrong || f == v2NoSearch) && strings.HasSuffix(r.URL.Path, "/.search"):
+			w.Header().Set("Content-Type", "application/scim+json")
+			if f == v2NoSearch {
+				w.WriteHeader(404)
+				_, _ = w.Write([]byte(`{"schemas":["urn:ietf:params:scim:api:messages:2.0:Error"],"status":"404","detail":"no"}`))
+				return
+			}
+			_, _ = w.Write([]byte(`{"schemas":["urn:ietf:params:scim:api:messages:2.0:ListResponse"],"totalResults":0,"startIndex":1,"itemsPerPage":0,"Resources":[]}`))
+			return
 		case f == v2NoPatch && r.Method == "PATCH":
 			w.WriteHeader(501)
 			_, _ = w.Write([]byte(`{"schemas":["urn:ietf:params:scim:api:messages:2.0:Error"],"status":"501","detail":"no"}`))
@@ -372,6 +388,9 @@ func TestV2DialectAgainstTheBridge(t *testing.T) {
 		{v2NestingSlow, []string{"v2.filter.nesting"}},
 		{v2PluralSPCBroken, nil},
 		{v2AuthPlain, []string{"v2.auth"}},
+		{v2SortIgnored, []string{"v2.sort"}},
+		{v2SearchWrong, []string{"v2.sort"}},
+		{v2NoSearch, nil},
 	}
 	for _, tc := range cases {
 		url := v2Server(t, tc.fault)
