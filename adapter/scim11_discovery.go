@@ -71,3 +71,7 @@ func (s *server) authSchemes11() []scim11.AuthScheme {
 	}
 	return nil
 }
+
+// OktaCapabilities is what a bridge with this configuration offers Okta for a backend that can
+// do c: the names in userManagementCapabilities. scimbridge check prints it.
+func OktaCapabilities(c backend.Capabilities, cfg Config) []string { return oktaCapabilities(c, cfg) }

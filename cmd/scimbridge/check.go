@@ -5,8 +5,11 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"slices"
 	"sort"
+	"strings"
 
+	"github.com/scimbridge/scimbridge/adapter"
 	"github.com/scimbridge/scimbridge/internal/config"
 	"github.com/scimbridge/scimbridge/mapping"
 	"github.com/scimbridge/scimbridge/soapclient"
@@ -48,6 +51,7 @@ func cmdCheck(args []string, stdout, stderr io.Writer) int {
 	}
 	p.Close()
 	fmt.Fprintf(stdout, "%s: OK (mapping %s, client %s)\n", *configPath, p.Config.Backend.Mapping, p.Engine.Client())
+	printOffer(stdout, p.Engine, p.Config.SCIM)
 	return 0
 }
 
@@ -68,11 +72,13 @@ func checkMappingWSDL(path, wsdl string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "wsdl:", err)
 		return 1
 	}
-	if _, err := mapping.Compile(spec, config.Catalog(reg), mapping.Options{}); err != nil {
+	eng, err := mapping.Compile(spec, config.Catalog(reg), mapping.Options{})
+	if err != nil {
 		fmt.Fprintln(stderr, err)
 		return 1
 	}
 	fmt.Fprintf(stdout, "%s: OK (WSDL %s)\n", path, wsdl)
+	printOffer(stdout, eng, adapter.Config{})
 	return 0
 }
 
@@ -94,6 +100,7 @@ func checkMapping(path string, stdout, stderr io.Writer) int {
 			return 1
 		}
 		fmt.Fprintf(stdout, "%s: OK (REST backend %s)\n", path, eng.Client())
+		printOffer(stdout, eng, adapter.Config{})
 		return 0
 	}
 	reg, ok := soapclient.Clients[spec.Client.Value]
@@ -116,5 +123,31 @@ func checkMapping(path string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	fmt.Fprintf(stdout, "%s: OK (client %s)\n", path, eng.Client())
+	printOffer(stdout, eng, adapter.Config{})
 	return 0
+}
+
+// printOffer says what Okta will be offered (userManagementCapabilities, with the scim:
+// configuration's switches; the defaults for a mapping checked alone) and the user filters the
+// mapping answers, so that a missing capability is seen before Okta is configured.
+func printOffer(w io.Writer, eng *mapping.Engine, scim adapter.Config) {
+	c := eng.Capabilities()
+	offered := adapter.OktaCapabilities(c, scim)
+	if len(offered) == 0 {
+		fmt.Fprintln(w, "  Okta capabilities: none (the mapping cannot list, read or write users)")
+	} else {
+		fmt.Fprintf(w, "  Okta capabilities: %s\n", strings.Join(offered, ", "))
+	}
+	var missing []string
+	for _, name := range adapter.AllCapabilities {
+		if !slices.Contains(offered, name) {
+			missing = append(missing, name)
+		}
+	}
+	if len(missing) > 0 {
+		fmt.Fprintf(w, "  not offered: %s\n", strings.Join(missing, ", "))
+	}
+	if len(c.FilterUsers) > 0 {
+		fmt.Fprintf(w, "  user filters the mapping answers: %s\n", strings.Join(c.FilterUsers, ", "))
+	}
 }
