@@ -17,7 +17,8 @@ import (
 // The released-binary test: a binary built as a release is (-trimpath), run with a PATH that has
 // no Go toolchain and from a directory that holds only the WSDL, the mapping and the
 // configuration, connects each bundled application through the runtime WSDL client
-// (backend.wsdl), and the Okta agent replay (`scimbridge test`, SCIM 1.1 and 2.0) passes.
+// (backend.wsdl), and the Okta agent replay (`scimbridge test`, SCIM 1.1 and 2.0) passes. The
+// ASMX-shaped directory has no generated client at all: only this path exists for it.
 
 // releaseBin builds the release binary once per test binary run.
 var releaseBin = sync1(func() (string, error) {
@@ -132,6 +133,8 @@ type releasedApp struct {
 }
 
 var releasedApps = []releasedApp{
+	{"asmx", `asmxsim: listening on (http://\S+) `, "../../wsdl/asmx-directory.wsdl", "../../deploy/examples/asmx.mapping.yaml",
+		`basic: { username: ` + e2eSimUser + `, password: "${file:SIMPASS}" }`},
 	{"legacyhr", `legacysim: listening on (http://\S+/soap)`, "../../wsdl/legacyhr.wsdl", "../../deploy/examples/legacyhr.mapping.yaml",
 		`wsse: { username: ` + e2eSimUser + `, password: "${file:SIMPASS}" }`},
 	{"wso2", `wso2sim: listening on (http://\S+)`, "../../wsdl/corpus/wso2-remote-userstore/RemoteUserStoreManagerService.wsdl", "../../deploy/examples/wso2.mapping.yaml",
