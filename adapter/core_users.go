@@ -62,6 +62,8 @@ func (s *server) replaceUser(ctx context.Context, id string, build func(cur *bac
 		return nil, err
 	}
 	defer unlock()
+	// Under the lock, the backend may answer its own read-merge-write from this read.
+	ctx = backend.WithReadCache(ctx)
 	cur, err := s.b.GetUser(ctx, id)
 	if err != nil {
 		return nil, failed(op{resource: "user", id: id}, err)

@@ -148,6 +148,7 @@ func (b *engineBackend) invoke(ctx context.Context, st *step, env map[string]any
 // `as` adds its response to the environment of the steps after it; a fail step ends the
 // operation with its error.
 func (b *engineBackend) runOp(ctx context.Context, op operation, env map[string]any, record any, rec reflect.Type) (any, error) {
+	backend.ForgetReads(ctx) // any call may change what this request's earlier reads answered
 	var result any
 	bound := false
 	for _, st := range op {

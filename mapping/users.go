@@ -82,6 +82,10 @@ func (b *engineBackend) getRecord(ctx context.Context, op operation, rec reflect
 	if id == "" {
 		return nil, backend.Errorf(backend.NotFound, "no resource has an empty id")
 	}
+	key := fmt.Sprintf("%p\x00%s", op, id) // one key per compiled read operation and id
+	if r, ok := backend.CachedRead(ctx, key); ok {
+		return r, nil
+	}
 	r, err := b.runOp(ctx, op, map[string]any{"id": id}, nil, rec)
 	if err != nil {
 		return nil, err
@@ -89,6 +93,7 @@ func (b *engineBackend) getRecord(ctx context.Context, op operation, rec reflect
 	if r == nil {
 		return nil, backend.Errorf(backend.NotFound, "the legacy application has no record %q", id)
 	}
+	backend.PutRead(ctx, key, r)
 	return r, nil
 }
 
