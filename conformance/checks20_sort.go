@@ -42,6 +42,10 @@ func checkSort20(ctx context.Context, c *checkRun) {
 	slices.Sort(want)
 	names := func(what string, r *response) []string {
 		obj, ok := r.object()
+		if r.Status == http.StatusBadRequest && ok && obj["scimType"] == "invalidFilter" {
+			c.notef("%s: the connector refuses the filter %s (400 invalidFilter), so sorting was not checked on the run's users", what, filter)
+			return nil
+		}
 		if r.Status != http.StatusOK || !ok {
 			c.failf("%s answered %d %s", what, r.Status, snippet(r.Body))
 			return nil
