@@ -48,9 +48,22 @@ func (n *xnode) attr(local string) (string, bool) {
 	return "", false
 }
 
-// hasHref is the cheap test the transport runs on every reply.
+// hasHref is the cheap test the transport runs on every reply: references to resolve, or nil
+// values to drop.
 func hasHref(body []byte) bool {
-	return bytes.Contains(body, []byte(`href="#`)) || bytes.Contains(body, []byte(`href='#`))
+	return bytes.Contains(body, []byte(`href="#`)) || bytes.Contains(body, []byte(`href='#`)) || bytes.Contains(body, []byte(`nil="true"`))
+}
+
+// isNil reports an element marked xsi:nil="true". Such an element is dropped from the resolved
+// reply: encoding/xml knows no xsi:nil and would decode it as an empty value, whereas left out
+// it is the nil pointer it means (JIRA's getUser answers an unknown user with a nil return).
+func (n *xnode) isNil() bool {
+	for _, a := range n.attrs {
+		if a.Name.Local == "nil" && a.Name.Space != "" && a.Name.Space != "xmlns" && (a.Value == "true" || a.Value == "1") {
+			return true
+		}
+	}
+	return false
 }
 
 // resolveMultiRefs returns body with every href="#id" in its SOAP Body resolved.
@@ -197,6 +210,9 @@ func (r *resolver) resolve(n *xnode, depth int) (*xnode, error) {
 		case string:
 			out.kids = append(out.kids, v)
 		case *xnode:
+			if v.isNil() {
+				continue
+			}
 			c, err := r.resolve(v, depth+1)
 			if err != nil {
 				return nil, err

@@ -20,6 +20,7 @@ import (
 	"github.com/scimbridge/scimbridge/adapter"
 	"github.com/scimbridge/scimbridge/internal/asmxsim"
 	"github.com/scimbridge/scimbridge/internal/config"
+	"github.com/scimbridge/scimbridge/internal/jirasim"
 	"github.com/scimbridge/scimbridge/internal/legacysim"
 	"github.com/scimbridge/scimbridge/internal/ntlmserver"
 	"github.com/scimbridge/scimbridge/internal/wso2sim"
@@ -205,12 +206,13 @@ func cmdSim(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	soap12 := fs.Bool("soap12", false, "legacyhr only: speak SOAP 1.2 only (application/soap+xml, 1.2 envelopes and faults), like a WCF endpoint with a 1.2 binding")
 	ntlm := fs.String("ntlm", "", `legacyhr only: protect the endpoint with NTLM (Windows authentication, as IIS does) for this account, DOMAIN\user; its password is --ntlm-password or $LEGACYSIM_NTLM_PASSWORD`)
 	ntlmPass := fs.String("ntlm-password", "", "password of the --ntlm account")
-	kind := fs.String("kind", "legacyhr", "which legacy application to simulate: legacyhr (SOAP HR directory, WS-Security) wso2 (WSO2 RemoteUserStoreManagerService, HTTP Basic) or asmx (an ASMX-shaped directory service, HTTP Basic, GET ?wsdl; connect it with backend.wsdl)")
+	kind := fs.String("kind", "legacyhr", "which legacy application to simulate: legacyhr (SOAP HR directory, WS-Security) wso2 (WSO2 RemoteUserStoreManagerService, HTTP Basic) asmx (an ASMX-shaped directory service, HTTP Basic, GET ?wsdl; connect it with backend.wsdl) or jira (JIRA SOAP v2's users and groups, rpc/encoded, session-token login with --username/--password)")
+	expireEvery := fs.Int("expire-every", 20, "jira only: a login token expires after this many calls (0: never)")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
-	if *kind != "legacyhr" && *kind != "wso2" && *kind != "asmx" {
-		fmt.Fprintf(stderr, "scimbridge sim: --kind %q is not legacyhr, wso2 or asmx\n", *kind)
+	if *kind != "legacyhr" && *kind != "wso2" && *kind != "asmx" && *kind != "jira" {
+		fmt.Fprintf(stderr, "scimbridge sim: --kind %q is not legacyhr, wso2, asmx or jira\n", *kind)
 		return 2
 	}
 	if host, _, err := net.SplitHostPort(*addr); err != nil || !adapter.AuthNoneAllowed(*addr) {
@@ -228,6 +230,17 @@ func cmdSim(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err := asmxsim.ListenAndServe(ctx, *addr, asmxsim.Options{Username: *user, Password: *pass, Logger: log}, func(endpoint string) {
 			// Tests read this line to learn the address when --listen asks for port 0.
 			fmt.Fprintf(stdout, "asmxsim: listening on %s (WSDL: %s?wsdl)\n", endpoint, endpoint)
+		})
+		if err != nil {
+			fmt.Fprintln(stderr, "scimbridge sim:", err)
+			return 1
+		}
+		return 0
+	}
+	if *kind == "jira" {
+		err := jirasim.ListenAndServe(ctx, *addr, jirasim.Options{Username: *user, Password: *pass, ExpireEvery: *expireEvery, Logger: log}, func(endpoint string) {
+			// Tests read this line to learn the address when --listen asks for port 0.
+			fmt.Fprintf(stdout, "jirasim: listening on %s\n", endpoint)
 		})
 		if err != nil {
 			fmt.Fprintln(stderr, "scimbridge sim:", err)
