@@ -69,7 +69,7 @@ func openState(cfg config.State, reg prometheus.Registerer) (stateStore, error) 
 func newLogger(cfg config.Log, w io.Writer) *slog.Logger {
 	var level slog.Level
 	_ = level.UnmarshalText([]byte(cfg.Level)) // validated by Config.validate
-	opts := &slog.HandlerOptions{Level: level}
+	opts := &slog.HandlerOptions{Level: level, ReplaceAttr: readableDurations}
 	var h slog.Handler = slog.NewJSONHandler(w, opts)
 	if cfg.Format == "text" {
 		h = slog.NewTextHandler(w, opts)
@@ -78,6 +78,15 @@ func newLogger(cfg config.Log, w io.Writer) *slog.Logger {
 	// however deeply it is nested in what is logged.
 	// Every line logged with a request's context names its request id.
 	return slog.New(observe.NewRedactHandler(observe.NewRequestIDHandler(h), cfg.Sensitive...))
+}
+
+// readableDurations writes every duration as Go's readable form ("1.5s"), not as the JSON
+// handler's unit-less nanoseconds; the request line's own duration is duration_ms.
+func readableDurations(_ []string, a slog.Attr) slog.Attr {
+	if a.Value.Kind() == slog.KindDuration {
+		a.Value = slog.StringValue(a.Value.Duration().String())
+	}
+	return a
 }
 
 // newRegistry is the metrics registry of one bridge, with the process collectors.
