@@ -26,6 +26,11 @@ type (
 	AddUserResponse  struct{}
 	UpdateUser       struct{ LoginName, Email string }
 	UpdateUserResp   struct{}
+	SetUserXML       struct {
+		LoginName string
+		Data      *XMLContent
+	}
+	SetUserXMLResponse struct{}
 )
 
 var asmxOps = map[string][2]any{
@@ -33,6 +38,7 @@ var asmxOps = map[string][2]any{
 	"GetUser":    {GetUser{}, GetUserResponse{}},
 	"AddUser":    {AddUser{}, AddUserResponse{}},
 	"UpdateUser": {UpdateUser{}, UpdateUserResp{}},
+	"SetUserXML": {SetUserXML{}, SetUserXMLResponse{}},
 }
 
 type asmxCatalog struct{}
@@ -70,6 +76,7 @@ type fakeASMX struct {
 	// emptyGet answers GetUser for unknown users with an empty result instead of a fault.
 	emptyGet bool
 	calls    []string
+	lastXML  *XMLContent
 }
 
 func (f *fakeASMX) Invoke(_ context.Context, op string, req any) (any, error) {
@@ -102,6 +109,9 @@ func (f *fakeASMX) Invoke(_ context.Context, op string, req any) (any, error) {
 	case *AddUser:
 		f.users[r.LoginName] = r.Email // no duplicate check: the application overwrites
 		return &AddUserResponse{}, nil
+	case *SetUserXML:
+		f.lastXML = r.Data
+		return &SetUserXMLResponse{}, nil
 	case *UpdateUser:
 		if _, ok := f.users[r.LoginName]; !ok {
 			return nil, &asmxFault{"USER_NOT_FOUND"}
@@ -252,5 +262,31 @@ func TestCheckExisting(t *testing.T) {
 	spec, _ := Parse("asmx.yaml", []byte(src))
 	if _, err := Compile(spec, asmxCatalog{}, Options{}); err == nil || !strings.Contains(err.Error(), "checkExisting: needs a search rule") {
 		t.Errorf("checkExisting without a look-up: %v", err)
+	}
+}
+
+// Request-side XML content is built from mapping values and sent as written: values with markup,
+// ]]> or entity references stay text inside their element.
+func TestRequestXMLContent(t *testing.T) {
+	src := strings.Replace(asmxMapping, `  replace:
+    call: UpdateUser
+    request: { LoginName: id, Email: primaryEmail(user) }`, `  replace:
+    call: SetUserXML
+    request:
+      LoginName: id
+      Data: 'xmlElement("User", {"LoginName": id, "Email": primaryEmail(user)}, [xmlElement("Title", nil, user.title)])'`, 1)
+	b, f := asmx(t, src)
+	hostile := `</Title><Admin>yes</Admin>]]>&amp;`
+	u := &backend.User{UserName: "ann", Title: hostile, Emails: []backend.MultiValue{{Value: `a"b@example.com`}}}
+	if _, err := b.ReplaceUser(context.Background(), "ann", u); err != nil {
+		t.Fatal(err)
+	}
+	if f.lastXML == nil {
+		t.Fatal("no XML content sent")
+	}
+	for path, want := range map[string]any{"/User/Title": hostile, "/User/@Email": `a"b@example.com`, "count(//Admin)": "0"} {
+		if got, err := xpathString(*f.lastXML, path); err != nil || got != want {
+			t.Errorf("%s = %#v, %v; want %q (sent %s)", path, got, err, want, f.lastXML.XML)
+		}
 	}
 }
