@@ -3,6 +3,8 @@ package restclient
 import (
 	"net/http"
 	"net/url"
+	"os"
+	"path/filepath"
 	"testing"
 
 	"go.yaml.in/yaml/v3"
@@ -57,6 +59,25 @@ func FuzzReply(f *testing.F) {
 		for _, name := range d.Operations() {
 			o, _ := d.Lookup(name)
 			_, _ = decodeResponse(o, h, body)
+		}
+	})
+}
+
+// FuzzParseOpenAPI: any document gives a definition or an error, never a panic or a hang.
+func FuzzParseOpenAPI(f *testing.F) {
+	if data, err := os.ReadFile(filepath.Join("..", "internal", "restsim", "openapi.yaml")); err == nil {
+		f.Add(data)
+	}
+	f.Add([]byte("openapi: 3.0.0\ninfo: {title: x, version: '1'}\npaths:\n  /a/{id}:\n    get:\n      operationId: a\n      responses: {'200': {description: ok, content: {application/json: {schema: {$ref: '#/components/schemas/T'}}}}}\ncomponents: {schemas: {T: {type: object, properties: {t: {$ref: '#/components/schemas/T'}}}}}"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		d, err := ParseOpenAPI("fuzz.yaml", data)
+		if err != nil {
+			return
+		}
+		for _, name := range d.Operations() {
+			if o, _ := d.Lookup(name); o.Request == nil || o.Response == nil {
+				t.Fatalf("%s has no types", name)
+			}
 		}
 	})
 }

@@ -20,6 +20,8 @@ type Definition struct {
 	// errMessage and errCode are dotted member paths read from a JSON error body; empty means
 	// the common names (see errorText).
 	errMessage, errCode []string
+	// Skipped lists the operations of an OpenAPI document the client cannot call, with why.
+	Skipped map[string]string
 }
 
 // Operation is one declared REST call.
@@ -310,146 +312,47 @@ func (p *parser) operation(name string, n *yaml.Node) *Operation {
 	what := "rest.operations." + name
 	m := p.mapping(n, what, opKeys)
 	before := len(p.ps.list)
-	op := &Operation{Name: name, body: -1}
-	op.Method = strings.ToUpper(p.scalar(m["method"], what+".method"))
-	switch {
-	case m["method"] == nil:
-		p.ps.add(n.Line, n.Column, "%s: method: required (%s)", what, strings.Join(methods, ", "))
-	case !slices.Contains(methods, op.Method):
-		p.ps.add(m["method"].Line, m["method"].Column, "%s.method: %q is not one of %s", what, op.Method, strings.Join(methods, ", "))
+	d := opDesc{name: name, what: what, at: at(n)}
+	d.method = strings.ToUpper(p.scalar(m["method"], what+".method"))
+	if m["method"] == nil {
+		d.method = ""
+	} else {
+		d.methodAt = at(m["method"])
 	}
-	op.Path = p.scalar(m["path"], what+".path")
-	if m["path"] == nil || !strings.HasPrefix(op.Path, "/") {
-		at := n
-		if m["path"] != nil {
-			at = m["path"]
-		}
-		p.ps.add(at.Line, at.Column, "%s.path: required, a path starting with / (e.g. /users/{id}.json)", what)
-	}
-	var params []param
-	var fields []reflect.StructField
-	names := map[string]string{}
-	addField := func(at *yaml.Node, pname, in string, t reflect.Type, kind string) {
-		g := GoName(pname)
-		if other, dup := names[g]; dup {
-			p.ps.add(at.Line, at.Column, "%s: %s parameter %q and %s become the same request field %s", what, in, pname, other, g)
-			return
-		}
-		names[g] = fmt.Sprintf("%q", pname)
-		params = append(params, param{name: pname, in: in, field: len(fields), kind: kind})
-		fields = append(fields, reflect.StructField{Name: g, Type: t})
-	}
-	pathOnly, _, _ := strings.Cut(op.Path, "?")
-	for _, mm := range pathParamRE.FindAllStringSubmatch(pathOnly, -1) {
-		if !validName.MatchString(mm[1]) {
-			p.ps.add(m["path"].Line, m["path"].Column, "%s.path: {%s} is not a usable parameter name", what, mm[1])
-			continue
-		}
-		if _, dup := names[GoName(mm[1])]; dup {
-			continue // the same parameter twice in a path is filled twice
-		}
-		addField(m["path"], mm[1], "path", stringType, "string")
-	}
-	if strings.Count(pathOnly, "{") != len(pathParamRE.FindAllString(pathOnly, -1)) || strings.Count(pathOnly, "}") != strings.Count(pathOnly, "{") {
-		p.ps.add(m["path"].Line, m["path"].Column, "%s.path: unbalanced braces", what)
+	d.path = p.scalar(m["path"], what+".path")
+	d.pathAt = d.at
+	if m["path"] != nil {
+		d.pathAt = at(m["path"])
 	}
 	for _, in := range []string{"query", "headers"} {
 		for _, kv := range p.pairs(m[in], what+"."+in) {
 			t := p.typeOf(kv[1], what+"."+in+"."+kv[0].Value, 0)
-			kind := t.kind
-			ok := kind != "object" && kind != "any"
-			if kind == "list" {
-				ok = in == "query" && t.elem.kind != "object" && t.elem.kind != "list" && t.elem.kind != "any"
-			}
-			if !ok {
-				p.ps.add(kv[1].Line, kv[1].Column, "%s.%s.%s: parameters are scalars (string, int, number, bool, time)%s", what, in, kv[0].Value,
-					map[bool]string{true: " or lists of scalars", false: ""}[in == "query"])
-				continue
-			}
-			if in == "headers" && !validHeader(kv[0].Value) {
-				p.ps.add(kv[0].Line, kv[0].Column, "%s.headers: %q is not a header name", what, kv[0].Value)
-				continue
-			}
-			gt, err := goType(t, 0)
-			if err != nil {
-				p.ps.add(kv[1].Line, kv[1].Column, "%s.%s.%s: %v", what, in, kv[0].Value, err)
-				continue
-			}
-			addField(kv[0], kv[0].Value, strings.TrimSuffix(in, "s"), gt, kind)
+			d.params = append(d.params, paramDesc{name: kv[0].Value, in: strings.TrimSuffix(in, "s"), t: t, at: at(kv[0]), typeAt: at(kv[1])})
 		}
 	}
 	if bn := m["body"]; bn != nil {
-		t := p.typeOf(bn, what+".body", 0)
-		if t.kind != "object" {
-			p.ps.add(bn.Line, bn.Column, "%s.body: a JSON body is an object (a mapping of members or a type from rest.types)", what)
-		} else if gt, err := goType(t, 0); err != nil {
-			p.ps.add(bn.Line, bn.Column, "%s.body: %v", what, err)
-		} else if _, dup := names["Body"]; dup {
-			p.ps.add(bn.Line, bn.Column, "%s.body: a parameter already uses the request field Body", what)
-		} else {
-			op.body = len(fields)
-			fields = append(fields, reflect.StructField{Name: "Body", Type: gt, Tag: `json:"-"`})
-		}
+		d.body = p.typeOf(bn, what+".body", 0)
+		d.bodyAt = at(bn)
 	}
-	var respFields []reflect.StructField
 	if rn := m["response"]; rn != nil {
-		t := p.typeOf(rn, what+".response", 0)
-		switch t.kind {
-		case "object":
-			st, err := structType(t, 0)
-			if err != nil {
-				p.ps.add(rn.Line, rn.Column, "%s.response: %v", what, err)
-				break
-			}
-			for i := 0; i < st.NumField(); i++ {
-				respFields = append(respFields, st.Field(i))
-			}
-		case "list":
-			op.respField = "Items"
-		default:
-			op.respField = "Value"
-		}
-		if op.respField != "" {
-			gt, err := goType(t, 0)
-			if err != nil {
-				p.ps.add(rn.Line, rn.Column, "%s.response: %v", what, err)
-			} else {
-				respFields = append(respFields, reflect.StructField{Name: op.respField, Type: gt, Tag: `json:"-"`})
-			}
-		}
+		d.response = p.typeOf(rn, what+".response", 0)
+		d.responseAt = at(rn)
 	}
-	var hdrFields []reflect.StructField
 	for _, kv := range p.pairs(m["responseHeaders"], what+".responseHeaders") {
 		t := p.typeOf(kv[1], what+".responseHeaders."+kv[0].Value, 0)
-		if t.kind == "object" || t.kind == "list" || t.kind == "any" || !validHeader(kv[0].Value) {
-			p.ps.add(kv[0].Line, kv[0].Column, "%s.responseHeaders.%s: a header name with a scalar type", what, kv[0].Value)
-			continue
-		}
-		gt, _ := goType(t, 0)
-		op.respHeaders = append(op.respHeaders, param{name: kv[0].Value, in: "header", field: len(hdrFields), kind: t.kind})
-		hdrFields = append(hdrFields, reflect.StructField{Name: GoName(kv[0].Value), Type: gt})
+		d.respHeaders = append(d.respHeaders, paramDesc{name: kv[0].Value, in: "header", t: t, at: at(kv[0]), typeAt: at(kv[1])})
 	}
-	if len(hdrFields) > 0 {
-		for _, f := range respFields {
-			if f.Name == "Header" {
-				p.ps.add(m["responseHeaders"].Line, m["responseHeaders"].Column, "%s.responseHeaders: the response already has a member that becomes Header", what)
-			}
-		}
-		respFields = append(respFields, reflect.StructField{Name: "Header", Type: reflect.StructOf(hdrFields), Tag: `json:"-"`})
-	}
-	if fn := m["follow"]; fn != nil {
-		op.Follow = p.follow(fn, what+".follow", respFields)
+	op := assemble(d, func(a pos, format string, args ...any) { p.ps.add(a.line, a.col, format, args...) })
+	if op != nil && m["follow"] != nil {
+		op.Follow = p.follow(m["follow"], what+".follow", op.Response)
 	}
 	if len(p.ps.list) > before {
 		return nil
 	}
-	op.params = params
-	op.Request = reflect.StructOf(fields)
-	op.Response = reflect.StructOf(respFields)
 	return op
 }
 
-func (p *parser) follow(n *yaml.Node, what string, resp []reflect.StructField) *Follow {
+func (p *parser) follow(n *yaml.Node, what string, respType reflect.Type) *Follow {
 	m := p.mapping(n, what, []string{"link", "cursor", "param", "items", "max"})
 	f := &Follow{}
 	if v := m["link"]; v != nil {
@@ -476,7 +379,8 @@ func (p *parser) follow(n *yaml.Node, what string, resp []reflect.StructField) *
 		p.ps.add(n.Line, n.Column, "%s: max: required (the most items one listing may hold)", what)
 	}
 	hasMember := func(json string, list bool) bool {
-		for _, sf := range resp {
+		for i := 0; i < respType.NumField(); i++ {
+			sf := respType.Field(i)
 			tag, _, _ := strings.Cut(sf.Tag.Get("json"), ",")
 			if tag == json && (!list || sf.Type.Kind() == reflect.Slice) {
 				return true

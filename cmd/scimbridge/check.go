@@ -26,6 +26,7 @@ func cmdCheck(args []string, stdout, stderr io.Writer) int {
 	fs.SetOutput(stderr)
 	configPath := fs.String("config", "", "configuration file to validate (with the mapping it names)")
 	mappingPath := fs.String("mapping", "", "a mapping file to validate on its own, against the client it names")
+	openapiPath := fs.String("openapi", "", "with --mapping: check it against this OpenAPI 3 document (as backend.openapi would load it)")
 	wsdlPath := fs.String("wsdl", "", "with --mapping: check it against this WSDL (as backend.wsdl would load it) instead of a generated client")
 	if err := fs.Parse(args); err != nil {
 		return 2
@@ -35,9 +36,9 @@ func cmdCheck(args []string, stdout, stderr io.Writer) int {
 		if *wsdlPath != "" {
 			return checkMappingWSDL(*mappingPath, *wsdlPath, stdout, stderr)
 		}
-		return checkMapping(*mappingPath, stdout, stderr)
-	case *wsdlPath != "":
-		fmt.Fprintln(stderr, "scimbridge check: --wsdl goes with --mapping (a configuration names its WSDL in backend.wsdl)")
+		return checkMapping(*mappingPath, *openapiPath, stdout, stderr)
+	case *wsdlPath != "" || *openapiPath != "":
+		fmt.Fprintln(stderr, "scimbridge check: --wsdl and --openapi go with --mapping (a configuration names them in backend.wsdl, backend.openapi)")
 		return 2
 	case *configPath != "" && *mappingPath == "":
 	default:
@@ -82,14 +83,14 @@ func checkMappingWSDL(path, wsdl string, stdout, stderr io.Writer) int {
 	return 0
 }
 
-func checkMapping(path string, stdout, stderr io.Writer) int {
+func checkMapping(path, openapi string, stdout, stderr io.Writer) int {
 	spec, err := config.LoadMapping(path)
 	if err != nil {
 		fmt.Fprintln(stderr, err)
 		return 1
 	}
-	if spec.REST != nil {
-		def, err := config.RESTDefinition(spec)
+	if config.IsREST(spec, openapi) {
+		def, err := config.RESTDefinition(spec, openapi)
 		if err != nil {
 			fmt.Fprintln(stderr, err)
 			return 1

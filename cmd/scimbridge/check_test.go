@@ -26,7 +26,7 @@ func TestCheckMappingFixtures(t *testing.T) {
 	for _, f := range files {
 		rel, _ := filepath.Rel(dir, f)
 		var stdout, stderr bytes.Buffer
-		code := checkMapping(f, &stdout, &stderr)
+		code := checkMapping(f, "", &stdout, &stderr)
 		if code != 1 || stdout.Len() != 0 {
 			t.Errorf("%s: exit %d, stdout %q; want exit 1 and errors on stderr", rel, code, stdout.String())
 		}
@@ -54,7 +54,7 @@ func TestCheckMappingFixtures(t *testing.T) {
 
 	for _, ex := range []string{"legacyhr.mapping.yaml", "wso2.mapping.yaml"} {
 		var stdout, stderr bytes.Buffer
-		if code := checkMapping(filepath.Join("..", "..", "deploy", "examples", ex), &stdout, &stderr); code != 0 {
+		if code := checkMapping(filepath.Join("..", "..", "deploy", "examples", ex), "", &stdout, &stderr); code != 0 {
 			t.Errorf("%s: exit %d: %s", ex, code, stderr.String())
 		}
 	}

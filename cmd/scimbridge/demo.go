@@ -206,13 +206,13 @@ func cmdSim(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	soap12 := fs.Bool("soap12", false, "legacyhr only: speak SOAP 1.2 only (application/soap+xml, 1.2 envelopes and faults), like a WCF endpoint with a 1.2 binding")
 	ntlm := fs.String("ntlm", "", `legacyhr only: protect the endpoint with NTLM (Windows authentication, as IIS does) for this account, DOMAIN\user; its password is --ntlm-password or $LEGACYSIM_NTLM_PASSWORD`)
 	ntlmPass := fs.String("ntlm-password", "", "password of the --ntlm account")
-	kind := fs.String("kind", "legacyhr", "which legacy application to simulate: legacyhr (SOAP HR directory, WS-Security) wso2 (WSO2 RemoteUserStoreManagerService, HTTP Basic) asmx (an ASMX-shaped directory service, HTTP Basic, GET ?wsdl; connect it with backend.wsdl) or jira (JIRA SOAP v2's users and groups, rpc/encoded, session-token login with --username/--password)")
+	kind := fs.String("kind", "legacyhr", "which legacy application to simulate: legacyhr (SOAP HR directory, WS-Security) wso2 (WSO2 RemoteUserStoreManagerService, HTTP Basic) asmx (an ASMX-shaped directory service, HTTP Basic, GET ?wsdl; connect it with backend.wsdl) jira (JIRA SOAP v2's users and groups, rpc/encoded, session-token login with --username/--password) or rest (a REST/JSON directory with an OpenAPI document, OAuth2 client credentials = username/password)")
 	expireEvery := fs.Int("expire-every", 20, "jira only: a login token expires after this many calls (0: never)")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
-	if *kind != "legacyhr" && *kind != "wso2" && *kind != "asmx" && *kind != "jira" {
-		fmt.Fprintf(stderr, "scimbridge sim: --kind %q is not legacyhr, wso2, asmx or jira\n", *kind)
+	if *kind != "legacyhr" && *kind != "wso2" && *kind != "asmx" && *kind != "jira" && *kind != "rest" {
+		fmt.Fprintf(stderr, "scimbridge sim: --kind %q is not legacyhr, wso2, asmx, jira or rest\n", *kind)
 		return 2
 	}
 	if host, _, err := net.SplitHostPort(*addr); err != nil || !adapter.AuthNoneAllowed(*addr) {
@@ -226,6 +226,9 @@ func cmdSim(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		*pass = "scimbridge-demo"
 	}
 	log := slog.New(slog.NewTextHandler(stderr, nil))
+	if *kind == "rest" {
+		return simREST(ctx, *addr, *user, *pass, log, stdout, stderr)
+	}
 	if *kind == "asmx" {
 		err := asmxsim.ListenAndServe(ctx, *addr, asmxsim.Options{Username: *user, Password: *pass, Logger: log}, func(endpoint string) {
 			// Tests read this line to learn the address when --listen asks for port 0.

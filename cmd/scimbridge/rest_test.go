@@ -30,7 +30,7 @@ users:
 		t.Fatal(err)
 	}
 	var stdout, stderr bytes.Buffer
-	if code := checkMapping(path, &stdout, &stderr); code != 1 {
+	if code := checkMapping(path, "", &stdout, &stderr); code != 1 {
 		t.Fatalf("exit %d, want 1: %s", code, stdout.String())
 	}
 	want := path + `:7:61: rest.operations.createUser.body.user: unknown type "Usr" (did you mean "User"?)`
@@ -43,7 +43,7 @@ users:
 		t.Fatal(err)
 	}
 	stderr.Reset()
-	if code := checkMapping(path, &stdout, &stderr); code != 1 {
+	if code := checkMapping(path, "", &stdout, &stderr); code != 1 {
 		t.Fatalf("exit %d, want 1", code)
 	}
 	for _, w := range []string{path + ":11:15: ", `Logn`, path + ":12:36: ", `"ID" (did you mean "Id"?)`} {
@@ -54,7 +54,7 @@ users:
 
 	stdout.Reset()
 	stderr.Reset()
-	if code := checkMapping(filepath.Join("..", "..", "deploy", "examples", "redmine.mapping.yaml"), &stdout, &stderr); code != 0 {
+	if code := checkMapping(filepath.Join("..", "..", "deploy", "examples", "redmine.mapping.yaml"), "", &stdout, &stderr); code != 0 {
 		t.Fatalf("the Redmine example: exit %d: %s", code, stderr.String())
 	}
 }

@@ -200,8 +200,9 @@ func build(c *collector, cfg *Config, opts Options) (*Prepared, error) {
 		}
 		var client BackendClient
 		var catalog *soapreg.Client
-		if IsREST(spec) {
-			// A REST backend: the operations come from the mapping's rest: block.
+		if IsREST(spec, cfg.Backend.OpenAPI) {
+			// A REST backend: the operations come from the mapping's rest: block or an OpenAPI
+			// document.
 			var probs Problems
 			client, p.Engine, probs = buildREST(c, cfg, spec, probe)
 			mapProblems = append(mapProblems, probs...)

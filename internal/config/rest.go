@@ -48,12 +48,22 @@ func (r restCatalog) Operation(name string) (mapping.OperationInfo, bool) {
 }
 
 // IsREST reports whether a mapping drives a REST backend: it declares its operations in a
-// rest: block.
-func IsREST(spec *mapping.Spec) bool { return spec != nil && spec.REST != nil }
+// rest: block, or openapi (backend.openapi, check --openapi) names an OpenAPI document.
+func IsREST(spec *mapping.Spec, openapi string) bool {
+	return spec != nil && (spec.REST != nil || openapi != "")
+}
 
-// RESTDefinition reads the REST operations of a mapping's rest: block.
-func RESTDefinition(spec *mapping.Spec) (*restclient.Definition, error) {
-	return restclient.Parse(spec.File, spec.REST)
+// RESTDefinition reads the REST operations: the mapping's rest: block, or the OpenAPI document
+// openapi names (not both).
+func RESTDefinition(spec *mapping.Spec, openapi string) (*restclient.Definition, error) {
+	if openapi == "" {
+		return restclient.Parse(spec.File, spec.REST)
+	}
+	if spec.REST != nil {
+		return nil, mapping.ErrorList{{File: spec.File, Pos: mapping.Pos{Line: spec.REST.Line, Col: spec.REST.Column},
+			Msg: "rest: the operations come from the OpenAPI document " + openapi + "; declare them in one place only"}}
+	}
+	return restclient.LoadOpenAPI(openapi)
 }
 
 // validateREST checks the keys only REST backends use, and that SOAP-only keys are not given
@@ -118,8 +128,16 @@ func buildREST(c *collector, cfg *Config, spec *mapping.Spec, sc soapclient.Conf
 			c.bad(key, "is for SOAP backends; the mapping %s declares REST operations (rest:)", spec.File)
 		}
 	}
-	def, err := RESTDefinition(spec)
+	def, err := RESTDefinition(spec, b.OpenAPI)
 	if err != nil {
+		var ml mapping.ErrorList
+		if errors.As(err, &ml) {
+			return nil, nil, fromMapping(err)
+		}
+		if b.OpenAPI != "" && !errors.As(err, new(restclient.ErrorList)) {
+			c.bad("backend.openapi", "%s", strings.TrimPrefix(err.Error(), "openapi: "))
+			return nil, nil, nil
+		}
 		return nil, nil, fromREST(err)
 	}
 	eng, err := mapping.Compile(spec, RESTCatalog(def), mapping.Options{})

@@ -109,6 +109,9 @@ type Backend struct {
 	// reads (see soapclient.Resilience and docs/operations.md). On by default; disabled: true
 	// turns every guard off.
 	Resilience Resilience `yaml:"resilience"`
+	// OpenAPI is an OpenAPI 3 document (a file, JSON or YAML) whose operations, by operationId,
+	// a REST mapping calls instead of declaring them in its rest: block.
+	OpenAPI string `yaml:"openapi"`
 	// Bearer is a static bearer token for a REST backend; OAuth2 fetches one with the client
 	// credentials grant. (An API key is a static header.) REST backends only.
 	Bearer string  `yaml:"bearer"`

@@ -1,0 +1,511 @@
+package restsim
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/subtle"
+	_ "embed"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+)
+
+// OpenAPI is the document describing the API.
+//
+//go:embed openapi.yaml
+var OpenAPI []byte
+
+// Base is the path every API route starts with.
+const Base = "/api/v1"
+
+// Options configure a simulator.
+type Options struct {
+	// ClientID and ClientSecret are the OAuth2 client credentials that /oauth/token accepts.
+	ClientID, ClientSecret string
+	Logger                 *slog.Logger
+	// Now is the clock (tests); time.Now by default.
+	Now func() time.Time
+}
+
+// User is a user as the API spells it.
+type User struct {
+	ID         string    `json:"id"`
+	UserName   string    `json:"userName"`
+	GivenName  string    `json:"givenName,omitempty"`
+	FamilyName string    `json:"familyName,omitempty"`
+	Email      string    `json:"email,omitempty"`
+	Active     bool      `json:"active"`
+	CreatedAt  time.Time `json:"createdAt"`
+	UpdatedAt  time.Time `json:"updatedAt"`
+	password   string
+}
+
+// Group is a group as the API spells it.
+type Group struct {
+	ID      string   `json:"id"`
+	Name    string   `json:"name"`
+	Members []string `json:"members"`
+}
+
+// Server is the simulator; it is an http.Handler.
+type Server struct {
+	opts   Options
+	mu     sync.Mutex
+	users  map[string]*User
+	groups map[string]*Group
+	tokens map[string]time.Time
+	seq    int
+	mux    *http.ServeMux
+}
+
+// maxBody bounds request bodies.
+const maxBody = 1 << 20
+
+// New builds a simulator.
+func New(opts Options) *Server {
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	s := &Server{opts: opts, users: map[string]*User{}, groups: map[string]*Group{}, tokens: map[string]time.Time{}, mux: http.NewServeMux()}
+	m := s.mux
+	m.HandleFunc("POST /oauth/token", s.token)
+	m.HandleFunc("GET "+Base+"/openapi.yaml", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/yaml")
+		w.Write(OpenAPI)
+	})
+	m.HandleFunc("GET "+Base+"/users", s.auth(s.listUsers))
+	m.HandleFunc("POST "+Base+"/users", s.auth(s.createUser))
+	m.HandleFunc("GET "+Base+"/users/{id}", s.auth(s.getUser))
+	m.HandleFunc("PATCH "+Base+"/users/{id}", s.auth(s.patchUser))
+	m.HandleFunc("DELETE "+Base+"/users/{id}", s.auth(s.deleteUser))
+	m.HandleFunc("PUT "+Base+"/users/{id}/password", s.auth(s.setPassword))
+	m.HandleFunc("GET "+Base+"/groups", s.auth(s.listGroups))
+	m.HandleFunc("POST "+Base+"/groups", s.auth(s.createGroup))
+	m.HandleFunc("GET "+Base+"/groups/{id}", s.auth(s.getGroup))
+	m.HandleFunc("PATCH "+Base+"/groups/{id}", s.auth(s.patchGroup))
+	m.HandleFunc("DELETE "+Base+"/groups/{id}", s.auth(s.deleteGroup))
+	m.HandleFunc("PUT "+Base+"/groups/{id}/members/{userId}", s.auth(s.addMember))
+	m.HandleFunc("DELETE "+Base+"/groups/{id}/members/{userId}", s.auth(s.removeMember))
+	return s
+}
+
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.mux.ServeHTTP(w, r) }
+
+// ListenAndServe serves on addr until ctx ends; ready gets the API's base URL.
+func ListenAndServe(ctx context.Context, addr string, opts Options, ready func(base string)) error {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return err
+	}
+	srv := &http.Server{Handler: New(opts), ReadHeaderTimeout: 10 * time.Second}
+	go func() {
+		<-ctx.Done()
+		_ = srv.Close()
+	}()
+	if ready != nil {
+		ready("http://" + ln.Addr().String() + Base)
+	}
+	if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(v)
+}
+
+func fail(w http.ResponseWriter, status int, code, format string, args ...any) {
+	writeJSON(w, status, map[string]any{"error": map[string]string{"code": code, "message": fmt.Sprintf(format, args...)}})
+}
+
+func (s *Server) token(w http.ResponseWriter, r *http.Request) {
+	r.Body = http.MaxBytesReader(w, r.Body, maxBody)
+	if err := r.ParseForm(); err != nil || r.PostForm.Get("grant_type") != "client_credentials" {
+		writeJSON(w, http.StatusBadRequest, map[string]string{"error": "unsupported_grant_type"})
+		return
+	}
+	id, secret, ok := r.BasicAuth()
+	if !ok {
+		id, secret = r.PostForm.Get("client_id"), r.PostForm.Get("client_secret")
+	}
+	if subtle.ConstantTimeCompare([]byte(id), []byte(s.opts.ClientID)) != 1 || subtle.ConstantTimeCompare([]byte(secret), []byte(s.opts.ClientSecret)) != 1 {
+		writeJSON(w, http.StatusUnauthorized, map[string]string{"error": "invalid_client"})
+		return
+	}
+	b := make([]byte, 16)
+	_, _ = rand.Read(b)
+	tok := hex.EncodeToString(b)
+	s.mu.Lock()
+	now := s.opts.Now()
+	for t, exp := range s.tokens {
+		if now.After(exp) {
+			delete(s.tokens, t)
+		}
+	}
+	s.tokens[tok] = now.Add(time.Hour)
+	s.mu.Unlock()
+	writeJSON(w, http.StatusOK, map[string]any{"access_token": tok, "token_type": "Bearer", "expires_in": 3600})
+}
+
+func (s *Server) auth(h http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		tok, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+		s.mu.Lock()
+		exp, known := s.tokens[tok]
+		s.mu.Unlock()
+		if !ok || !known || s.opts.Now().After(exp) {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="restsim"`)
+			fail(w, http.StatusUnauthorized, "UNAUTHORIZED", "a valid bearer token is required")
+			return
+		}
+		r.Body = http.MaxBytesReader(w, r.Body, maxBody)
+		h(w, r)
+	}
+}
+
+func (s *Server) nextID(prefix string) string {
+	s.seq++
+	return fmt.Sprintf("%s%04d", prefix, s.seq)
+}
+
+func intParam(r *http.Request, name string, def, lo, hi int) (int, error) {
+	v := r.URL.Query().Get(name)
+	if v == "" {
+		return def, nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < lo || n > hi {
+		return 0, fmt.Errorf("%s must be a number from %d to %d", name, lo, hi)
+	}
+	return n, nil
+}
+
+// listUsers answers a bare array, the total in X-Total-Count; filters are exact
+// (case-insensitive) and updatedSince is strict.
+func (s *Server) listUsers(w http.ResponseWriter, r *http.Request) {
+	offset, err := intParam(r, "offset", 0, 0, 1<<30)
+	if err == nil {
+		var limit int
+		limit, err = intParam(r, "limit", 50, 1, 100)
+		if err == nil {
+			q := r.URL.Query()
+			var since time.Time
+			if v := q.Get("updatedSince"); v != "" {
+				if since, err = time.Parse(time.RFC3339, v); err != nil {
+					fail(w, http.StatusBadRequest, "BAD_FILTER", "updatedSince is not an RFC 3339 time")
+					return
+				}
+			}
+			s.mu.Lock()
+			var all []User
+			for _, u := range s.users {
+				if (q.Get("userName") == "" || strings.EqualFold(u.UserName, q.Get("userName"))) &&
+					(q.Get("email") == "" || strings.EqualFold(u.Email, q.Get("email"))) &&
+					(since.IsZero() || u.UpdatedAt.After(since)) {
+					all = append(all, *u)
+				}
+			}
+			s.mu.Unlock()
+			sort.Slice(all, func(i, j int) bool { return all[i].ID < all[j].ID })
+			w.Header().Set("X-Total-Count", strconv.Itoa(len(all)))
+			page := []User{}
+			if offset < len(all) {
+				page = all[offset:min(len(all), offset+limit)]
+			}
+			writeJSON(w, http.StatusOK, page)
+			return
+		}
+	}
+	fail(w, http.StatusBadRequest, "BAD_PAGING", "%v", err)
+}
+
+type userInput struct {
+	UserName   *string `json:"userName"`
+	GivenName  *string `json:"givenName"`
+	FamilyName *string `json:"familyName"`
+	Email      *string `json:"email"`
+	Active     *bool   `json:"active"`
+	Password   *string `json:"password"`
+}
+
+func decode(w http.ResponseWriter, r *http.Request, v any) bool {
+	// Read-only members (id, createdAt) sent back are ignored, as most APIs do.
+	if err := json.NewDecoder(r.Body).Decode(v); err != nil {
+		fail(w, http.StatusBadRequest, "BAD_JSON", "the body is not the expected JSON: %v", err)
+		return false
+	}
+	return true
+}
+
+// apply copies the set fields; it checks what a user must have.
+func (s *Server) apply(u *User, in userInput, except string) (string, string) {
+	if in.UserName != nil {
+		u.UserName = strings.TrimSpace(*in.UserName)
+	}
+	if in.GivenName != nil {
+		u.GivenName = *in.GivenName
+	}
+	if in.FamilyName != nil {
+		u.FamilyName = *in.FamilyName
+	}
+	if in.Email != nil {
+		u.Email = *in.Email
+	}
+	if in.Active != nil {
+		u.Active = *in.Active
+	}
+	if u.UserName == "" {
+		return "INVALID", "userName is required"
+	}
+	for id, o := range s.users {
+		if id != except && strings.EqualFold(o.UserName, u.UserName) {
+			return "USER_EXISTS", fmt.Sprintf("a user named %s already exists", u.UserName)
+		}
+	}
+	if in.Password != nil {
+		if len(*in.Password) < 8 {
+			return "WEAK_PASSWORD", "the password must have at least 8 characters"
+		}
+		u.password = *in.Password
+	}
+	return "", ""
+}
+
+func (s *Server) createUser(w http.ResponseWriter, r *http.Request) {
+	var in userInput
+	if !decode(w, r, &in) {
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	u := &User{Active: true}
+	if code, msg := s.apply(u, in, ""); code != "" {
+		fail(w, statusOf(code), code, "%s", msg)
+		return
+	}
+	u.ID = s.nextID("u")
+	u.CreatedAt = s.opts.Now().UTC().Truncate(time.Second)
+	u.UpdatedAt = u.CreatedAt
+	s.users[u.ID] = u
+	writeJSON(w, http.StatusCreated, u)
+}
+
+func statusOf(code string) int {
+	switch code {
+	case "USER_EXISTS", "GROUP_EXISTS":
+		return http.StatusConflict
+	case "NOT_FOUND":
+		return http.StatusNotFound
+	}
+	return http.StatusUnprocessableEntity
+}
+
+func (s *Server) getUser(w http.ResponseWriter, r *http.Request) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	u, ok := s.users[r.PathValue("id")]
+	if !ok {
+		fail(w, http.StatusNotFound, "NOT_FOUND", "no user %s", r.PathValue("id"))
+		return
+	}
+	writeJSON(w, http.StatusOK, u)
+}
+
+func (s *Server) patchUser(w http.ResponseWriter, r *http.Request) {
+	var in userInput
+	if !decode(w, r, &in) {
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	u, ok := s.users[r.PathValue("id")]
+	if !ok {
+		fail(w, http.StatusNotFound, "NOT_FOUND", "no user %s", r.PathValue("id"))
+		return
+	}
+	next := *u
+	if code, msg := s.apply(&next, in, u.ID); code != "" {
+		fail(w, statusOf(code), code, "%s", msg)
+		return
+	}
+	if next != *u {
+		// Change times only ever move forward, a second at least, so that an incremental
+		// import after a change always sees it.
+		next.UpdatedAt = s.opts.Now().UTC().Truncate(time.Second)
+		if !next.UpdatedAt.After(u.UpdatedAt) {
+			next.UpdatedAt = u.UpdatedAt.Add(time.Second)
+		}
+	}
+	*u = next
+	writeJSON(w, http.StatusOK, u)
+}
+
+func (s *Server) setPassword(w http.ResponseWriter, r *http.Request) {
+	var in struct {
+		Password string `json:"password"`
+	}
+	if !decode(w, r, &in) {
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	u, ok := s.users[r.PathValue("id")]
+	if !ok {
+		fail(w, http.StatusNotFound, "NOT_FOUND", "no user %s", r.PathValue("id"))
+		return
+	}
+	if len(in.Password) < 8 {
+		fail(w, http.StatusUnprocessableEntity, "WEAK_PASSWORD", "the password must have at least 8 characters")
+		return
+	}
+	u.password = in.Password
+	w.WriteHeader(http.StatusNoContent)
+}
+
+func (s *Server) deleteUser(w http.ResponseWriter, r *http.Request) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	id := r.PathValue("id")
+	if _, ok := s.users[id]; !ok {
+		fail(w, http.StatusNotFound, "NOT_FOUND", "no user %s", id)
+		return
+	}
+	delete(s.users, id)
+	for _, g := range s.groups {
+		g.Members = slices.DeleteFunc(g.Members, func(m string) bool { return m == id })
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
+func (s *Server) listGroups(w http.ResponseWriter, r *http.Request) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([]Group, 0, len(s.groups))
+	for _, g := range s.groups {
+		out = append(out, *g)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
+	writeJSON(w, http.StatusOK, map[string]any{"groups": out})
+}
+
+func (s *Server) createGroup(w http.ResponseWriter, r *http.Request) {
+	var in struct {
+		Name string `json:"name"`
+	}
+	if !decode(w, r, &in) {
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if code, msg := s.groupName(in.Name, ""); code != "" {
+		fail(w, statusOf(code), code, "%s", msg)
+		return
+	}
+	g := &Group{ID: s.nextID("g"), Name: in.Name, Members: []string{}}
+	s.groups[g.ID] = g
+	writeJSON(w, http.StatusCreated, g)
+}
+
+func (s *Server) groupName(name, except string) (string, string) {
+	if strings.TrimSpace(name) == "" {
+		return "INVALID", "name is required"
+	}
+	for id, g := range s.groups {
+		if id != except && strings.EqualFold(g.Name, name) {
+			return "GROUP_EXISTS", fmt.Sprintf("a group named %s already exists", name)
+		}
+	}
+	return "", ""
+}
+
+func (s *Server) group(w http.ResponseWriter, id string) *Group {
+	g, ok := s.groups[id]
+	if !ok {
+		fail(w, http.StatusNotFound, "NOT_FOUND", "no group %s", id)
+	}
+	return g
+}
+
+func (s *Server) getGroup(w http.ResponseWriter, r *http.Request) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if g := s.group(w, r.PathValue("id")); g != nil {
+		writeJSON(w, http.StatusOK, g)
+	}
+}
+
+func (s *Server) patchGroup(w http.ResponseWriter, r *http.Request) {
+	var in struct {
+		Name string `json:"name"`
+	}
+	if !decode(w, r, &in) {
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	g := s.group(w, r.PathValue("id"))
+	if g == nil {
+		return
+	}
+	if code, msg := s.groupName(in.Name, g.ID); code != "" {
+		fail(w, statusOf(code), code, "%s", msg)
+		return
+	}
+	g.Name = in.Name
+	writeJSON(w, http.StatusOK, g)
+}
+
+func (s *Server) deleteGroup(w http.ResponseWriter, r *http.Request) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if g := s.group(w, r.PathValue("id")); g != nil {
+		delete(s.groups, g.ID)
+		w.WriteHeader(http.StatusNoContent)
+	}
+}
+
+func (s *Server) addMember(w http.ResponseWriter, r *http.Request) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	g := s.group(w, r.PathValue("id"))
+	if g == nil {
+		return
+	}
+	uid := r.PathValue("userId")
+	if _, ok := s.users[uid]; !ok {
+		fail(w, http.StatusNotFound, "NOT_FOUND", "no user %s", uid)
+		return
+	}
+	if !slices.Contains(g.Members, uid) {
+		g.Members = append(g.Members, uid)
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
+func (s *Server) removeMember(w http.ResponseWriter, r *http.Request) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	g := s.group(w, r.PathValue("id"))
+	if g == nil {
+		return
+	}
+	g.Members = slices.DeleteFunc(g.Members, func(m string) bool { return m == r.PathValue("userId") })
+	w.WriteHeader(http.StatusNoContent)
+}
