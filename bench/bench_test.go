@@ -55,11 +55,13 @@ func newStack(b testing.TB) *stack {
 	simSrv.Start()
 	b.Cleanup(simSrv.Close)
 	b.Cleanup(func() { _ = sim.Close() })
-	res := soapclient.Resilience{Registerer: prometheus.NewRegistry()}
+	// Limits sized for the 64-client throughput run: the defaults (8 reads) would refuse most of it.
+	res := soapclient.Resilience{Registerer: prometheus.NewRegistry(), MaxReads: 64, MaxWrites: 16}
 	client, err := soapclient.New("legacyhr", soapclient.Config{
-		Endpoint:   simSrv.URL + legacysim.SOAPPath,
-		WSSE:       &soapclient.WSSEConfig{Username: "svc", Password: "bench-secret"},
-		Resilience: &res,
+		Endpoint:       simSrv.URL + legacysim.SOAPPath,
+		WSSE:           &soapclient.WSSEConfig{Username: "svc", Password: "bench-secret"},
+		Resilience:     &res,
+		MaxConcurrency: 80,
 	})
 	if err != nil {
 		b.Fatal(err)

@@ -144,7 +144,9 @@ func (r *report) scenarios() []scenario {
 	return []scenario{
 		{"get user", func() { r.invoke("GetEmployee", &legacyhr.GetEmployee{EmployeeID: s.id}) },
 			func() { r.expect("GET", "/scim/v1/Users/"+s.id, "", 200) }},
-		{"existence check", func() { r.invoke("FindEmployees", &legacyhr.FindEmployees{Login: "bench.user", PageNumber: 1, PageSize: 100}) },
+		{"existence check", func() {
+			r.invoke("FindEmployees", &legacyhr.FindEmployees{Login: "bench.user", PageNumber: 1, PageSize: 100})
+		},
 			func() { r.expect("GET", "/scim/v1/Users?filter="+find+"&startIndex=1&count=100", "", 200) }},
 		{"create", func() {
 			login := fmt.Sprintf("bench.direct.%d", r.n.Add(1))
