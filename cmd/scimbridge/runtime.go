@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/http/pprof"
 	"reflect"
 	"strings"
 	"sync"
@@ -133,6 +134,15 @@ func (rt *bridge) metricsHandler() http.Handler {
 	mux.Handle("GET /metrics", promhttp.HandlerFor(rt.reg, promhttp.HandlerOpts{}))
 	mux.Handle("GET /healthz", rt.health.Livez())
 	mux.Handle("GET /readyz", rt.health.Readyz())
+	if g := rt.cur.Load(); g != nil && g.p.Config.Metrics.Pprof {
+		// Opt-in (metrics.pprof); read when the listener starts, so turning it on or off takes a
+		// restart, never a reload.
+		mux.HandleFunc("GET /debug/pprof/", pprof.Index)
+		mux.HandleFunc("GET /debug/pprof/cmdline", pprof.Cmdline)
+		mux.HandleFunc("GET /debug/pprof/profile", pprof.Profile)
+		mux.HandleFunc("GET /debug/pprof/symbol", pprof.Symbol)
+		mux.HandleFunc("GET /debug/pprof/trace", pprof.Trace)
+	}
 	return mux
 }
 

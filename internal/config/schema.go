@@ -66,6 +66,10 @@ type Metrics struct {
 	// tls_server_config, basic_auth_users with bcrypt hashes) for TLS and basic auth on this
 	// listener. It is re-read on every request, so changing it needs no reload.
 	WebConfigFile string `yaml:"webConfigFile"`
+	// Pprof serves Go's profiles under /debug/pprof/ on this listener, for an operator chasing a
+	// CPU or memory problem (docs/benchmarks.md). Off by default: a profile shows the bridge's
+	// internals, so keep this listener private (loopback, or webConfigFile) when it is on.
+	Pprof bool `yaml:"pprof"`
 }
 
 // Backend says how to reach the legacy application.
