@@ -270,7 +270,16 @@ func (b *engineBackend) UpdateGroup(ctx context.Context, id string, ch backend.G
 	if ch.Description != nil {
 		merged.Description = *ch.Description
 	}
-	renamed := merged.DisplayName != cur.DisplayName || merged.Description != cur.Description
+	// externalId: an application that keeps it (toSCIM reads it) gets it through rename; for
+	// one that does not, the bridge's state store keeps it.
+	keptExternal := ch.ExternalID != nil && *ch.ExternalID != cur.ExternalID && !gives(gs.toSCIM, "externalId")
+	if ch.ExternalID != nil && !keptExternal {
+		merged.ExternalID = *ch.ExternalID
+	}
+	if keptExternal && b.state == nil {
+		return nil, unsupported("keep a group's externalId (the application has no place for it and no state store is configured)")
+	}
+	renamed := merged.DisplayName != cur.DisplayName || merged.Description != cur.Description || merged.ExternalID != cur.ExternalID
 	canAdd := gs.addMember != nil || gs.update != nil
 	canRemove := gs.removeMember != nil || gs.update != nil
 	switch {
@@ -295,6 +304,11 @@ func (b *engineBackend) UpdateGroup(ctx context.Context, id string, ch backend.G
 	}
 	if !gs.surrogate {
 		id = key // without surrogates a rename that changes the key changes the id
+	}
+	if keptExternal {
+		if err := b.state.SetExternalID(ctx, groupType, id, *ch.ExternalID); err != nil {
+			return nil, stateFailed(err)
+		}
 	}
 	return b.GetGroup(ctx, id)
 }

@@ -52,6 +52,15 @@ func TestMetaKeptWhereTheApplicationKeepsNone(t *testing.T) {
 			if err != nil || got.ExternalID != "okta-00g1" || !got.Meta.Created.Equal(g.Meta.Created) {
 				t.Fatalf("group read back = %+v, %v", got, err)
 			}
+			ext := "okta-00g2"
+			upd, err := b.UpdateGroup(bg(t), g.ID, backend.GroupChange{ExternalID: &ext})
+			if err != nil || upd.ExternalID != ext {
+				t.Fatalf("externalId change: %+v, %v", upd, err)
+			}
+			ext = "okta-00g1"
+			if _, err := b.UpdateGroup(bg(t), g.ID, backend.GroupChange{ExternalID: &ext}); err != nil {
+				t.Fatal(err)
+			}
 			if !got.Meta.LastModified.Equal(g.Meta.LastModified) {
 				t.Errorf("lastModified moved between the create's answer and a read: %v, %v", g.Meta.LastModified, got.Meta.LastModified)
 			}
