@@ -63,6 +63,9 @@ func TestWSDLInspectRepoWSDLs(t *testing.T) {
 // The shared corpus of third-party WSDLs sits beside the checkout in CI (../shared).
 func TestWSDLInspectSharedCorpus(t *testing.T) {
 	dir := "../../../shared/wsdl-corpus"
+	if d := os.Getenv("SCIMBRIDGE_SHARED"); d != "" { // a checkout elsewhere (a git worktree)
+		dir = filepath.Join(d, "wsdl-corpus")
+	}
 	if _, err := os.Stat(dir); err != nil {
 		if os.Getenv("CI") == "true" {
 			t.Fatalf("CI=true but the shared WSDL corpus is missing at %s: %v", dir, err)
