@@ -125,16 +125,8 @@ func checkLocation20(ctx context.Context, c *checkRun) {
 	want(r, "Groups", g.ID)
 }
 
-// metaTimesWarnOnly makes an ABSENT meta.created or meta.lastModified a warning, not a failure.
-// Known bridge defect (issue #7 asks for both): the SCIM 2.0 front end renders a zero
-// backend.Meta time as nothing (adapter/scim20/user.go formatTime, omitempty), and the LegacyHR
-// mapping gives groups no created time while the WSO2 mapping gives users no created time and
-// groups neither, so the bridge answers without them. A malformed or inconsistent value still
-// fails. Set this to false once the bridge always renders both.
-const metaTimesWarnOnly = true
-
 // metaProblems lists what RFC 7643 §3.1 meta lacks in one resource; Warn marks the findings
-// that are warnings only (see metaTimesWarnOnly).
+// that are warnings only.
 func metaProblems(obj map[string]any, resourceType, resource, id string, needVersion bool) []violation {
 	meta, ok := obj["meta"].(map[string]any)
 	if !ok {
@@ -151,7 +143,7 @@ func metaProblems(obj map[string]any, resourceType, resource, id string, needVer
 	for i, k := range []string{"created", "lastModified"} {
 		v, present := meta[k]
 		if !present || v == nil {
-			add(metaTimesWarnOnly, "has no meta.%s (RFC 7643 §3.1)", k)
+			add(false, "has no meta.%s (RFC 7643 §3.1)", k)
 			continue
 		}
 		s, _ := v.(string)

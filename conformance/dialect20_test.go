@@ -41,7 +41,7 @@ const (
 	v2ResourceTypeNameOnly  // ResourceTypes carry a name but no id (RFC 7643 §6 allows it)
 	v2Unversioned           // the backend has no versions: etag.supported false, v2.etag skips
 	v2NoLocation            // 201 without a Location header
-	v2NoMetaCreated         // meta without created: a warning while metaTimesWarnOnly
+	v2NoMetaCreated         // meta without created
 	v2NoMetaLocation        // meta without location
 	v2BadMetaTime           // meta.lastModified not a date-time
 	v2NoMetaVersion         // meta without version although etag.supported (the ETag header stays)
@@ -340,15 +340,6 @@ func v2Server(t *testing.T, f v2Fault) string {
 	return srv.URL + "/scim/v2/"
 }
 
-// metaCreatedFails is what a missing meta.created fails: nothing while the bridge defect behind
-// metaTimesWarnOnly stands (a warning then), v2.meta once it is fixed.
-func metaCreatedFails() []string {
-	if metaTimesWarnOnly {
-		return nil
-	}
-	return []string{"v2.meta"}
-}
-
 // TestV2DialectAgainstTheBridge runs the whole 2.0 dialect against the real SCIM 2.0 front end,
 // then against copies broken in one way each: exactly the checks that rule belongs to fail.
 func TestV2DialectAgainstTheBridge(t *testing.T) {
@@ -374,7 +365,7 @@ func TestV2DialectAgainstTheBridge(t *testing.T) {
 		{v2ResourceTypeNameOnly, nil},
 		{v2Unversioned, nil},
 		{v2NoLocation, []string{"v2.location"}},
-		{v2NoMetaCreated, metaCreatedFails()},
+		{v2NoMetaCreated, []string{"v2.meta"}},
 		{v2NoMetaLocation, []string{"v2.meta"}},
 		{v2BadMetaTime, []string{"v2.meta"}},
 		{v2NoMetaVersion, []string{"v2.meta"}},
@@ -442,10 +433,6 @@ func TestV2DialectAgainstTheBridge(t *testing.T) {
 		case v2PluralSPCBroken:
 			if !noted("v2.discovery.plural", "answered 500", true) {
 				t.Errorf("v2.discovery.plural does not warn about the 500: %+v", rep.Check("v2.discovery.plural"))
-			}
-		case v2NoMetaCreated:
-			if metaTimesWarnOnly && !noted("v2.meta", "has no meta.created", true) {
-				t.Errorf("v2.meta does not warn about the missing meta.created: %+v", rep.Check("v2.meta"))
 			}
 		case v2Unversioned:
 			if c := rep.Check("v2.etag"); c == nil || c.Status != Skip || !strings.Contains(c.Reason, "etag.supported") {
