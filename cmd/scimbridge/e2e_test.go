@@ -61,8 +61,19 @@ func startWSO2Stack(t *testing.T) *stack {
 
 func startBridge(t *testing.T, simURL, extraSCIM, backend string) *stack {
 	t.Helper()
+	return startBridgeWithState(t, simURL, extraSCIM, backend, "")
+}
+
+// startBridgeWithState starts a bridge whose state section is stateYAML ("" for a SQLite file
+// of its own); STATEDIR in it names the bridge's temporary directory.
+func startBridgeWithState(t *testing.T, simURL, extraSCIM, backend, stateYAML string) *stack {
+	t.Helper()
 	dir := t.TempDir()
 	backend = strings.ReplaceAll(backend, "SIMPASS", filepath.Join(dir, "sim.pass"))
+	if stateYAML == "" {
+		stateYAML = "{ path: " + filepath.Join(dir, "state.db") + " }"
+	}
+	stateYAML = strings.ReplaceAll(stateYAML, "STATEDIR", dir)
 
 	cfg := fmt.Sprintf(`listen: 127.0.0.1:0
 metrics: { listen: "127.0.0.1:0" }
@@ -71,9 +82,9 @@ scim:
 %s
 backend:
   timeout: 10s%s
-state: { path: %s }
+state: %s
 log: { format: json, level: debug }
-`, e2eSCIMUser, extraSCIM, backend, filepath.Join(dir, "state.db"))
+`, e2eSCIMUser, extraSCIM, backend, stateYAML)
 	if err := os.WriteFile(filepath.Join(dir, "sim.pass"), []byte(e2eSimPass+"\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}

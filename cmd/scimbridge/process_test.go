@@ -16,6 +16,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/scimbridge/scimbridge/internal/pgtest"
 )
 
 // binPath is the scimbridge binary built once for the end-to-end tests, so that they start real
@@ -40,7 +42,7 @@ func TestMain(m *testing.M) {
 		os.RemoveAll(dir)
 		os.Exit(1)
 	}
-	code := m.Run()
+	code := pgtest.Main(m) // stops the shared PostgreSQL server, if a test started one
 	os.RemoveAll(dir)
 	os.Exit(code)
 }
