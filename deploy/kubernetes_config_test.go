@@ -16,7 +16,13 @@ import (
 // refuses, fails here rather than in a crash-looping pod. deploy/kubernetes/check checks the
 // manifests themselves against the Kubernetes API types.
 func TestKubernetesConfigMapValidates(t *testing.T) {
-	raw, err := os.ReadFile("kubernetes/configmap.yaml")
+	for _, f := range []string{"kubernetes/configmap.yaml", "kubernetes/postgres/configmap.yaml"} {
+		t.Run(f, func(t *testing.T) { checkConfigMap(t, f) })
+	}
+}
+
+func checkConfigMap(t *testing.T, file string) {
+	raw, err := os.ReadFile(file)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -37,6 +43,9 @@ func TestKubernetesConfigMapValidates(t *testing.T) {
 	var read []string
 	cfg, err := config.Load(path, config.Options{ReadFile: func(p string) ([]byte, error) {
 		read = append(read, p)
+		if strings.HasSuffix(p, "-dsn") { // a connection string, which the loader checks the shape of
+			return []byte("postgres://scimbridge:stub@db.example:5432/scimbridge\n"), nil
+		}
 		return []byte("stub-secret\n"), nil
 	}})
 	if err != nil {
