@@ -24,6 +24,16 @@ type prepared struct {
 	ops      []bindingOp // the chosen binding's operations, in document order
 	schemas  []*node     // the schemas as given to gowsdl
 	endpoint string      // soap:address of the chosen binding's first port
+	soap12   bool        // the binding was a SOAP 1.2 binding (adoptSOAP12)
+}
+
+func hasSOAP11Binding(defs *node) bool {
+	for _, b := range defs.children(nsWSDL, "binding") {
+		if len(b.children(nsSOAP11, "binding")) > 0 {
+			return true
+		}
+	}
+	return false
 }
 
 type bindingOp struct {
@@ -330,6 +340,11 @@ func wsdlMessage(defs *node, ref *node, qname string) *node {
 func chooseBinding(defs *node, opts Options, r *Report) (*prepared, error) {
 	file := defs.file
 	var soap11, others []*node
+	soap12 := false
+	if opts.Runtime && !hasSOAP11Binding(defs) && len(adoptSOAP12(defs)) > 0 {
+		soap12 = true // read as SOAP 1.1 bindings, sent as SOAP 1.2 (soap12binding.go)
+		r.warn("the WSDL offers SOAP 1.2 bindings only: the client sends SOAP 1.2 envelopes (application/soap+xml)")
+	}
 	for _, b := range defs.children(nsWSDL, "binding") {
 		if len(b.children(nsSOAP11, "binding")) > 0 {
 			soap11 = append(soap11, b)
@@ -350,7 +365,7 @@ func chooseBinding(defs *node, opts Options, r *Report) (*prepared, error) {
 		}
 	case len(soap11) == 0:
 		if len(others) > 0 {
-			return nil, refuse("%s: no SOAP 1.1 binding (bindings: %s): gowsdl v0.5.0's runtime speaks SOAP 1.1 only. Way forward: ask the vendor whether the service accepts SOAP 1.1 (most SOAP 1.2 stacks do) and add a SOAP 1.1 binding to the WSDL", file, names(others))
+			return nil, refuse("%s: no SOAP 1.1 binding (bindings: %s): gowsdl v0.5.0's runtime speaks SOAP 1.1 only. Way forward: connect it with the runtime client instead (backend.wsdl, which sends SOAP 1.2), or ask the vendor whether the service accepts SOAP 1.1 (most SOAP 1.2 stacks do) and add a SOAP 1.1 binding to the WSDL", file, names(others))
 		}
 		return nil, refuse("%s: the WSDL has no binding", file)
 	case len(soap11) > 1:
@@ -404,7 +419,7 @@ func chooseBinding(defs *node, opts Options, r *Report) (*prepared, error) {
 	type group struct{ ops []string }
 	bad := map[string]*group{}
 	var badOrder []string
-	p := &prepared{binding: r.Binding, portType: ptLocal, endpoint: endpoint}
+	p := &prepared{binding: r.Binding, portType: ptLocal, endpoint: endpoint, soap12: soap12}
 	var portType *node
 	for _, pt := range defs.children(nsWSDL, "portType") {
 		portType = pt

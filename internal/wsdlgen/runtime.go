@@ -23,9 +23,12 @@ type Model struct {
 	Binding  string // the SOAP binding chosen
 	PortType string
 	// Endpoint is the soap:address of the chosen binding's port ("" if the WSDL has none).
-	Endpoint   string
-	Operations []ModelOperation // in the binding's order
-	Report     *Report
+	Endpoint string
+	// SOAPVersion is "1.2" when the WSDL offers SOAP 1.2 bindings only (the client must send 1.2
+	// envelopes), else "" (SOAP 1.1, preferred when a WSDL offers both).
+	SOAPVersion string
+	Operations  []ModelOperation // in the binding's order
+	Report      *Report
 	// Document is the WSDL as read: one self-contained file (imports inlined, the chosen binding
 	// only), which Load accepts again.
 	Document []byte
@@ -95,6 +98,9 @@ func Load(opts Options) (m *Model, err error) {
 		}
 	}()
 	m = &Model{WSDL: opts.WSDL, Binding: p.binding, PortType: p.portType, Endpoint: p.endpoint, Report: r, Document: p.doc}
+	if p.soap12 {
+		m.SOAPVersion = "1.2"
+	}
 	for _, bo := range p.ops {
 		mo, err := b.operation(bo)
 		if err != nil {

@@ -141,6 +141,9 @@ func New(ctx context.Context, opts Options, cfg soapclient.Config) (*soapclient.
 	if cfg.Endpoint == "" {
 		cfg.Endpoint = m.Endpoint
 	}
+	if cfg.SOAPVersion == "" && m.SOAPVersion != "" {
+		cfg.SOAPVersion = m.SOAPVersion // a WSDL with SOAP 1.2 bindings only
+	}
 	c, err := soapclient.NewFromRegistry(reg.Package, reg, cfg)
 	if err != nil {
 		return nil, nil, err
