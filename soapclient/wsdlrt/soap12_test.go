@@ -56,3 +56,33 @@ func TestSOAP12OnlyWSDL(t *testing.T) {
 		t.Errorf("SOAPAction header sent with SOAP 1.2: %q", rec.acts[0])
 	}
 }
+
+// An operation with SOAP attachments (mime:multipartRelated) is left out with a warning that
+// names its file:line and a way forward; the rest of the service works.
+func TestAttachmentOperationLeftOut(t *testing.T) {
+	wsdl := strings.Replace(rpcLiteralWSDL, `<portType name="P">`, `<portType name="P"><operation name="Upload"><input message="tns:FindIn"/></operation>`, 1)
+	wsdl = strings.Replace(wsdl, `xmlns:tns="urn:dir"`, `xmlns:tns="urn:dir" xmlns:mime="http://schemas.xmlsoap.org/wsdl/mime/"`, 1)
+	wsdl = strings.Replace(wsdl, `<operation name="Find"><soap:operation`, `<operation name="Upload"><soap:operation soapAction=""/>
+      <input><mime:multipartRelated><mime:part><soap:body use="literal" namespace="urn:dir"/></mime:part><mime:part><mime:content part="file" type="application/octet-stream"/></mime:part></mime:multipartRelated></input></operation>
+    <operation name="Find"><soap:operation`, 1)
+	path := filepath.Join(t.TempDir(), "att.wsdl")
+	if err := os.WriteFile(path, []byte(wsdl), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	m, err := Load(context.Background(), Options{WSDL: path}, soapclient.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(m.Operations) != 1 || m.Operations[0].Name != "Find" {
+		t.Fatalf("operations: %+v", m.Operations)
+	}
+	found := false
+	for _, w := range m.Report.Warnings {
+		if strings.Contains(w, "att.wsdl:") && strings.Contains(w, "Upload uses SOAP with attachments") && strings.Contains(w, "Way forward") {
+			found = true
+		}
+	}
+	if !found {
+		t.Errorf("warnings: %q", m.Report.Warnings)
+	}
+}
