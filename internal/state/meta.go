@@ -69,9 +69,10 @@ func (m *Memory) ForgetMeta(_ context.Context, typ, id string) error {
 }
 
 // FirstSeen implements mapping.State. The insert keeps the first time when two bridges race.
-func (s *SQLite) FirstSeen(ctx context.Context, typ, id string, now time.Time) (time.Time, error) {
+func (s *SQLite) FirstSeen(ctx context.Context, typ, id string, now time.Time) (_ time.Time, err error) {
+	defer s.opts.metrics.observe("first_seen", nowTime(), &err)
 	var ms int64
-	err := s.db.QueryRowContext(ctx, `SELECT first_seen_ms FROM resource_meta WHERE resource_type = ? AND id = ?`, typ, id).Scan(&ms)
+	err = s.db.QueryRowContext(ctx, `SELECT first_seen_ms FROM resource_meta WHERE resource_type = ? AND id = ?`, typ, id).Scan(&ms)
 	if err == nil {
 		return time.UnixMilli(ms).UTC(), nil
 	}
@@ -89,9 +90,10 @@ func (s *SQLite) FirstSeen(ctx context.Context, typ, id string, now time.Time) (
 }
 
 // ExternalID implements mapping.State.
-func (s *SQLite) ExternalID(ctx context.Context, typ, id string) (string, error) {
+func (s *SQLite) ExternalID(ctx context.Context, typ, id string) (_ string, err error) {
+	defer s.opts.metrics.observe("external_id", nowTime(), &err)
 	var ext string
-	err := s.db.QueryRowContext(ctx, `SELECT external_id FROM resource_meta WHERE resource_type = ? AND id = ?`, typ, id).Scan(&ext)
+	err = s.db.QueryRowContext(ctx, `SELECT external_id FROM resource_meta WHERE resource_type = ? AND id = ?`, typ, id).Scan(&ext)
 	if errors.Is(err, sql.ErrNoRows) {
 		return "", nil
 	}
@@ -103,7 +105,8 @@ func (s *SQLite) ExternalID(ctx context.Context, typ, id string) (string, error)
 
 // SetExternalID implements mapping.State. A resource never seen before is recorded as first
 // seen now.
-func (s *SQLite) SetExternalID(ctx context.Context, typ, id, externalID string) error {
+func (s *SQLite) SetExternalID(ctx context.Context, typ, id, externalID string) (err error) {
+	defer s.opts.metrics.observe("set_external_id", nowTime(), &err)
 	if _, err := s.db.ExecContext(ctx, `INSERT INTO resource_meta (resource_type, id, first_seen_ms, external_id) VALUES (?, ?, ?, ?)
 		ON CONFLICT (resource_type, id) DO UPDATE SET external_id = excluded.external_id`,
 		typ, id, time.Now().UnixMilli(), externalID); err != nil {
@@ -113,7 +116,8 @@ func (s *SQLite) SetExternalID(ctx context.Context, typ, id, externalID string) 
 }
 
 // ForgetMeta implements mapping.State.
-func (s *SQLite) ForgetMeta(ctx context.Context, typ, id string) error {
+func (s *SQLite) ForgetMeta(ctx context.Context, typ, id string) (err error) {
+	defer s.opts.metrics.observe("forget_meta", nowTime(), &err)
 	if _, err := s.db.ExecContext(ctx, `DELETE FROM resource_meta WHERE resource_type = ? AND id = ?`, typ, id); err != nil {
 		return fmt.Errorf("state: resource meta: %w", err)
 	}

@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+
 	"github.com/scimbridge/scimbridge/internal/state"
 )
 
@@ -116,5 +118,46 @@ func TestSQLiteBackupOnline(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(dir, "missing.db")); err == nil {
 		t.Error("a backup of a missing file created it")
+	}
+}
+
+// Every store call is measured by operation and result.
+func TestStoreCallsMeasured(t *testing.T) {
+	reg := prometheus.NewRegistry()
+	m, err := state.NewMetrics(reg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := state.OpenSQLite(filepath.Join(t.TempDir(), "state.db"), state.WithMetrics(m))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	ctx := context.Background()
+	s.Observe(ctx, "User", "u", "h", time.Now())
+	s.Remembered(ctx, "u", "pw")
+	s.Close()
+	if err := s.Ping(ctx); err == nil {
+		t.Fatal("Ping on a closed store succeeded")
+	}
+	count := func(op, result string) uint64 {
+		mfs, _ := reg.Gather()
+		for _, mf := range mfs {
+			for _, metric := range mf.GetMetric() {
+				labels := map[string]string{}
+				for _, l := range metric.GetLabel() {
+					labels[l.GetName()] = l.GetValue()
+				}
+				if labels["op"] == op && labels["result"] == result {
+					return metric.GetHistogram().GetSampleCount()
+				}
+			}
+		}
+		return 0
+	}
+	for _, c := range []struct{ op, result string }{{"observe", "ok"}, {"remembered", "ok"}, {"ping", "error"}} {
+		if n := count(c.op, c.result); n != 1 {
+			t.Errorf("scimbridge_state_operation_seconds{op=%q,result=%q} has %d samples, want 1", c.op, c.result, n)
+		}
 	}
 }

@@ -10,7 +10,8 @@ import (
 
 // Observe implements mapping.State. One connection (SetMaxOpenConns(1)) serialises the read and the
 // write, so two observations of one resource cannot interleave.
-func (s *SQLite) Observe(ctx context.Context, typ, id, hash string, now time.Time) (time.Time, error) {
+func (s *SQLite) Observe(ctx context.Context, typ, id, hash string, now time.Time) (_ time.Time, err error) {
+	defer s.opts.metrics.observe("observe", nowTime(), &err)
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return time.Time{}, fmt.Errorf("state: change tracker: %w", err)
@@ -44,7 +45,8 @@ func (s *SQLite) Observe(ctx context.Context, typ, id, hash string, now time.Tim
 }
 
 // Forget implements mapping.State.
-func (s *SQLite) Forget(ctx context.Context, typ, id string) error {
+func (s *SQLite) Forget(ctx context.Context, typ, id string) (err error) {
+	defer s.opts.metrics.observe("forget", nowTime(), &err)
 	if _, err := s.db.ExecContext(ctx, `DELETE FROM change_tracker WHERE resource_type = ? AND id = ?`, typ, id); err != nil {
 		return fmt.Errorf("state: change tracker: %w", err)
 	}
@@ -52,9 +54,10 @@ func (s *SQLite) Forget(ctx context.Context, typ, id string) error {
 }
 
 // SurrogateID implements mapping.State.
-func (s *SQLite) SurrogateID(ctx context.Context, typ, key string) (string, error) {
+func (s *SQLite) SurrogateID(ctx context.Context, typ, key string) (_ string, err error) {
+	defer s.opts.metrics.observe("surrogate_id", nowTime(), &err)
 	var id string
-	err := s.db.QueryRowContext(ctx, `SELECT id FROM surrogate_ids WHERE resource_type = ? AND natural_key = ?`, typ, key).Scan(&id)
+	err = s.db.QueryRowContext(ctx, `SELECT id FROM surrogate_ids WHERE resource_type = ? AND natural_key = ?`, typ, key).Scan(&id)
 	if err == nil {
 		return id, nil
 	}
@@ -76,9 +79,10 @@ func (s *SQLite) SurrogateID(ctx context.Context, typ, key string) (string, erro
 }
 
 // NaturalKey implements mapping.State.
-func (s *SQLite) NaturalKey(ctx context.Context, typ, id string) (string, bool, error) {
+func (s *SQLite) NaturalKey(ctx context.Context, typ, id string) (_ string, _ bool, err error) {
+	defer s.opts.metrics.observe("natural_key", nowTime(), &err)
 	var key string
-	err := s.db.QueryRowContext(ctx, `SELECT natural_key FROM surrogate_ids WHERE resource_type = ? AND id = ?`, typ, id).Scan(&key)
+	err = s.db.QueryRowContext(ctx, `SELECT natural_key FROM surrogate_ids WHERE resource_type = ? AND id = ?`, typ, id).Scan(&key)
 	if errors.Is(err, sql.ErrNoRows) {
 		return "", false, nil
 	}
@@ -89,7 +93,8 @@ func (s *SQLite) NaturalKey(ctx context.Context, typ, id string) (string, bool, 
 }
 
 // Rebind implements mapping.State.
-func (s *SQLite) Rebind(ctx context.Context, typ, id, key string) error {
+func (s *SQLite) Rebind(ctx context.Context, typ, id, key string) (err error) {
+	defer s.opts.metrics.observe("rebind", nowTime(), &err)
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("state: surrogate ids: %w", err)
@@ -110,7 +115,8 @@ func (s *SQLite) Rebind(ctx context.Context, typ, id, key string) error {
 }
 
 // ForgetID implements mapping.State.
-func (s *SQLite) ForgetID(ctx context.Context, typ, id string) error {
+func (s *SQLite) ForgetID(ctx context.Context, typ, id string) (err error) {
+	defer s.opts.metrics.observe("forget_id", nowTime(), &err)
 	if _, err := s.db.ExecContext(ctx, `DELETE FROM surrogate_ids WHERE resource_type = ? AND id = ?`, typ, id); err != nil {
 		return fmt.Errorf("state: surrogate ids: %w", err)
 	}

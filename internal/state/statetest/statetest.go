@@ -36,6 +36,7 @@ func Run(t *testing.T, open Opener) {
 	t.Run("ObserveConcurrent", func(t *testing.T) { testObserveConcurrent(t, open) })
 	t.Run("SurrogateIDs", func(t *testing.T) { testSurrogateIDs(t, open) })
 	t.Run("SurrogateIDsConcurrent", func(t *testing.T) { testSurrogateConcurrent(t, open) })
+	t.Run("MetaKeeper", func(t *testing.T) { testMetaKeeper(t, open) })
 	t.Run("LockExclusion", func(t *testing.T) { testLockExclusion(t, open) })
 	t.Run("LockDeadline", func(t *testing.T) { testLockDeadline(t, open) })
 	t.Run("LockKeysIndependent", func(t *testing.T) { testLockKeys(t, open) })
@@ -270,6 +271,63 @@ func testSurrogateConcurrent(t *testing.T, open Opener) {
 	}
 }
 
+// What the application cannot keep (first-seen times, a group's externalId) is kept per resource:
+// the first time wins, also between concurrent first sights; "" removes an externalId; a delete
+// drops both.
+func testMetaKeeper(t *testing.T, open Opener) {
+	ctx := context.Background()
+	s := open(t, 5)
+	t0 := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+	first, err := s.FirstSeen(ctx, "User", "u1", t0)
+	if err != nil || !first.Equal(t0) {
+		t.Fatalf("FirstSeen = %v, %v; want %v", first, err, t0)
+	}
+	if again, _ := s.FirstSeen(ctx, "User", "u1", t0.Add(time.Hour)); !again.Equal(t0) {
+		t.Errorf("a later FirstSeen moved the time to %v", again)
+	}
+	if other, _ := s.FirstSeen(ctx, "Group", "u1", t0.Add(time.Hour)); !other.Equal(t0.Add(time.Hour)) {
+		t.Errorf("resource types share times: %v", other)
+	}
+	if err := s.SetExternalID(ctx, "Group", "g1", "okta-1"); err != nil {
+		t.Fatal(err)
+	}
+	if ext, err := s.ExternalID(ctx, "Group", "g1"); err != nil || ext != "okta-1" {
+		t.Errorf("ExternalID = %q, %v", ext, err)
+	}
+	if ext, err := s.ExternalID(ctx, "Group", "g2"); ext != "" || err != nil {
+		t.Errorf("unknown group: externalId %q, %v", ext, err)
+	}
+	if err := s.SetExternalID(ctx, "Group", "g1", ""); err != nil {
+		t.Fatal(err)
+	}
+	if ext, _ := s.ExternalID(ctx, "Group", "g1"); ext != "" {
+		t.Errorf("externalId after setting it to \"\": %q", ext)
+	}
+	if err := s.ForgetMeta(ctx, "User", "u1"); err != nil {
+		t.Fatal(err)
+	}
+	if again, _ := s.FirstSeen(ctx, "User", "u1", t0.Add(2*time.Hour)); !again.Equal(t0.Add(2 * time.Hour)) {
+		t.Errorf("FirstSeen after ForgetMeta = %v", again)
+	}
+	got := make([]time.Time, 8)
+	var wg sync.WaitGroup
+	for i := range got {
+		wg.Go(func() {
+			at, err := s.FirstSeen(ctx, "Group", "race", t0.Add(time.Duration(i)*time.Minute))
+			if err != nil {
+				t.Error(err)
+			}
+			got[i] = at
+		})
+	}
+	wg.Wait()
+	for _, at := range got[1:] {
+		if !at.Equal(got[0]) {
+			t.Fatalf("concurrent first sights disagree: %v", got)
+		}
+	}
+}
+
 // Holders of one key never overlap, and every waiter gets its turn.
 func testLockExclusion(t *testing.T, open Opener) {
 	s := open(t, 5)
@@ -379,6 +437,19 @@ func RunReplicas(t *testing.T, open ReplicaOpener) {
 		}
 		if got, _ := b.Observe(ctx, "User", "u", "h1", t0.Add(time.Hour)); !got.Equal(first) {
 			t.Errorf("replica b assigns %v to an unchanged resource a saw at %v", got, first)
+		}
+		created, err := a.FirstSeen(ctx, "Group", "g", t0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, _ := b.FirstSeen(ctx, "Group", "g", t0.Add(time.Hour)); !got.Equal(created) {
+			t.Errorf("replica b gives the group meta.created %v, a %v", got, created)
+		}
+		if err := a.SetExternalID(ctx, "Group", "g", "okta-7"); err != nil {
+			t.Fatal(err)
+		}
+		if ext, _ := b.ExternalID(ctx, "Group", "g"); ext != "okta-7" {
+			t.Errorf("replica b reads externalId %q, a set okta-7", ext)
 		}
 		id, _ := a.SurrogateID(ctx, "Group", "Sales")
 		if got, _ := b.SurrogateID(ctx, "Group", "Sales"); got != id {
