@@ -30,6 +30,8 @@ Usage:
   scimbridge token --out FILE       write a random bearer token to a 0600 secret file
   scimbridge wsdl inspect WSDL [--skeleton FILE]
                                     show what the bridge reads from a WSDL (no toolchain needed)
+  scimbridge rest inspect OPENAPI [--skeleton FILE]
+                                    show the operations and fields a REST mapping gets from an OpenAPI document
   scimbridge service install|uninstall|start|stop [flags]
                                     run as a Windows service (event log, rotating log file)
   scimbridge health [--url URL]     probe /healthz or /readyz (exit 0 on 200), for images without curl
@@ -80,6 +82,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return wsdlgen.Main(rest, stdout, stderr)
 	case "wsdl":
 		return cmdWSDL(ctx, rest, stdout, stderr)
+	case "rest":
+		return cmdREST(rest, stdout, stderr)
 	case "version", "--version", "-version":
 		fmt.Fprint(stdout, buildinfo.Read())
 		return 0

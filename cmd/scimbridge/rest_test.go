@@ -58,3 +58,26 @@ users:
 		t.Fatalf("the Redmine example: exit %d: %s", code, stderr.String())
 	}
 }
+
+// rest inspect lists the OpenAPI document's operations with their Go field names, and its
+// skeleton passes check --mapping --openapi.
+func TestRESTInspect(t *testing.T) {
+	doc := filepath.Join("..", "..", "internal", "restsim", "openapi.yaml")
+	skel := filepath.Join(t.TempDir(), "skel.mapping.yaml")
+	var stdout, stderr bytes.Buffer
+	if code := cmdREST([]string{"inspect", doc, "--skeleton", skel}, &stdout, &stderr); code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr.String())
+	}
+	for _, want := range []string{"listUsers  GET /users\n", "    UpdatedSince time\n", "      XTotalCount int\n", "    Items []object\n", "addMember  PUT /groups/{id}/members/{userId}\n"} {
+		if !strings.Contains(stdout.String(), want) {
+			t.Errorf("missing %q in:\n%s", want, stdout.String())
+		}
+	}
+	stdout.Reset()
+	if code := checkMapping(skel, doc, &stdout, &stderr); code != 0 {
+		t.Fatalf("the skeleton does not check: %s", stderr.String())
+	}
+	if code := cmdREST([]string{"inspect", filepath.Join("..", "..", "README.md")}, &stdout, &stderr); code != 1 || !strings.Contains(stderr.String(), "OpenAPI") {
+		t.Fatalf("a non-OpenAPI file: exit %d, %s", code, stderr.String())
+	}
+}
