@@ -9,7 +9,9 @@
 //
 // One type per engine is all of that at once, with the method sets of the seams it serves
 // (adapter.PasswordLedger, adapter.Locker, mapping.State): Memory (tests, the in-memory demo),
-// SQLite (one file, modernc.org/sqlite, pure Go; the zero-setup default for one instance). This
+// SQLite (one file, modernc.org/sqlite, pure Go; the zero-setup default for one instance), and
+// Postgres (github.com/jackc/pgx/v5; several replicas share it, and its locks are PostgreSQL
+// advisory locks, so they hold across replicas; docs/operations.md, "Several replicas"). This
 // package imports neither seam: the wiring and the contract suite (statetest) hold every engine
 // to them at compile time, and statetest runs the same behavioural contract against each.
 package state
