@@ -6,6 +6,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -127,6 +128,25 @@ func BenchmarkGetUserThroughBridge(b *testing.B) {
 	b.ResetTimer()
 	for b.Loop() {
 		s.bridged(b)
+	}
+}
+
+// BenchmarkExistenceCheckThroughBridge is the agent's existence check (a userName filter with
+// the agent's paging), the request it makes before every create.
+func BenchmarkExistenceCheckThroughBridge(b *testing.B) {
+	s := newStack(b)
+	target := s.scim.URL + "/scim/v1/Users?filter=" + url.QueryEscape(`userName eq "bench.user"`) + "&startIndex=1&count=100"
+	b.ResetTimer()
+	for b.Loop() {
+		res, err := s.http.Get(target)
+		if err != nil {
+			b.Fatal(err)
+		}
+		_, _ = io.Copy(io.Discard, res.Body)
+		res.Body.Close()
+		if res.StatusCode != 200 {
+			b.Fatalf("existence check: %d", res.StatusCode)
+		}
 	}
 }
 
