@@ -232,6 +232,10 @@ func collapseSlashes(p string) string {
 	if p == "" {
 		return "/"
 	}
+	// The usual path is already clean: answer it without a copy.
+	if p[0] == '/' && !strings.Contains(p, "//") && (len(p) == 1 || p[len(p)-1] != '/') {
+		return p
+	}
 	var b strings.Builder
 	b.Grow(len(p))
 	prevSlash := false
@@ -285,6 +289,15 @@ func (s *server) logRequests(next http.Handler) http.Handler {
 		start := s.now()
 		sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
 		next.ServeHTTP(sw, r)
+		level := slog.LevelInfo
+		if sw.status >= 500 {
+			level = slog.LevelError
+		}
+		// The line's attributes (a Sprintf per backend call among them) are built only for a
+		// logger that will write it.
+		if !s.log.Enabled(r.Context(), level) {
+			return
+		}
 		ri := infoFrom(r.Context())
 		client := r.RemoteAddr
 		if a, err := netip.ParseAddrPort(r.RemoteAddr); err == nil {
@@ -315,10 +328,6 @@ func (s *server) logRequests(next http.Handler) http.Handler {
 			slog.String("request_id", ri.id),
 		)
 		attrs = append(attrs, ri.attrs...)
-		level := slog.LevelInfo
-		if sw.status >= 500 {
-			level = slog.LevelError
-		}
 		s.log.LogAttrs(r.Context(), level, "scim request", attrs...)
 	})
 }

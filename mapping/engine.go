@@ -7,9 +7,10 @@ import (
 	"log/slog"
 	"maps"
 	"reflect"
+	"sync"
 	"time"
 
-	"github.com/expr-lang/expr"
+	"github.com/expr-lang/expr/vm"
 
 	"github.com/scimbridge/scimbridge/backend"
 )
@@ -64,8 +65,16 @@ func unsupported(what string) error {
 	return backend.Errorf(backend.Unsupported, "the mapping file does not say how to %s", what)
 }
 
+// vms keeps expr's virtual machines between runs: expr.Run builds a new one (and its stack) for
+// every expression, and a user's conversion runs one expression per attribute (docs/benchmarks.md).
+// A VM resets its state at the start of each Run, so any VM may run any program; one goroutine
+// holds a VM at a time.
+var vms = sync.Pool{New: func() any { return new(vm.VM) }}
+
 func (p *program) run(env map[string]any) (any, error) {
-	v, err := expr.Run(p.p, env)
+	m := vms.Get().(*vm.VM)
+	v, err := m.Run(p.p, env)
+	vms.Put(m)
 	if err != nil {
 		return nil, fmt.Errorf("%d:%d: %q: %s", p.at.Line, p.at.Col, p.src, firstLine(err.Error()))
 	}

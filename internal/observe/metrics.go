@@ -103,10 +103,18 @@ func (m *Metrics) Wrap(next http.Handler) http.Handler {
 }
 
 func statusClass(code int) string {
-	if code < 100 || code > 599 {
-		return "5xx"
+	// Constant strings: a label value built per request would be an allocation per request.
+	switch code / 100 {
+	case 1:
+		return "1xx"
+	case 2:
+		return "2xx"
+	case 3:
+		return "3xx"
+	case 4:
+		return "4xx"
 	}
-	return strconv.Itoa(code/100) + "xx"
+	return "5xx"
 }
 
 // statusWriter records the status the handler wrote.
@@ -199,6 +207,10 @@ func hasSegmentPrefix(p, prefix string) bool {
 
 // collapse removes repeated and trailing slashes, as the adapter does before routing.
 func collapse(p string) string {
+	// The usual path is already clean: answer it without a copy.
+	if !strings.Contains(p, "//") && (len(p) <= 1 || p[len(p)-1] != '/') {
+		return p
+	}
 	var b strings.Builder
 	b.Grow(len(p))
 	prev := false
