@@ -11,6 +11,8 @@ import (
 	"github.com/antchfx/xmlquery"
 	"github.com/antchfx/xpath"
 	"github.com/expr-lang/expr/ast"
+
+	"github.com/scimbridge/scimbridge/internal/xmlcontent"
 )
 
 // XPath 1.0 over XML content (XMLContent, XML documents inside strings, and the records xpath
@@ -382,14 +384,14 @@ func xmlElement(a ...any) (any, error) {
 }
 
 func writeContent(b *strings.Builder, v any, depth int) error {
-	if depth > maxXMLDepth {
+	if depth > xmlcontent.MaxDepth {
 		return errors.New("content nested too deeply")
 	}
 	switch x := plain(v).(type) {
 	case nil:
 		return nil
 	case XMLContent:
-		if _, err := contentTokens(x.XML); err != nil { // only well-formed content is embedded
+		if _, err := xmlcontent.Tokens(x.XML); err != nil { // only well-formed content is embedded
 			return err
 		}
 		b.WriteString(x.XML)

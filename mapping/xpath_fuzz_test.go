@@ -1,6 +1,8 @@
 package mapping
 
 import (
+	"github.com/scimbridge/scimbridge/internal/xmlcontent"
+
 	"testing"
 	"unicode/utf8"
 )
@@ -25,7 +27,7 @@ func FuzzXPath(f *testing.F) {
 		if err != nil {
 			return
 		}
-		if _, err := contentTokens(v.(XMLContent).XML); err != nil {
+		if _, err := xmlcontent.Tokens(v.(XMLContent).XML); err != nil {
 			t.Fatalf("xmlElement built content the encoder refuses: %v\n%s", err, v.(XMLContent).XML)
 		}
 		// Characters XML cannot carry (invalid UTF-8, most control characters) are written as

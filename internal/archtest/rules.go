@@ -71,12 +71,6 @@ var Exceptions = []Exception{
 		Why: "the WSO2 simulator speaks the generated wire types of the corpus WSDL: there the point is WSO2's semantics, and the generated types are the contract (docs/design-notes.md)"},
 	{From: "internal/wso2sim", To: "soapclient/soapreg",
 		Why: "the generated wire types register themselves in soapreg"},
-	// TODO(wsdlrt): soapclient/wsdlrt imports mapping for mapping.XMLContent (open content kept
-	// as XML). The client should own that type (or take it through an interface the engine
-	// defines); remove these three exceptions when it does.
-	{From: "soapclient/wsdlrt", To: "mapping", Why: "mapping.XMLContent, see the TODO above"},
-	{From: "soapclient/wsdlrt", To: "backend", Why: "through mapping, see the TODO above"},
-	{From: "soapclient/wsdlrt", To: "filter", Why: "through mapping, see the TODO above"},
 }
 
 // match reports whether rel (a module-relative path) matches pattern.

@@ -9,7 +9,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/scimbridge/scimbridge/mapping"
+	"github.com/scimbridge/scimbridge/internal/xmlcontent"
 	"github.com/scimbridge/scimbridge/soapclient"
 	"github.com/scimbridge/scimbridge/soapclient/wsdlrt"
 )
@@ -60,7 +60,7 @@ func call(t *testing.T, c *soapclient.Client, op string, fields map[string]any) 
 }
 
 func result(v reflect.Value, op string) string {
-	return v.FieldByName(op + "Result").Interface().(mapping.XMLContent).XML
+	return v.FieldByName(op + "Result").Interface().(xmlcontent.Content).XML
 }
 
 func TestUsersGroupsAndFaultsThroughTheRuntimeClient(t *testing.T) {

@@ -10,7 +10,7 @@ import (
 	"github.com/hooklift/gowsdl"
 	"github.com/hooklift/gowsdl/soap"
 
-	"github.com/scimbridge/scimbridge/mapping"
+	"github.com/scimbridge/scimbridge/internal/xmlcontent"
 	"github.com/scimbridge/scimbridge/soapclient/soapreg"
 )
 
@@ -73,7 +73,7 @@ const (
 )
 
 // XMLContentType is the Go type of content kept as XML.
-var XMLContentType = reflect.TypeFor[mapping.XMLContent]()
+var XMLContentType = reflect.TypeFor[xmlcontent.Content]()
 
 // Load reads a WSDL for the runtime client. opts.WSDL is a file or, with opts.Fetch, a URL;
 // opts.Binding selects a binding when there are several. A *RefusedError names the file, line
@@ -114,7 +114,7 @@ func Load(opts Options) (m *Model, err error) {
 // typeBuilder turns gowsdl's model into reflect types, following gowsdl v0.5.0's templates
 // (types_tmpl.go) field by field, so that a mapping compiles against the runtime types exactly
 // as against the generated ones. Where gowsdl drops content (xs:any, mixed, anyAttribute) the
-// runtime keeps it as mapping.XMLContent.
+// runtime keeps it as xmlcontent.Content.
 type typeBuilder struct {
 	p        *prepared
 	r        *Report

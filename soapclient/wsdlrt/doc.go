@@ -6,7 +6,7 @@
 // numbers made pointers), is read with gowsdl's own WSDL/XSD model, and each operation gets
 // request and response types built with reflect.StructOf that are equal, field by field, to the
 // ones gowsdl would generate (tested for the shipped WSDLs). Content gowsdl drops (xs:any, mixed
-// content, xs:anyAttribute) is kept as mapping.XMLContent for the mapping's XPath functions.
+// content, xs:anyAttribute) is kept as xmlcontent.Content for the mapping's XPath functions.
 //
 // The result is an ordinary soapreg.Client registry, so soapclient.NewFromRegistry gives it the
 // same transport, WS-Security, resilience guards, metrics and redaction as a generated client.

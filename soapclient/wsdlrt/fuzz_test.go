@@ -10,7 +10,7 @@ import (
 	"testing"
 
 	"github.com/scimbridge/scimbridge/internal/wsdlgen"
-	"github.com/scimbridge/scimbridge/mapping"
+	"github.com/scimbridge/scimbridge/internal/xmlcontent"
 )
 
 // FuzzRuntimeDecode feeds outside XML (what an application answers) to the runtime types of
@@ -62,13 +62,13 @@ func walkXML(t *testing.T, v reflect.Value, depth int) {
 			walkXML(t, v.Index(i), depth+1)
 		}
 	case reflect.Struct:
-		if c, ok := v.Interface().(mapping.XMLContent); ok {
+		if c, ok := v.Interface().(xmlcontent.Content); ok {
 			if c.XML != "" {
 				wellFormed(t, c.XML)
 				var b bytes.Buffer
 				if err := xml.NewEncoder(&b).Encode(struct {
 					XMLName xml.Name `xml:"Req"`
-					C       mapping.XMLContent
+					C       xmlcontent.Content
 				}{C: c}); err != nil {
 					t.Fatalf("kept XML %q does not encode back: %v", c.XML, err)
 				}

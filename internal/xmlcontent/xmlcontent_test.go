@@ -1,25 +1,25 @@
-package mapping_test
+package xmlcontent_test
 
 import (
 	"encoding/xml"
 	"strings"
 	"testing"
 
-	"github.com/scimbridge/scimbridge/mapping"
+	"github.com/scimbridge/scimbridge/internal/xmlcontent"
 )
 
 type xmlReq struct {
 	XMLName xml.Name             `xml:"urn:svc Req"`
-	Body    mapping.XMLContent   `xml:"urn:svc Body"`
-	Any     []mapping.XMLContent `xml:",any"`
+	Body    xmlcontent.Content   `xml:"urn:svc Body"`
+	Any     []xmlcontent.Content `xml:",any"`
 }
 
 // Values with markup, ]]>, entities and quotes go into request XML escaped, so they stay text:
 // the decoded request holds exactly the value, and no element or attribute was injected.
 func TestXMLContentRequestEscaping(t *testing.T) {
 	for _, v := range []string{`</Body><Admin>yes</Admin><Body>`, `]]>`, `&amp; &lt; &#0; "'`, "<![CDATA[x]]>", "\x00\u2028"} {
-		content := `<User LoginName="` + mapping.EscapeXML(v) + `">` + mapping.EscapeXML(v) + `</User>`
-		out, err := xml.Marshal(xmlReq{Body: mapping.XMLContent{XML: content}})
+		content := `<User LoginName="` + xmlcontent.Escape(v) + `">` + xmlcontent.Escape(v) + `</User>`
+		out, err := xml.Marshal(xmlReq{Body: xmlcontent.Content{XML: content}})
 		if err != nil {
 			t.Fatalf("%q: %v", v, err)
 		}
@@ -47,7 +47,7 @@ func TestXMLContentRequestEscaping(t *testing.T) {
 // instruction, is refused instead of sent.
 func TestXMLContentRefusesMalformed(t *testing.T) {
 	for _, bad := range []string{`<a>`, `</Body><x>`, `<!DOCTYPE x [<!ENTITY e "boom">]><a>&e;</a>`, `<?php x ?><a/>`, `a & b`, strings.Repeat("<a>", 300) + strings.Repeat("</a>", 300)} {
-		if out, err := xml.Marshal(xmlReq{Body: mapping.XMLContent{XML: bad}}); err == nil {
+		if out, err := xml.Marshal(xmlReq{Body: xmlcontent.Content{XML: bad}}); err == nil {
 			t.Errorf("%q was sent: %s", bad, out)
 		}
 	}
@@ -62,7 +62,7 @@ func TestXMLContentWrapsOrKeepsTheElement(t *testing.T) {
 		{`text &amp; more`, `<Req xmlns="urn:svc"><Body xmlns="urn:svc">text &amp; more</Body></Req>`},
 		{``, `<Req xmlns="urn:svc"></Req>`},
 	} {
-		out, err := xml.Marshal(xmlReq{Body: mapping.XMLContent{XML: tc.in}})
+		out, err := xml.Marshal(xmlReq{Body: xmlcontent.Content{XML: tc.in}})
 		if err != nil {
 			t.Fatalf("%q: %v", tc.in, err)
 		}
