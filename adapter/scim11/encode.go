@@ -1,7 +1,6 @@
 package scim11
 
 import (
-	"bytes"
 	"encoding/json"
 	"time"
 
@@ -122,8 +121,7 @@ func withExtensions(core any, exts []extra) ([]byte, error) {
 	if len(exts) == 0 {
 		return b, nil
 	}
-	var buf bytes.Buffer
-	buf.Write(b[:len(b)-1]) // drop the closing brace
+	buf := b[:len(b)-1] // drop the closing brace; the extensions are appended in place
 	for _, e := range exts {
 		k, err := json.Marshal(e.urn)
 		if err != nil {
@@ -133,19 +131,18 @@ func withExtensions(core any, exts []extra) ([]byte, error) {
 		if err != nil {
 			return nil, err
 		}
-		buf.WriteByte(',')
-		buf.Write(k)
-		buf.WriteByte(':')
-		buf.Write(v)
+		buf = append(buf, ',')
+		buf = append(buf, k...)
+		buf = append(buf, ':')
+		buf = append(buf, v...)
 	}
-	buf.WriteByte('}')
-	return buf.Bytes(), nil
+	return append(buf, '}'), nil
 }
 
 // EncodeUser renders u as a SCIM 1.1 user. u.Password is never written.
 func (c *Codec) EncodeUser(u *backend.User) ([]byte, error) {
 	j := userJSON{
-		Schemas:      []string{CoreSchema},
+		Schemas:      append(make([]string, 0, 3), CoreSchema), // room for both extensions
 		ID:           u.ID,
 		ExternalID:   u.ExternalID,
 		UserName:     u.UserName,
@@ -167,7 +164,7 @@ func (c *Codec) EncodeUser(u *backend.User) ([]byte, error) {
 	for _, g := range u.Groups {
 		j.Groups = append(j.Groups, refJSON(g))
 	}
-	var exts []extra
+	exts := make([]extra, 0, 2)
 	if len(u.Enterprise) > 0 {
 		j.Schemas = append(j.Schemas, EnterpriseSchema)
 		exts = append(exts, extra{EnterpriseSchema, u.Enterprise})
@@ -176,7 +173,7 @@ func (c *Codec) EncodeUser(u *backend.User) ([]byte, error) {
 		j.Schemas = append(j.Schemas, c.customURN)
 		exts = append(exts, extra{c.customURN, u.Custom})
 	}
-	return withExtensions(j, exts)
+	return withExtensions(&j, exts)
 }
 
 // EncodeGroup renders g as a SCIM 1.1 group, with the Okta group extension when it has a
