@@ -26,13 +26,17 @@ type Server struct {
 	bin  string // directory of initdb and postgres
 	dir  string // data directory and socket directory live under it
 	port int
-	cred *syscall.Credential
+	cred *credential // run PostgreSQL as this user (the test runs as root)
 
 	mu   sync.Mutex
 	cmd  *exec.Cmd
 	done chan struct{}
 	log  *os.File
 }
+
+// credential is a user and group to run PostgreSQL as (syscall.Credential exists only on Unix;
+// sysProcAttr, per platform, turns it into the process attributes).
+type credential struct{ Uid, Gid uint32 }
 
 // binDir finds initdb and postgres: on PATH, else under Debian's /usr/lib/postgresql/N/bin.
 func binDir() (string, error) {
@@ -92,7 +96,7 @@ func start() (*Server, error) {
 		}
 		uid, _ := strconv.Atoi(u.Uid)
 		gid, _ := strconv.Atoi(u.Gid)
-		s.cred = &syscall.Credential{Uid: uint32(uid), Gid: uint32(gid)}
+		s.cred = &credential{Uid: uint32(uid), Gid: uint32(gid)}
 		if err := os.Chown(dir, uid, gid); err != nil {
 			os.RemoveAll(dir)
 			return nil, err
@@ -113,7 +117,7 @@ func (s *Server) data() string { return filepath.Join(s.dir, "data") }
 
 func (s *Server) run(name string, args ...string) error {
 	cmd := exec.Command(name, args...)
-	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: s.cred}
+	cmd.SysProcAttr = sysProcAttr(s.cred, false)
 	out, err := cmd.CombinedOutput()
 	if err != nil {
 		return fmt.Errorf("%s: %v\n%s", filepath.Base(name), err, out)
@@ -154,7 +158,7 @@ func (s *Server) Restart() error {
 		"-c", "full_page_writes=off", "-c", "max_connections=300", "-c", "shared_buffers=32MB")
 	cmd.Stdout, cmd.Stderr = logf, logf
 	// Pdeathsig: a test binary that dies (its timeout, a kill) takes its server with it.
-	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: s.cred, Pdeathsig: syscall.SIGQUIT}
+	cmd.SysProcAttr = sysProcAttr(s.cred, true)
 	if s.cred != nil {
 		os.Chown(s.dir, int(s.cred.Uid), int(s.cred.Gid))
 	}
