@@ -12,7 +12,6 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"testing"
 	"time"
 
@@ -243,14 +242,6 @@ func (r *report) cpu(sc scenario, n int) (direct, bridge float64) {
 	d1, b1 := measure(sc.direct), measure(sc.bridge)
 	d2, b2 := measure(sc.direct), measure(sc.bridge)
 	return min(d1, d2), min(b1, b2)
-}
-
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 // throughput sends n get-user requests from c concurrent clients each way and returns requests
