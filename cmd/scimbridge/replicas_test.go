@@ -190,12 +190,18 @@ func TestTwoReplicasSharePostgres(t *testing.T) {
 	})
 
 	t.Run("TesterRunsOnBothAtOnce", func(t *testing.T) {
+		// Every check but the two paging ones: they compare two listings of the whole directory
+		// (count=7 against count=100), which cannot agree while the other run adds and deletes
+		// users and groups between them. Paging is checked by the single-run end-to-end tests.
+		only := "auth,create,checkUserExists,import,download,activateUser,deactivateUser,reactivateUser," +
+			"push,getGroupById,updateGroup,deleteGroup,lifecycle,errors,filter,shape"
 		var wg sync.WaitGroup
 		for _, c := range both {
 			wg.Go(func() {
 				ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 				defer cancel()
-				out, err := exec.CommandContext(ctx, binPath, "test", "--url", c.base, "--basic", e2eSCIMUser+":"+e2eSCIMPass).CombinedOutput()
+				out, err := exec.CommandContext(ctx, binPath, "test", "--url", c.base, "--basic", e2eSCIMUser+":"+e2eSCIMPass,
+					"--only", only).CombinedOutput()
 				if err != nil || !regexp.MustCompile(`(?m)^\d+ passed, 0 failed`).Match(out) {
 					t.Errorf("scimbridge test against %s: %v\n%s", c.base, err, out)
 				}
