@@ -14,6 +14,7 @@ import (
 	"github.com/expr-lang/expr/vm"
 
 	"github.com/scimbridge/scimbridge/backend"
+	"github.com/scimbridge/scimbridge/internal/diag"
 )
 
 // Options tunes Compile. The zero value is ready to use.
@@ -194,7 +195,7 @@ func Compile(spec *Spec, cat Catalog, opts Options) (*Engine, error) {
 	if cat == nil {
 		return nil, fmt.Errorf("mapping: Compile called without an operation catalog")
 	}
-	c := &compiler{ps: &problems{file: spec.File}, cat: cat}
+	c := &compiler{ps: &problems{diag.Collector{File: spec.File}}, cat: cat}
 	fns := opts.Functions
 	if fns == nil {
 		fns = Functions()

@@ -9,6 +9,8 @@ import (
 	"strings"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/scimbridge/scimbridge/internal/diag"
 )
 
 var yamlLine = regexp.MustCompile(`^line (\d+): (.*)$`)
@@ -30,7 +32,7 @@ func Load(path string) (*Spec, error) {
 // YAML anchors and aliases may be used to share blocks (e.g. one paging block for several
 // search rules). Parse checks the file's form only; Compile checks its meaning.
 func Parse(filename string, data []byte) (*Spec, error) {
-	ps := &problems{file: filename}
+	ps := &problems{diag.Collector{File: filename}}
 	if len(data) > maxFileSize {
 		ps.add(Pos{}, "mapping file is larger than %d bytes", maxFileSize)
 		return nil, ps.err()

@@ -9,6 +9,8 @@ import (
 	"strings"
 
 	"github.com/getkin/kin-openapi/openapi3"
+
+	"github.com/scimbridge/scimbridge/internal/diag"
 )
 
 // maxOpenAPISize bounds the document LoadOpenAPI reads.
@@ -30,7 +32,7 @@ func LoadOpenAPI(path string) (*Definition, error) {
 
 // ParseOpenAPI is LoadOpenAPI for a document in memory; name is used in messages.
 func ParseOpenAPI(name string, data []byte) (def *Definition, err error) {
-	ps := &problems{file: name}
+	ps := &problems{diag.Collector{File: name}}
 	if len(data) > maxOpenAPISize {
 		ps.add(0, 0, "the OpenAPI document is larger than %d bytes", maxOpenAPISize)
 		return nil, ps.err()

@@ -9,6 +9,8 @@ import (
 	"strings"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/scimbridge/scimbridge/internal/diag"
 )
 
 // Definition is the catalog of one REST backend: its operations, each with the Go types of its
@@ -88,7 +90,7 @@ const maxRestNodes = 20000
 // Parse reads the rest: block of a mapping file (a YAML node kept with its positions) and builds
 // the definition. file names the mapping file in problems; every problem is reported at once.
 func Parse(file string, n *yaml.Node) (*Definition, error) {
-	ps := &problems{file: file}
+	ps := &problems{diag.Collector{File: file}}
 	p := &parser{ps: ps, named: map[string]*yaml.Node{}, built: map[string]*typeDesc{}}
 	d := &Definition{ops: map[string]*Operation{}}
 	if n == nil {
@@ -311,7 +313,7 @@ var opKeys = []string{"method", "path", "query", "headers", "body", "response", 
 func (p *parser) operation(name string, n *yaml.Node) *Operation {
 	what := "rest.operations." + name
 	m := p.mapping(n, what, opKeys)
-	before := len(p.ps.list)
+	before := len(p.ps.List)
 	d := opDesc{name: name, what: what, at: at(n)}
 	d.method = strings.ToUpper(p.scalar(m["method"], what+".method"))
 	if m["method"] == nil {
@@ -346,7 +348,7 @@ func (p *parser) operation(name string, n *yaml.Node) *Operation {
 	if op != nil && m["follow"] != nil {
 		op.Follow = p.follow(m["follow"], what+".follow", op.Response)
 	}
-	if len(p.ps.list) > before {
+	if len(p.ps.List) > before {
 		return nil
 	}
 	return op

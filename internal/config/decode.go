@@ -53,7 +53,7 @@ func (d *decoder) parse(raw []byte, into any) {
 		return
 	}
 	root := doc.Content[0]
-	d.c.pos[""] = Pos{root.Line, root.Column}
+	d.c.pos[""] = Pos{Line: root.Line, Col: root.Column}
 	d.decode(root, reflect.ValueOf(into).Elem(), "", 0)
 }
 
@@ -75,7 +75,7 @@ func (d *decoder) decode(n *yaml.Node, v reflect.Value, path string, depth int) 
 		d.c.bad(path, "nested too deeply")
 		return
 	}
-	d.c.pos[path] = Pos{n.Line, n.Column}
+	d.c.pos[path] = Pos{Line: n.Line, Col: n.Column}
 	null := n.Kind == yaml.ScalarNode && n.Tag == "!!null"
 	switch {
 	case v.Kind() == reflect.Pointer:
@@ -231,11 +231,11 @@ func (d *decoder) structure(n *yaml.Node, v reflect.Value, path string, depth in
 		kp := join(path, k.Value)
 		idx, ok := keys[k.Value]
 		if !ok {
-			d.c.badAt(Pos{k.Line, k.Column}, "%s: unknown key%s", kp, didYouMean(k.Value, names))
+			d.c.badAt(Pos{Line: k.Line, Col: k.Column}, "%s: unknown key%s", kp, didYouMean(k.Value, names))
 			continue
 		}
 		if seen[k.Value] {
-			d.c.badAt(Pos{k.Line, k.Column}, "%s: duplicate key", kp)
+			d.c.badAt(Pos{Line: k.Line, Col: k.Column}, "%s: duplicate key", kp)
 			continue
 		}
 		seen[k.Value] = true

@@ -220,7 +220,7 @@ func build(c *collector, cfg *Config, opts Options) (*Prepared, error) {
 				client, catalog = sc, reg
 			}
 		} else if gen, ok := soapclient.Clients[spec.Client.Value]; !ok {
-			mapProblems = append(mapProblems, Problem{File: spec.File, Pos: Pos{spec.Client.At.Line, spec.Client.At.Col},
+			mapProblems = append(mapProblems, Problem{File: spec.File, Pos: Pos{Line: spec.Client.At.Line, Col: spec.Client.At.Col},
 				Msg: fmt.Sprintf("client %q is not a generated client of this build (have: %s; add one with scimbridge gen, or name the WSDL in backend.wsdl)",
 					spec.Client.Value, strings.Join(slices.Sorted(mapsKeys(soapclient.Clients)), ", "))})
 		} else {
@@ -314,16 +314,13 @@ func mapsKeys[V any](m map[string]V) func(func(string) bool) {
 	}
 }
 
-// fromMapping turns the mapping checker's positioned problems into ours (same form, the
-// mapping file's name and positions).
+// fromMapping returns the positioned problems of the mapping checker or the REST definition
+// reader (the same list type as ours, with the mapping file's or the document's name and
+// positions); any other error becomes one unpositioned problem.
 func fromMapping(err error) Problems {
-	var l mapping.ErrorList
+	var l Problems
 	if errors.As(err, &l) {
-		out := make(Problems, len(l))
-		for i, p := range l {
-			out[i] = Problem{File: p.File, Pos: Pos{p.Pos.Line, p.Pos.Col}, Msg: p.Msg}
-		}
-		return out
+		return l
 	}
 	return Problems{{File: "mapping", Msg: err.Error()}}
 }

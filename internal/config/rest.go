@@ -130,15 +130,14 @@ func buildREST(c *collector, cfg *Config, spec *mapping.Spec, sc soapclient.Conf
 	}
 	def, err := RESTDefinition(spec, b.OpenAPI)
 	if err != nil {
-		var ml mapping.ErrorList
-		if errors.As(err, &ml) {
-			return nil, nil, fromMapping(err)
-		}
-		if b.OpenAPI != "" && !errors.As(err, new(restclient.ErrorList)) {
+		// Positioned problems (in the mapping's rest: block or in the OpenAPI document) are
+		// reported where they are; an OpenAPI document that cannot be read at all is the
+		// configuration's problem, at backend.openapi.
+		if b.OpenAPI != "" && !errors.As(err, new(Problems)) {
 			c.bad("backend.openapi", "%s", strings.TrimPrefix(err.Error(), "openapi: "))
 			return nil, nil, nil
 		}
-		return nil, nil, fromREST(err)
+		return nil, nil, fromMapping(err)
 	}
 	eng, err := mapping.Compile(spec, RESTCatalog(def), mapping.Options{})
 	if err != nil {
@@ -150,17 +149,4 @@ func buildREST(c *collector, cfg *Config, spec *mapping.Spec, sc soapclient.Conf
 		return nil, eng, nil
 	}
 	return client, eng, nil
-}
-
-// fromREST turns a REST definition's problems into positioned problems.
-func fromREST(err error) Problems {
-	var l restclient.ErrorList
-	if !errors.As(err, &l) {
-		return Problems{{File: "mapping", Msg: err.Error()}}
-	}
-	out := make(Problems, 0, len(l))
-	for _, p := range l {
-		out = append(out, Problem{File: p.File, Pos: Pos{p.Line, p.Col}, Msg: p.Msg})
-	}
-	return out
 }
