@@ -2,8 +2,9 @@ package scim11
 
 import (
 	"encoding/json"
-	"time"
+	"strconv"
 
+	"github.com/scimbridge/scimbridge/adapter/scimjson"
 	"github.com/scimbridge/scimbridge/backend"
 )
 
@@ -12,97 +13,6 @@ import (
 // the wire, so an incremental import may see a user changed within the same second twice; that is
 // harmless (imports are idempotent), whereas missing a change would not be.
 const TimeLayout = "2006-01-02T15:04:05Z"
-
-type nameJSON struct {
-	Formatted       string `json:"formatted,omitempty"`
-	FamilyName      string `json:"familyName,omitempty"`
-	GivenName       string `json:"givenName,omitempty"`
-	MiddleName      string `json:"middleName,omitempty"`
-	HonorificPrefix string `json:"honorificPrefix,omitempty"`
-	HonorificSuffix string `json:"honorificSuffix,omitempty"`
-}
-
-type multiValueJSON struct {
-	Value   string `json:"value"`
-	Type    string `json:"type,omitempty"`
-	Primary bool   `json:"primary"`
-	Display string `json:"display,omitempty"`
-}
-
-type refJSON struct {
-	Value   string `json:"value"`
-	Display string `json:"display,omitempty"`
-}
-
-type metaJSON struct {
-	Created      string `json:"created,omitempty"`
-	LastModified string `json:"lastModified,omitempty"`
-	Version      string `json:"version,omitempty"`
-}
-
-// userJSON holds only SCIM 1.1 core User attributes (docs/okta-agent-protocol.md#no-unknown-core-attributes); extensions are appended as extra keys.
-// There is deliberately no password field.
-type userJSON struct {
-	Schemas      []string         `json:"schemas"`
-	ID           string           `json:"id"`
-	ExternalID   string           `json:"externalId,omitempty"`
-	UserName     string           `json:"userName"`
-	Name         *nameJSON        `json:"name,omitempty"`
-	DisplayName  string           `json:"displayName,omitempty"`
-	NickName     string           `json:"nickName,omitempty"`
-	Title        string           `json:"title,omitempty"`
-	UserType     string           `json:"userType,omitempty"`
-	Locale       string           `json:"locale,omitempty"`
-	Timezone     string           `json:"timezone,omitempty"`
-	Active       bool             `json:"active"`
-	Emails       []multiValueJSON `json:"emails,omitempty"`
-	PhoneNumbers []multiValueJSON `json:"phoneNumbers,omitempty"`
-	Groups       []refJSON        `json:"groups,omitempty"`
-	Meta         *metaJSON        `json:"meta,omitempty"`
-}
-
-type groupJSON struct {
-	Schemas     []string  `json:"schemas"`
-	ID          string    `json:"id"`
-	ExternalID  string    `json:"externalId,omitempty"`
-	DisplayName string    `json:"displayName"`
-	Members     []refJSON `json:"members"`
-	Meta        *metaJSON `json:"meta,omitempty"`
-}
-
-type listJSON struct {
-	Schemas      []string          `json:"schemas"`
-	TotalResults int               `json:"totalResults"`
-	StartIndex   *int              `json:"startIndex,omitempty"`
-	ItemsPerPage *int              `json:"itemsPerPage,omitempty"`
-	Resources    []json.RawMessage `json:"Resources"`
-}
-
-func formatTime(t time.Time) string {
-	if t.IsZero() {
-		return ""
-	}
-	return t.UTC().Format(TimeLayout)
-}
-
-func meta(m backend.Meta) *metaJSON {
-	j := &metaJSON{Created: formatTime(m.Created), LastModified: formatTime(m.LastModified), Version: m.Version}
-	if *j == (metaJSON{}) {
-		return nil
-	}
-	return j
-}
-
-func multiValuesJSON(in []backend.MultiValue) []multiValueJSON {
-	if len(in) == 0 {
-		return nil
-	}
-	out := make([]multiValueJSON, len(in))
-	for i, v := range in {
-		out[i] = multiValueJSON{Value: v.Value, Type: v.Type, Primary: v.Primary, Display: v.Display}
-	}
-	return out
-}
 
 // extra is one extension object appended after the core attributes.
 type extra struct {
@@ -139,63 +49,180 @@ func withExtensions(core any, exts []extra) ([]byte, error) {
 	return append(buf, '}'), nil
 }
 
-// EncodeUser renders u as a SCIM 1.1 user. u.Password is never written.
+// EncodeUser renders u as a SCIM 1.1 user. u.Password is never written. The bytes are those
+// json.Marshal gives for userJSON followed by the extensions (see appendUser).
 func (c *Codec) EncodeUser(u *backend.User) ([]byte, error) {
-	j := userJSON{
-		Schemas:      append(make([]string, 0, 3), CoreSchema), // room for both extensions
-		ID:           u.ID,
-		ExternalID:   u.ExternalID,
-		UserName:     u.UserName,
-		DisplayName:  u.DisplayName,
-		NickName:     u.NickName,
-		Title:        u.Title,
-		UserType:     u.UserType,
-		Locale:       u.Locale,
-		Timezone:     u.Timezone,
-		Active:       u.Active,
-		Emails:       multiValuesJSON(u.Emails),
-		PhoneNumbers: multiValuesJSON(u.PhoneNumbers),
-		Meta:         meta(u.Meta),
+	return c.AppendUser(make([]byte, 0, 512), u)
+}
+
+// AppendUser appends u as EncodeUser renders it.
+func (c *Codec) AppendUser(dst []byte, u *backend.User) ([]byte, error) {
+	// Written by hand in userJSON's field order and omitempty rules: reflection was most of
+	// the encoding's cost on every read (docs/benchmarks.md, front end).
+	dst = append(dst, `{"schemas":["`+CoreSchema+`"`...)
+	hasEnt, hasCustom := len(u.Enterprise) > 0, len(u.Custom) > 0
+	if hasEnt {
+		dst = append(dst, `,"`+EnterpriseSchema+`"`...)
 	}
+	if hasCustom {
+		dst = append(dst, ',')
+		dst = scimjson.AppendString(dst, c.customURN)
+	}
+	dst = append(dst, `],"id":`...)
+	dst = scimjson.AppendString(dst, u.ID)
+	dst = appendOpt(dst, "externalId", u.ExternalID)
+	dst = append(dst, `,"userName":`...)
+	dst = scimjson.AppendString(dst, u.UserName)
 	if !u.Name.IsZero() {
-		n := nameJSON(u.Name)
-		j.Name = &n
+		n := &u.Name
+		dst = append(dst, `,"name":{`...)
+		mark := len(dst)
+		dst = appendOpt(dst, "formatted", n.Formatted)
+		dst = appendOpt(dst, "familyName", n.FamilyName)
+		dst = appendOpt(dst, "givenName", n.GivenName)
+		dst = appendOpt(dst, "middleName", n.MiddleName)
+		dst = appendOpt(dst, "honorificPrefix", n.HonorificPrefix)
+		dst = appendOpt(dst, "honorificSuffix", n.HonorificSuffix)
+		dst = dropLeadingComma(dst, mark)
+		dst = append(dst, '}')
 	}
-	for _, g := range u.Groups {
-		j.Groups = append(j.Groups, refJSON(g))
+	dst = appendOpt(dst, "displayName", u.DisplayName)
+	dst = appendOpt(dst, "nickName", u.NickName)
+	dst = appendOpt(dst, "title", u.Title)
+	dst = appendOpt(dst, "userType", u.UserType)
+	dst = appendOpt(dst, "locale", u.Locale)
+	dst = appendOpt(dst, "timezone", u.Timezone)
+	dst = append(dst, `,"active":`...)
+	dst = scimjson.AppendBool(dst, u.Active)
+	dst = appendMultiValues(dst, "emails", u.Emails)
+	dst = appendMultiValues(dst, "phoneNumbers", u.PhoneNumbers)
+	if len(u.Groups) > 0 {
+		dst = append(dst, `,"groups":[`...)
+		for i, g := range u.Groups {
+			if i > 0 {
+				dst = append(dst, ',')
+			}
+			dst = appendRef(dst, g.Value, g.Display)
+		}
+		dst = append(dst, ']')
 	}
-	exts := make([]extra, 0, 2)
-	if len(u.Enterprise) > 0 {
-		j.Schemas = append(j.Schemas, EnterpriseSchema)
-		exts = append(exts, extra{EnterpriseSchema, u.Enterprise})
+	dst = appendMeta(dst, u.Meta)
+	var err error
+	if hasEnt {
+		dst = append(dst, `,"`+EnterpriseSchema+`":`...)
+		if dst, err = scimjson.AppendObject(dst, u.Enterprise); err != nil {
+			return nil, err
+		}
 	}
-	if len(u.Custom) > 0 {
-		j.Schemas = append(j.Schemas, c.customURN)
-		exts = append(exts, extra{c.customURN, u.Custom})
+	if hasCustom {
+		dst = scimjson.AppendKey(dst, true, c.customURN)
+		if dst, err = scimjson.AppendObject(dst, u.Custom); err != nil {
+			return nil, err
+		}
 	}
-	return withExtensions(&j, exts)
+	return append(dst, '}'), nil
+}
+
+// appendOpt appends `,"key":"v"` unless v is empty (omitempty).
+func appendOpt(dst []byte, key, v string) []byte {
+	if v == "" {
+		return dst
+	}
+	dst = append(dst, ',', '"')
+	dst = append(dst, key...)
+	dst = append(dst, '"', ':')
+	return scimjson.AppendString(dst, v)
+}
+
+// dropLeadingComma removes the comma appendOpt wrote first after mark (an object's first member).
+func dropLeadingComma(dst []byte, mark int) []byte {
+	if len(dst) > mark && dst[mark] == ',' {
+		copy(dst[mark:], dst[mark+1:])
+		dst = dst[:len(dst)-1]
+	}
+	return dst
+}
+
+func appendMultiValues(dst []byte, key string, vs []backend.MultiValue) []byte {
+	if len(vs) == 0 {
+		return dst
+	}
+	dst = append(dst, ',', '"')
+	dst = append(dst, key...)
+	dst = append(dst, '"', ':', '[')
+	for i := range vs {
+		v := &vs[i]
+		if i > 0 {
+			dst = append(dst, ',')
+		}
+		dst = append(dst, `{"value":`...)
+		dst = scimjson.AppendString(dst, v.Value)
+		dst = appendOpt(dst, "type", v.Type)
+		dst = append(dst, `,"primary":`...)
+		dst = scimjson.AppendBool(dst, v.Primary)
+		dst = appendOpt(dst, "display", v.Display)
+		dst = append(dst, '}')
+	}
+	return append(dst, ']')
+}
+
+func appendRef(dst []byte, value, display string) []byte {
+	dst = append(dst, `{"value":`...)
+	dst = scimjson.AppendString(dst, value)
+	dst = appendOpt(dst, "display", display)
+	return append(dst, '}')
+}
+
+// appendMeta appends `,"meta":{…}` as meta() and json.Marshal would, nothing when it is empty.
+func appendMeta(dst []byte, m backend.Meta) []byte {
+	if m.Created.IsZero() && m.LastModified.IsZero() && m.Version == "" {
+		return dst
+	}
+	dst = append(dst, `,"meta":{`...)
+	mark := len(dst)
+	if !m.Created.IsZero() {
+		dst = append(dst, `,"created":"`...)
+		dst = m.Created.UTC().AppendFormat(dst, TimeLayout)
+		dst = append(dst, '"')
+	}
+	if !m.LastModified.IsZero() {
+		dst = append(dst, `,"lastModified":"`...)
+		dst = m.LastModified.UTC().AppendFormat(dst, TimeLayout)
+		dst = append(dst, '"')
+	}
+	dst = appendOpt(dst, "version", m.Version)
+	dst = dropLeadingComma(dst, mark)
+	return append(dst, '}')
 }
 
 // EncodeGroup renders g as a SCIM 1.1 group, with the Okta group extension when it has a
 // description.
 func (c *Codec) EncodeGroup(g *backend.Group) ([]byte, error) {
-	j := groupJSON{
-		Schemas:     []string{CoreSchema},
-		ID:          g.ID,
-		ExternalID:  g.ExternalID,
-		DisplayName: g.DisplayName,
-		Members:     make([]refJSON, 0, len(g.Members)),
-		Meta:        meta(g.Meta),
-	}
-	for _, m := range g.Members {
-		j.Members = append(j.Members, refJSON(m))
-	}
-	var exts []extra
+	dst := make([]byte, 0, 128+64*len(g.Members))
+	dst = append(dst, `{"schemas":["`+CoreSchema+`"`...)
 	if g.Description != "" {
-		j.Schemas = append(j.Schemas, GroupExtensionSchema)
-		exts = append(exts, extra{GroupExtensionSchema, map[string]string{"description": g.Description}})
+		dst = append(dst, `,"`+GroupExtensionSchema+`"`...)
 	}
-	return withExtensions(j, exts)
+	dst = append(dst, `],"id":`...)
+	dst = scimjson.AppendString(dst, g.ID)
+	dst = appendOpt(dst, "externalId", g.ExternalID)
+	dst = append(dst, `,"displayName":`...)
+	dst = scimjson.AppendString(dst, g.DisplayName)
+	dst = append(dst, `,"members":[`...)
+	for i, m := range g.Members {
+		if i > 0 {
+			dst = append(dst, ',')
+		}
+		dst = appendRef(dst, m.Value, m.Display)
+	}
+	dst = append(dst, ']')
+	dst = appendMeta(dst, g.Meta)
+	if g.Description != "" {
+		dst = append(dst, `,"`+GroupExtensionSchema+`":{"description":`...)
+		dst = scimjson.AppendString(dst, g.Description)
+		dst = append(dst, '}')
+	}
+	return append(dst, '}'), nil
 }
 
 // Paging says how a list was requested, because the SDK writes startIndex and itemsPerPage only
@@ -207,17 +234,31 @@ type Paging struct {
 	StartIndex int
 }
 
-// EncodeList renders already encoded resources as a SCIM 1.1 list response.
+// EncodeList renders already encoded resources as a SCIM 1.1 list response. The items must be
+// compact JSON as this codec's encoders write it: they are copied as they are (json.Marshal of a
+// json.RawMessage would only re-compact them).
 func EncodeList(total int, items [][]byte, p Paging) ([]byte, error) {
-	j := listJSON{Schemas: []string{CoreSchema}, TotalResults: total, Resources: make([]json.RawMessage, len(items))}
-	for i, it := range items {
-		j.Resources[i] = it
+	n := 128
+	for _, it := range items {
+		n += len(it) + 1
 	}
+	dst := make([]byte, 0, n)
+	dst = append(dst, `{"schemas":["`+CoreSchema+`"],"totalResults":`...)
+	dst = strconv.AppendInt(dst, int64(total), 10)
 	if p.Paged {
-		si, n := max(p.StartIndex, 1), len(items)
-		j.StartIndex, j.ItemsPerPage = &si, &n
+		dst = append(dst, `,"startIndex":`...)
+		dst = strconv.AppendInt(dst, int64(max(p.StartIndex, 1)), 10)
+		dst = append(dst, `,"itemsPerPage":`...)
+		dst = strconv.AppendInt(dst, int64(len(items)), 10)
 	}
-	return json.Marshal(j)
+	dst = append(dst, `,"Resources":[`...)
+	for i, it := range items {
+		if i > 0 {
+			dst = append(dst, ',')
+		}
+		dst = append(dst, it...)
+	}
+	return append(dst, ']', '}'), nil
 }
 
 // EncodeUserList renders one page of users as a SCIM 1.1 list response.
