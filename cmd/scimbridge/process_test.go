@@ -71,7 +71,15 @@ func (p *proc) output() string {
 // it returns the process and the first submatch of ready.
 func startProc(t *testing.T, ready *regexp.Regexp, args ...string) (*proc, string) {
 	t.Helper()
-	cmd := exec.Command(binPath, args...)
+	return startCmd(t, exec.Command(binPath, args...), ready, args...)
+}
+
+// startCmd starts cmd (any build of the bridge, with its own directory and environment) and
+// waits (bounded) for a stdout line matching ready; it returns the process and the first
+// submatch of ready. The process is interrupted when the test ends, and its output logged if
+// the test failed; args only label those messages.
+func startCmd(t *testing.T, cmd *exec.Cmd, ready *regexp.Regexp, args ...string) (*proc, string) {
+	t.Helper()
 	p := &proc{cmd: cmd, done: make(chan struct{})}
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"fmt"
 	"net/url"
@@ -66,50 +65,8 @@ func startReleased(t *testing.T, bin, dir string, env []string, ready *regexp.Re
 	t.Helper()
 	cmd := exec.Command(bin, args...)
 	cmd.Dir, cmd.Env = dir, env
-	p := &proc{cmd: cmd, done: make(chan struct{})}
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	cmd.Stderr = p
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	found := make(chan string, 1)
-	go func() {
-		sc := bufio.NewScanner(stdout)
-		for sc.Scan() {
-			p.Write([]byte(sc.Text() + "\n"))
-			if m := ready.FindStringSubmatch(sc.Text()); m != nil {
-				select {
-				case found <- m[1]:
-				default:
-				}
-			}
-		}
-	}()
-	go func() { cmd.Wait(); close(p.done) }()
-	t.Cleanup(func() {
-		cmd.Process.Signal(os.Interrupt)
-		select {
-		case <-p.done:
-		case <-time.After(15 * time.Second):
-			cmd.Process.Kill()
-			<-p.done
-		}
-		if t.Failed() {
-			t.Logf("output of %s:\n%s", strings.Join(args, " "), p.output())
-		}
-	})
-	select {
-	case v := <-found:
-		return v
-	case <-p.done:
-		t.Fatalf("%s exited before it was ready:\n%s", strings.Join(args, " "), p.output())
-	case <-time.After(60 * time.Second):
-		t.Fatalf("%s not ready after 60s:\n%s", strings.Join(args, " "), p.output())
-	}
-	return ""
+	_, v := startCmd(t, cmd, ready, args...)
+	return v
 }
 
 func copyFile(t *testing.T, from, to string) {
