@@ -9,11 +9,11 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net"
 	"net/http"
 	"slices"
 	"strings"
 
+	"github.com/scimbridge/scimbridge/internal/simhttp"
 	"github.com/scimbridge/scimbridge/wsdl"
 )
 
@@ -73,22 +73,7 @@ func ListenAndServe(ctx context.Context, addr string, opts Options, ready func(e
 	if err != nil {
 		return err
 	}
-	ln, err := net.Listen("tcp", addr)
-	if err != nil {
-		return err
-	}
-	srv := &http.Server{Handler: s}
-	go func() {
-		<-ctx.Done()
-		_ = srv.Close()
-	}()
-	if ready != nil {
-		ready("http://" + ln.Addr().String() + SOAPPath)
-	}
-	if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
-		return err
-	}
-	return nil
+	return simhttp.Server{Name: "asmxsim", Handler: s, Path: SOAPPath, Logger: s.log}.ListenAndServe(ctx, addr, ready)
 }
 
 // fault is a SoapServerException: its message and code travel in the detail.

@@ -8,12 +8,13 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net"
 	"net/http"
 	"sort"
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/scimbridge/scimbridge/internal/simhttp"
 )
 
 // Options configure a Server.
@@ -427,22 +428,5 @@ func ListenAndServe(ctx context.Context, addr string, opts Options, ready func(e
 	if err != nil {
 		return err
 	}
-	ln, err := net.Listen("tcp", addr)
-	if err != nil {
-		return fmt.Errorf("jirasim: listen on %s: %w", addr, err)
-	}
-	srv := &http.Server{Handler: s, ReadHeaderTimeout: 10 * time.Second}
-	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
-	if ready != nil {
-		ready("http://" + ln.Addr().String() + "/rpc/soap/jirasoapservice-v2")
-	}
-	select {
-	case err := <-errc:
-		return fmt.Errorf("jirasim: serve: %w", err)
-	case <-ctx.Done():
-	}
-	sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	return srv.Shutdown(sctx)
+	return simhttp.Server{Name: "jirasim", Handler: s, Path: "/rpc/soap/jirasoapservice-v2", Logger: opts.Logger}.ListenAndServe(ctx, addr, ready)
 }

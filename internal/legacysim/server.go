@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net"
 	"net/http"
 	"regexp"
 	"strings"
@@ -14,6 +13,7 @@ import (
 	"time"
 
 	"github.com/scimbridge/scimbridge/internal/reqid"
+	"github.com/scimbridge/scimbridge/internal/simhttp"
 	"github.com/scimbridge/scimbridge/wsdl"
 )
 
@@ -334,35 +334,10 @@ func ListenAndServe(ctx context.Context, addr string, opts Options, ready func(e
 		return err
 	}
 	defer s.Close()
-	ln, err := net.Listen("tcp", addr)
-	if err != nil {
-		return fmt.Errorf("legacysim: listen on %s: %w", addr, err)
-	}
-	if tcp, ok := ln.Addr().(*net.TCPAddr); ok && !tcp.IP.IsLoopback() {
-		s.log.Warn("the simulator's admin API has no authentication; bind it to 127.0.0.1 only", "addr", ln.Addr().String())
-	}
-	srv := &http.Server{
-		Handler:           s,
-		ReadHeaderTimeout: 10 * time.Second,
-		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
-	}
-	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
-	s.log.Info("legacy app simulator listening", "endpoint", "http://"+ln.Addr().String()+SOAPPath)
-	if ready != nil {
-		ready("http://" + ln.Addr().String() + SOAPPath)
-	}
-	select {
-	case err := <-errc:
-		return fmt.Errorf("legacysim: serve: %w", err)
-	case <-ctx.Done():
-	}
-	// Release hung requests first, so that Shutdown does not wait for clients' timeouts.
-	s.release()
-	shutCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	if err := srv.Shutdown(shutCtx); err != nil {
-		return fmt.Errorf("legacysim: shutdown: %w", err)
+	// Hung requests are released first, so that the shutdown does not wait for clients' timeouts.
+	srv := simhttp.Server{Name: "legacysim", Handler: s, Path: SOAPPath, Logger: s.log, BeforeShutdown: s.release}
+	if err := srv.ListenAndServe(ctx, addr, ready); err != nil {
+		return err
 	}
 	return s.Close()
 }

@@ -7,11 +7,9 @@ import (
 	_ "embed"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"log/slog"
-	"net"
 	"net/http"
 	"slices"
 	"sort"
@@ -19,6 +17,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/scimbridge/scimbridge/internal/simhttp"
 )
 
 // OpenAPI is the document describing the API.
@@ -107,22 +107,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.mux.Serve
 
 // ListenAndServe serves on addr until ctx ends; ready gets the API's base URL.
 func ListenAndServe(ctx context.Context, addr string, opts Options, ready func(base string)) error {
-	ln, err := net.Listen("tcp", addr)
-	if err != nil {
-		return err
-	}
-	srv := &http.Server{Handler: New(opts), ReadHeaderTimeout: 10 * time.Second}
-	go func() {
-		<-ctx.Done()
-		_ = srv.Close()
-	}()
-	if ready != nil {
-		ready("http://" + ln.Addr().String() + Base)
-	}
-	if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
-		return err
-	}
-	return nil
+	return simhttp.Server{Name: "restsim", Handler: New(opts), Path: Base, Logger: opts.Logger}.ListenAndServe(ctx, addr, ready)
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {

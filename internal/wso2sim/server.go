@@ -10,12 +10,12 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net"
 	"net/http"
 	"reflect"
 	"strconv"
 	"strings"
 
+	"github.com/scimbridge/scimbridge/internal/simhttp"
 	ws "github.com/scimbridge/scimbridge/soapclient/wso2userstore"
 )
 
@@ -77,22 +77,7 @@ func ListenAndServe(ctx context.Context, addr string, opts Options, ready func(e
 	if err != nil {
 		return err
 	}
-	ln, err := net.Listen("tcp", addr)
-	if err != nil {
-		return err
-	}
-	srv := &http.Server{Handler: s}
-	go func() {
-		<-ctx.Done()
-		_ = srv.Close()
-	}()
-	if ready != nil {
-		ready("http://" + ln.Addr().String() + SOAPPath)
-	}
-	if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
-		return err
-	}
-	return nil
+	return simhttp.Server{Name: "wso2sim", Handler: s, Path: SOAPPath, Logger: opts.Logger}.ListenAndServe(ctx, addr, ready)
 }
 
 func (s *Server) authorized(r *http.Request) bool {
