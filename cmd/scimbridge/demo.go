@@ -204,6 +204,7 @@ func cmdSim(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	db := fs.String("db", "", "SQLite file (default: in memory; legacyhr only)")
 	seed := fs.Bool("seed", true, "seed demo employees and roles when the store is empty (legacyhr only)")
 	soap12 := fs.Bool("soap12", false, "legacyhr only: speak SOAP 1.2 only (application/soap+xml, 1.2 envelopes and faults), like a WCF endpoint with a 1.2 binding")
+	rpcLiteral := fs.Bool("rpc-literal", false, "legacyhr only: speak rpc/literal only (wsdl/legacyhr-rpc.wsdl, served at ?wsdl: an operation wrapper with unqualified parts), as JAX-RPC and Axis 1 services did; document/literal requests are refused")
 	ntlm := fs.String("ntlm", "", `legacyhr only: protect the endpoint with NTLM (Windows authentication, as IIS does) for this account, DOMAIN\user; its password is --ntlm-password or $LEGACYSIM_NTLM_PASSWORD`)
 	ntlmPass := fs.String("ntlm-password", "", "password of the --ntlm account")
 	kind := fs.String("kind", "legacyhr", "which legacy application to simulate: legacyhr (SOAP HR directory, WS-Security) wso2 (WSO2 RemoteUserStoreManagerService, HTTP Basic) asmx (an ASMX-shaped directory service, HTTP Basic, GET ?wsdl; connect it with backend.wsdl) jira (JIRA SOAP v2's users and groups, rpc/encoded, session-token login with --username/--password) or rest (a REST/JSON directory with an OpenAPI document, OAuth2 client credentials = username/password)")
@@ -262,7 +263,7 @@ func cmdSim(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		}
 		return 0
 	}
-	sim, err := legacysim.New(legacysim.Options{Username: *user, Password: *pass, DBPath: *db, Seed: *seed, Logger: log, SOAP12: *soap12})
+	sim, err := legacysim.New(legacysim.Options{Username: *user, Password: *pass, DBPath: *db, Seed: *seed, Logger: log, SOAP12: *soap12, RPCLiteral: *rpcLiteral})
 	if err != nil {
 		fmt.Fprintln(stderr, "scimbridge sim:", err)
 		return 1

@@ -37,6 +37,10 @@ type Options struct {
 	// the content type, the 1.2 envelope, 1.2 faults), as a WCF endpoint with a 1.2 binding
 	// does; SOAP 1.1 requests get a VersionMismatch fault.
 	SOAP12 bool
+	// RPCLiteral makes the endpoint speak rpc/literal only, as described by
+	// wsdl/legacyhr-rpc.wsdl (served at ?wsdl): an operation wrapper in the binding's namespace
+	// with unqualified parts. Document/literal requests (qualified parts) are refused.
+	RPCLiteral bool
 }
 
 // Server is the simulated legacy application. It is an http.Handler serving SOAPPath and the
@@ -63,7 +67,11 @@ func New(opts Options) (*Server, error) {
 	if opts.Username == "" || opts.Password == "" {
 		return nil, errors.New("legacysim: Username and Password are required")
 	}
-	raw, err := wsdl.Files.ReadFile("legacyhr.wsdl")
+	wsdlFile := "legacyhr.wsdl"
+	if opts.RPCLiteral {
+		wsdlFile = RPCWSDLFile
+	}
+	raw, err := wsdl.Files.ReadFile(wsdlFile)
 	if err != nil {
 		return nil, fmt.Errorf("legacysim: read embedded WSDL: %w", err)
 	}
@@ -243,6 +251,11 @@ func (s *Server) handleSOAP(ctx context.Context, w http.ResponseWriter, r *http.
 	if err != nil {
 		return "", xmlErr(err)
 	}
+	if s.opts.RPCLiteral {
+		if err := rpcEnvelope(env); err != nil {
+			return "", xmlErr(err)
+		}
+	}
 	opName := env.op.Name.Local
 	operation, known := operations[opName]
 	if !known || env.op.Name.Space != Namespace {
@@ -304,7 +317,7 @@ func (s *Server) handleSOAP(ctx context.Context, w http.ResponseWriter, r *http.
 		s.hang(ctx, w)
 		return opName, nil
 	}
-	if err := writeResponse(w, resp, s.opts.SOAP12); err != nil {
+	if err := writeResponse(w, resp, s.opts.SOAP12, s.opts.RPCLiteral); err != nil {
 		s.log.Error("encode response", "op", opName, "err", err)
 		return fault(faultf(CodeInternal, "internal error"))
 	}

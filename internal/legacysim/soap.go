@@ -80,9 +80,13 @@ func writeFault(w http.ResponseWriter, f *Fault, soap12 bool) {
 }
 
 // writeResponse sends resp (a *Resp struct with its XMLName set) inside an envelope of the
-// server's SOAP version.
-func writeResponse(w http.ResponseWriter, resp any, soap12 bool) error {
-	body, err := xml.Marshal(resp)
+// server's SOAP version, in rpc/literal form when rpc.
+func writeResponse(w http.ResponseWriter, resp any, soap12, rpc bool) error {
+	marshal := xml.Marshal
+	if rpc {
+		marshal = rpcBody
+	}
+	body, err := marshal(resp)
 	if err != nil {
 		return err
 	}
@@ -120,6 +124,9 @@ type envelope struct {
 	header soapHeader
 	op     xml.StartElement
 	dec    *xml.Decoder
+	// rest, when set, reads what follows the operation element (dec then reads only the
+	// operation element; see rpcEnvelope).
+	rest *xml.Decoder
 }
 
 // charsetReader accepts only what the service has always accepted: UTF-8 and its ASCII subset.
@@ -234,8 +241,12 @@ func readEnvelope(body []byte, soap12 bool) (*envelope, error) {
 // finish reads the rest of the document after the operation element and refuses anything but the
 // closing tags, so that a truncated or padded request is never executed.
 func (env *envelope) finish() error {
+	dec := env.dec
+	if env.rest != nil {
+		dec = env.rest
+	}
 	for {
-		tok, err := nextStart(env.dec)
+		tok, err := nextStart(dec)
 		if errors.Is(err, io.EOF) {
 			return nil // the decoder reports unclosed elements as a syntax error, not io.EOF
 		}
