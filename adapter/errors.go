@@ -62,6 +62,8 @@ var scimTypes = map[string]scimjson.ScimType{
 	codeNoTarget:       scimjson.NoTarget,
 	codeMutability:     scimjson.Mutability,
 	codeTooMany:        scimjson.TooMany,
+	codeBadHTTP:        scimjson.InvalidSyntax,
+	codeNotHTTPS:       scimjson.InvalidSyntax,
 }
 
 // codeOf is the code standing for a scimType a codec chose (the inverse of scimTypes for the

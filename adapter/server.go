@@ -208,6 +208,7 @@ func (s *server) normalisePath(next http.Handler) http.Handler {
 		ctx := reqid.With(r.Context(), id)
 		ctx = contextWithInfo(ctx, ri)
 		r = r.WithContext(ctx)
+		restoreTLS(r)
 		w.Header().Set(reqid.Header, id)
 
 		raw := r.URL.EscapedPath()

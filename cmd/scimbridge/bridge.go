@@ -127,6 +127,8 @@ type server struct {
 	// configuration file (TLS and basic auth on the metrics listener).
 	webConfig string
 	log       *slog.Logger
+	// guarded says the listener is an adapter.GuardListener, which terminates TLS itself.
+	guarded bool
 }
 
 func listen(name, addr string, h http.Handler, tlsCfg *tls.Config, log *slog.Logger) (*server, error) {
@@ -148,6 +150,26 @@ func listen(name, addr string, h http.Handler, tlsCfg *tls.Config, log *slog.Log
 	return &server{name: name, ln: ln, srv: srv, tls: tlsCfg, log: log}, nil
 }
 
+// scimMaxHeaderBytes bounds a SCIM request's header block. The agent sends well under 2 KB; the
+// limit keeps a client from holding a megabyte (net/http's default) per connection, and a request
+// over it is answered 431 as a SCIM error.
+const scimMaxHeaderBytes = 64 << 10
+
+// listenSCIM is listen for the SCIM front end: its listener answers whatever the HTTP layer
+// refuses before a handler runs as a SCIM error (adapter.GuardListener), terminating TLS under
+// that guard when tlsCfg is set.
+func listenSCIM(addr string, h http.Handler, tlsCfg *tls.Config, log *slog.Logger) (*server, error) {
+	s, err := listen("scim", addr, h, tlsCfg, log)
+	if err != nil {
+		return nil, err
+	}
+	s.srv.MaxHeaderBytes = scimMaxHeaderBytes
+	s.srv.ConnContext = adapter.ConnContext
+	s.ln = adapter.GuardListener(s.ln, adapter.ListenerOptions{TLS: tlsCfg, MaxHeaderBytes: scimMaxHeaderBytes, Logger: log})
+	s.guarded = true
+	return s, nil
+}
+
 func (s *server) URL() string {
 	scheme := "http"
 	if s.tls != nil || s.webConfigTLS() {
@@ -163,7 +185,7 @@ func (s *server) serve() error {
 		no := false
 		err = web.Serve(s.ln, s.srv, &web.FlagConfig{WebConfigFile: &s.webConfig, WebSystemdSocket: &no,
 			WebListenAddresses: &[]string{s.ln.Addr().String()}}, s.log)
-	case s.tls != nil:
+	case s.tls != nil && !s.guarded:
 		err = s.srv.ServeTLS(s.ln, "", "")
 	default:
 		err = s.srv.Serve(s.ln)

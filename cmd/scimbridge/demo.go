@@ -134,7 +134,7 @@ func cmdDemo(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return fail(err)
 	}
 	defer b.Close()
-	scim, err := listen("scim", cfg.Listen, b.handler(), nil, log)
+	scim, err := listenSCIM(cfg.Listen, b.handler(), nil, log)
 	if err != nil {
 		simSrv.ln.Close()
 		return fail(err)

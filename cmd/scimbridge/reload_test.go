@@ -247,6 +247,8 @@ func TestMutualTLS(t *testing.T) {
 		res.Body.Close()
 		t.Fatalf("a client without a certificate got %d", res.StatusCode)
 	}
+	mTLSRawChecks(t, strings.TrimSuffix(strings.TrimPrefix(s.base, "https://"), "/scim/v1/"),
+		&tls.Config{RootCAs: ca.Pool(), ServerName: "localhost", Certificates: []tls.Certificate{cliCert}})
 
 	// A renewed server certificate is served after a reload.
 	srv2, err := ca.IssueServer(pki.ServerRequest{DNSNames: []string{"localhost"}, Validity: 2 * time.Hour})

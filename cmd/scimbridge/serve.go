@@ -69,7 +69,7 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		return 1
 	}
 
-	scim, err := listen("scim", cfg.Listen, rt.handler(), rt.serverTLS(), log)
+	scim, err := listenSCIM(cfg.Listen, rt.handler(), rt.serverTLS(), log)
 	if err != nil {
 		fmt.Fprintln(stderr, "scimbridge:", err)
 		return 1
