@@ -31,6 +31,8 @@ type opDesc struct {
 	respHeaders     []paramDesc
 	pathParamTypes  map[string]*typeDesc // OpenAPI: declared path parameter types (scalars)
 	bodyContentType string
+	xml             *XMLForm // nil: the bodies are JSON
+	xmlAt           pos
 }
 
 type paramDesc struct {
@@ -105,47 +107,69 @@ func assemble(d opDesc, report reporter) *Operation {
 			problem(pd.at, "%s.headers: %q is not a header name", what, pd.name)
 			continue
 		}
-		gt, err := goType(pd.t, 0)
+		gt, err := goType(pd.t, 0, false)
 		if err != nil {
 			problem(pd.typeAt, "%s.%s.%s: %v", what, section, pd.name, err)
 			continue
 		}
 		addField(pd.at, pd.name, pd.in, gt, kind)
 	}
+	x := d.xml != nil
+	if x {
+		op.XML = d.xml
+		if d.body != nil && d.xml.Body == "" {
+			problem(d.xmlAt, "%s.xml.body: required with a body (the name of its root element)", what)
+		}
+		if d.body == nil && d.xml.Body != "" {
+			problem(d.xmlAt, "%s.xml.body: the operation sends no body", what)
+		}
+		for _, r := range []string{d.xml.Body, d.xml.Response} {
+			if r != "" && (!xmlNameRE.MatchString(r) || strings.Contains(r, ">")) {
+				problem(d.xmlAt, "%s.xml: %q is not an XML element name", what, r)
+			}
+		}
+	}
 	if d.body != nil {
-		if d.body.kind != "object" {
+		switch {
+		case !x && d.body.kind != "object":
 			problem(d.bodyAt, "%s.body: a JSON body is an object (a mapping of members or a type from rest.types)", what)
-		} else if gt, err := goType(d.body, 0); err != nil {
-			problem(d.bodyAt, "%s.body: %v", what, err)
-		} else if _, dup := names["Body"]; dup {
-			problem(d.bodyAt, "%s.body: a parameter already uses the request field Body", what)
-		} else {
-			op.body = len(fields)
-			fields = append(fields, reflect.StructField{Name: "Body", Type: gt, Tag: `json:"-"`})
+		case x && (d.body.kind == "list" || d.body.kind == "any"):
+			problem(d.bodyAt, "%s.body: an XML body is an object (the root element's attributes and children) or a scalar (its text)", what)
+		default:
+			if gt, err := goType(d.body, 0, x); err != nil {
+				problem(errAt(err, d.bodyAt), "%s.body: %v", what, err)
+			} else if _, dup := names["Body"]; dup {
+				problem(d.bodyAt, "%s.body: a parameter already uses the request field Body", what)
+			} else {
+				op.body = len(fields)
+				fields = append(fields, reflect.StructField{Name: "Body", Type: gt, Tag: `json:"-" xml:"-"`})
+			}
 		}
 	}
 	var respFields []reflect.StructField
 	if t := d.response; t != nil {
-		switch t.kind {
-		case "object":
-			st, err := structType(t, 0)
+		switch {
+		case t.kind == "object":
+			st, err := structType(t, 0, x)
 			if err != nil {
-				problem(d.responseAt, "%s.response: %v", what, err)
+				problem(errAt(err, d.responseAt), "%s.response: %v", what, err)
 				break
 			}
 			for i := 0; i < st.NumField(); i++ {
 				respFields = append(respFields, st.Field(i))
 			}
-		case "list":
+		case t.kind == "list" && x:
+			problem(d.responseAt, "%s.response: an XML response is an object (the root element's attributes and children; a list is a repeated member of it) or a scalar", what)
+		case t.kind == "list":
 			op.respField = "Items"
 		default:
 			op.respField = "Value"
 		}
 		if op.respField != "" {
-			if gt, err := goType(t, 0); err != nil {
-				problem(d.responseAt, "%s.response: %v", what, err)
+			if gt, err := goType(t, 0, x); err != nil {
+				problem(errAt(err, d.responseAt), "%s.response: %v", what, err)
 			} else {
-				respFields = append(respFields, reflect.StructField{Name: op.respField, Type: gt, Tag: `json:"-"`})
+				respFields = append(respFields, reflect.StructField{Name: op.respField, Type: gt, Tag: `json:"-" xml:"-"`})
 			}
 		}
 	}
@@ -158,7 +182,7 @@ func assemble(d opDesc, report reporter) *Operation {
 			continue
 		}
 		seenHdr[GoName(pd.name)] = true
-		gt, _ := goType(t, 0)
+		gt, _ := goType(t, 0, false)
 		op.respHeaders = append(op.respHeaders, param{name: pd.name, in: "header", field: len(hdrFields), kind: t.kind})
 		hdrFields = append(hdrFields, reflect.StructField{Name: GoName(pd.name), Type: gt})
 	}
@@ -168,7 +192,7 @@ func assemble(d opDesc, report reporter) *Operation {
 				problem(d.responseAt, "%s.responseHeaders: the response already has a member that becomes Header", what)
 			}
 		}
-		respFields = append(respFields, reflect.StructField{Name: "Header", Type: reflect.StructOf(hdrFields), Tag: `json:"-"`})
+		respFields = append(respFields, reflect.StructField{Name: "Header", Type: reflect.StructOf(hdrFields), Tag: `json:"-" xml:"-"`})
 	}
 	if bad {
 		return nil

@@ -341,7 +341,7 @@ func (c *Client) call(ctx context.Context, op string, req any) (any, error) {
 }
 
 // build makes the HTTP request of one call: path parameters escaped into the template, query
-// and header parameters that are set, the JSON body.
+// and header parameters that are set, the JSON or XML body.
 func (c *Client) build(ctx context.Context, o *Operation, req reflect.Value) (*http.Request, error) {
 	path, fixedQuery, _ := strings.Cut(o.Path, "?")
 	q, err := url.ParseQuery(fixedQuery)
@@ -383,7 +383,12 @@ func (c *Client) build(ctx context.Context, o *Operation, req reflect.Value) (*h
 	if o.body >= 0 {
 		b := req.Field(o.body)
 		data := []byte("{}")
-		if !b.IsNil() {
+		switch {
+		case o.XML != nil:
+			if data, err = encodeXML(o.XML, b); err != nil {
+				return nil, fmt.Errorf("%w: body: %v", ErrBadRequest, err)
+			}
+		case !b.IsNil():
 			if data, err = json.Marshal(b.Interface()); err != nil {
 				return nil, fmt.Errorf("%w: body: %v", ErrBadRequest, err)
 			}
@@ -397,7 +402,10 @@ func (c *Client) build(ctx context.Context, o *Operation, req reflect.Value) (*h
 	for k, v := range h {
 		hr.Header[k] = v
 	}
-	if body != nil {
+	switch {
+	case body != nil && o.XML != nil:
+		hr.Header.Set("Content-Type", "application/xml; charset=utf-8")
+	case body != nil:
 		hr.Header.Set("Content-Type", "application/json")
 	}
 	return hr, nil
@@ -451,7 +459,11 @@ func (c *Client) exchange(ctx context.Context, o *Operation, hr *http.Request) (
 		hr.Header[k] = v
 	}
 	hr.Header.Set("User-Agent", c.ua)
-	hr.Header.Set("Accept", "application/json")
+	if o.XML != nil {
+		hr.Header.Set("Accept", "application/xml, text/xml;q=0.9")
+	} else {
+		hr.Header.Set("Accept", "application/json")
+	}
 	switch {
 	case c.basic != nil:
 		hr.SetBasicAuth(c.basic.Username, c.basic.Password)
@@ -484,7 +496,7 @@ func (c *Client) exchange(ctx context.Context, o *Operation, hr *http.Request) (
 		return reflect.Value{}, nil, &MalformedError{Status: resp.StatusCode, Err: fmt.Errorf("%w: more than %d bytes", ErrResponseTooLarge, c.maxBody)}
 	}
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		return reflect.Value{}, nil, statusError(resp, body, c.def.errMessage, c.def.errCode)
+		return reflect.Value{}, nil, statusError(resp, body, c.def)
 	}
 	out, err := decodeResponse(o, resp.Header, body)
 	if err != nil {
@@ -494,7 +506,8 @@ func (c *Client) exchange(ctx context.Context, o *Operation, hr *http.Request) (
 }
 
 // decodeResponse reads a 2xx reply into a new response struct. An empty body (204) is an empty
-// response; anything but JSON where the operation declares a response is malformed.
+// response; anything but JSON (XML for an XML operation) where the operation declares a
+// response is malformed.
 func decodeResponse(o *Operation, h http.Header, body []byte) (reflect.Value, error) {
 	out := reflect.New(o.Response)
 	for _, p := range o.respHeaders {
@@ -518,6 +531,9 @@ func decodeResponse(o *Operation, h http.Header, body []byte) (reflect.Value, er
 	dst := out.Interface()
 	if o.respField != "" {
 		dst = out.Elem().FieldByName(o.respField).Addr().Interface()
+	}
+	if o.XML != nil {
+		return out, decodeXML(o.XML, body, dst)
 	}
 	if err := json.Unmarshal(body, dst); err != nil {
 		var se *json.SyntaxError

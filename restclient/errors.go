@@ -124,14 +124,35 @@ func (e *MalformedError) Unwrap() error { return e.Err }
 func (e *MalformedError) MalformedReply() bool { return true }
 
 // statusError turns a non-2xx reply into a Fault or an HTTPStatusError.
-func statusError(resp *http.Response, body []byte, msgPaths, codePaths []string) error {
+func statusError(resp *http.Response, body []byte, d *Definition) error {
 	s := resp.StatusCode
 	if s >= 400 && s < 500 && s != http.StatusRequestTimeout && s != http.StatusTooManyRequests {
-		code, msg := errorText(resp.Header.Get("Content-Type"), body, msgPaths, codePaths)
+		ct := resp.Header.Get("Content-Type")
+		code, msg, ok := "", "", false
+		if looksXML(ct, body) {
+			code, msg, ok = xmlErrorText(bytes.TrimSpace(body), d.errXMLMessage, d.errXMLCode)
+		}
+		if !ok {
+			code, msg = errorText(ct, body, d.errMessage, d.errCode)
+		}
 		return &Fault{Status: s, Code: code, Message: msg}
 	}
 	return &HTTPStatusError{StatusCode: s, RetryAfter: resp.Header.Get("Retry-After"),
 		Body: oneLine(string(bytes.ToValidUTF8(body[:min(len(body), maxBodyExcerpt)], nil)), maxBodyExcerpt)}
+}
+
+// looksXML: an XML Content-Type, or no HTML one and a body starting with an XML declaration or
+// an element.
+func looksXML(contentType string, body []byte) bool {
+	ct := strings.ToLower(contentType)
+	if strings.Contains(ct, "html") || strings.Contains(ct, "json") {
+		return false
+	}
+	if strings.Contains(ct, "xml") {
+		return true
+	}
+	body = bytes.TrimSpace(body)
+	return bytes.HasPrefix(body, []byte("<?xml")) || (len(body) > 1 && body[0] == '<' && !bytes.HasPrefix(bytes.ToLower(body[:min(len(body), 9)]), []byte("<!doctype")) && !bytes.HasPrefix(bytes.ToLower(body), []byte("<html")))
 }
 
 // Names under which JSON error bodies commonly carry their message and code, tried in order

@@ -1,10 +1,12 @@
 package restclient
 
 import (
+	"fmt"
 	"net/http"
 	"net/url"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"go.yaml.in/yaml/v3"
@@ -78,6 +80,36 @@ func FuzzParseOpenAPI(f *testing.F) {
 			if o, _ := d.Lookup(name); o.Request == nil || o.Response == nil {
 				t.Fatalf("%s has no types", name)
 			}
+		}
+	})
+}
+
+// FuzzXMLReply: whatever XML (or not) a server answers, reading it into every XML operation's
+// response and reading it as an error body neither panics nor expands an entity, and an error
+// keeps its bounds.
+func FuzzXMLReply(f *testing.F) {
+	f.Add([]byte(`<users total_count="2" type="array"><user><id>1</id><login>a</login><tags>x</tags><last_login_on/></user></users>`))
+	f.Add([]byte(`<group xmlns="urn:x"><users><user id="5" name="J"/></users><custom k="v"><a>1</a></custom></group>`))
+	f.Add([]byte(`<!DOCTYPE u [<!ENTITY e "boom">]><user><login>&e;</login></user>`))
+	f.Add([]byte(`<errors type="array"><error>Login has already been taken</error></errors>`))
+	var n yaml.Node
+	if err := yaml.Unmarshal([]byte(xmlDef), &n); err != nil {
+		f.Fatal(err)
+	}
+	d, err := Parse("fuzz.yaml", n.Content[0])
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Fuzz(func(t *testing.T, body []byte) {
+		for _, name := range d.Operations() {
+			o, _ := d.Lookup(name)
+			if out, err := decodeResponse(o, http.Header{}, body); err == nil && strings.Contains(fmt.Sprintf("%+v", out.Interface()), "boom") {
+				t.Fatalf("%s: an entity was expanded: %+v", name, out.Interface())
+			}
+		}
+		code, msg, _ := xmlErrorText(body, d.errXMLMessage, d.errXMLCode)
+		if len(code) > 260 || len(msg) > maxErrorText+4 {
+			t.Fatalf("error text not capped: %d %d", len(code), len(msg))
 		}
 	})
 }

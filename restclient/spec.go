@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/antchfx/xpath"
 	"go.yaml.in/yaml/v3"
 
 	"github.com/scimbridge/scimbridge/internal/diag"
@@ -22,6 +23,9 @@ type Definition struct {
 	// errMessage and errCode are dotted member paths read from a JSON error body; empty means
 	// the common names (see errorText).
 	errMessage, errCode []string
+	// errXMLMessage and errXMLCode are XPaths read from an XML error body (rest.errors.xml),
+	// checked when the definition is read; empty means the common places (see xmlErrorText).
+	errXMLMessage, errXMLCode []string
 	// Skipped lists the operations of an OpenAPI document the client cannot call, with why.
 	Skipped map[string]string
 }
@@ -40,6 +44,9 @@ type Operation struct {
 	Response reflect.Type
 	// Follow, when set, makes one Invoke read every page (Link: rel="next" or a cursor).
 	Follow *Follow
+	// XML, when set, makes the operation speak XML: the body is sent as an XML document and the
+	// reply read as one; nil means JSON.
+	XML *XMLForm
 
 	params      []param
 	body        int // field index of Body in Request; -1 without a body
@@ -60,6 +67,16 @@ type Follow struct {
 	// Items is the response member holding each page's items.
 	Items string
 	Max   int
+}
+
+// XMLForm is how an XML operation's documents look: the root element of the body it sends
+// (required with a body; the body's type is the root's attributes and children, or its text)
+// and of the reply (checked when given), and the namespace of the body's root, declared as the
+// default namespace so that its children are in it too. Replies are matched by local names,
+// whatever their namespaces.
+type XMLForm struct {
+	Body, Response string
+	Namespace      string
 }
 
 type param struct {
@@ -113,9 +130,14 @@ func Parse(file string, n *yaml.Node) (*Definition, error) {
 		}
 	}
 	if en := top["errors"]; en != nil {
-		m := p.mapping(en, "rest.errors", []string{"message", "code"})
+		m := p.mapping(en, "rest.errors", []string{"message", "code", "xml"})
 		d.errMessage = p.paths(m["message"], "rest.errors.message")
 		d.errCode = p.paths(m["code"], "rest.errors.code")
+		if xn := m["xml"]; xn != nil {
+			xm := p.mapping(xn, "rest.errors.xml", []string{"message", "code"})
+			d.errXMLMessage = p.xpaths(xm["message"], "rest.errors.xml.message")
+			d.errXMLCode = p.xpaths(xm["code"], "rest.errors.xml.code")
+		}
 	}
 	on := top["operations"]
 	if on == nil {
@@ -233,6 +255,32 @@ func (p *parser) paths(n *yaml.Node, what string) []string {
 	return []string{p.scalar(n, what)}
 }
 
+// xpaths reads an XPath (or a list of them, tried in order) and compiles each, so that a bad
+// one is reported where it is written.
+func (p *parser) xpaths(n *yaml.Node, what string) []string {
+	if n == nil {
+		return nil
+	}
+	items := []*yaml.Node{n}
+	if n.Kind == yaml.SequenceNode {
+		items = n.Content
+	}
+	var out []string
+	for _, c := range items {
+		c = deAlias(c)
+		src := p.scalar(c, what)
+		if src == "" {
+			continue
+		}
+		if _, err := xpath.Compile(src); err != nil {
+			p.ps.add(c.Line, c.Column, "%s: XPath %q: %v", what, src, err)
+			continue
+		}
+		out = append(out, src)
+	}
+	return out
+}
+
 // typeOf reads a type: a scalar kind, a named type, "[]T", or a mapping (an inline object).
 func (p *parser) typeOf(n *yaml.Node, what string, depth int) *typeDesc {
 	n = deAlias(n)
@@ -257,7 +305,7 @@ func (p *parser) typeOf(n *yaml.Node, what string, depth int) *typeDesc {
 				continue
 			}
 			seen[GoName(name)] = name
-			t.fields = append(t.fields, fieldDesc{json: name, t: p.typeOf(kv[1], what+"."+name, depth+1)})
+			t.fields = append(t.fields, fieldDesc{json: name, t: p.typeOf(kv[1], what+"."+name, depth+1), at: at(kv[0])})
 		}
 		return t
 	}
@@ -308,7 +356,7 @@ func keys(m map[string]*yaml.Node) []string {
 	return out
 }
 
-var opKeys = []string{"method", "path", "query", "headers", "body", "response", "responseHeaders", "follow"}
+var opKeys = []string{"method", "path", "query", "headers", "body", "response", "responseHeaders", "follow", "xml"}
 
 func (p *parser) operation(name string, n *yaml.Node) *Operation {
 	what := "rest.operations." + name
@@ -339,6 +387,18 @@ func (p *parser) operation(name string, n *yaml.Node) *Operation {
 	if rn := m["response"]; rn != nil {
 		d.response = p.typeOf(rn, what+".response", 0)
 		d.responseAt = at(rn)
+	}
+	if xn := m["xml"]; xn != nil {
+		xm := p.mapping(xn, what+".xml", []string{"body", "response", "namespace"})
+		d.xml = &XMLForm{Body: p.scalar(xm["body"], what+".xml.body"), Response: p.scalar(xm["response"], what+".xml.response"),
+			Namespace: p.scalar(xm["namespace"], what+".xml.namespace")}
+		d.xmlAt = at(xn)
+	} else if n := deAlias(n); n != nil {
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			if n.Content[i].Value == "xml" { // xml: with no value (or ~): XML without bodies
+				d.xml, d.xmlAt = &XMLForm{}, at(n.Content[i])
+			}
+		}
 	}
 	for _, kv := range p.pairs(m["responseHeaders"], what+".responseHeaders") {
 		t := p.typeOf(kv[1], what+".responseHeaders."+kv[0].Value, 0)

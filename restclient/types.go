@@ -1,11 +1,15 @@
 package restclient
 
 import (
+	"errors"
 	"fmt"
 	"reflect"
+	"regexp"
 	"strings"
 	"time"
 	"unicode"
+
+	"github.com/scimbridge/scimbridge/internal/xmlcontent"
 )
 
 // typeDesc is a JSON type as a definition declares it (the rest: block's type language or an
@@ -22,6 +26,24 @@ type typeDesc struct {
 type fieldDesc struct {
 	json string
 	t    *typeDesc
+	// xml is the member's XML name when it differs from json (an OpenAPI xml.name, or
+	// "wrapper>item" for a wrapped list); attr makes it an attribute. In the rest: block's type
+	// language a member named "@name" is the attribute name, as in XPath.
+	xml  string
+	attr bool
+	at   pos
+}
+
+// xmlName is the member's element or attribute name in an XML body, and whether it is an
+// attribute.
+func (f fieldDesc) xmlName() (string, bool) {
+	if f.xml != "" {
+		return f.xml, f.attr
+	}
+	if name, ok := strings.CutPrefix(f.json, "@"); ok {
+		return name, true
+	}
+	return f.json, f.attr
 }
 
 var scalarKinds = []string{"string", "int", "number", "bool", "time", "any"}
@@ -33,6 +55,9 @@ var (
 	boolType   = reflect.TypeOf(false)
 	timeType   = reflect.TypeOf(time.Time{})
 	anyType    = reflect.TypeOf((*any)(nil)).Elem()
+	// contentType holds what an XML body leaves open (a member of type any): the element kept
+	// as XML, which the mapping reads with its XPath functions.
+	contentType = reflect.TypeOf(xmlcontent.Content{})
 )
 
 func scalarType(kind string) reflect.Type {
@@ -57,13 +82,19 @@ const maxTypeDepth = 20
 // goType is the type of a field holding t: scalars and objects behind pointers, so that an
 // absent value (nil) differs from a zero one and is left out of a request body (omitempty);
 // lists as slices, objects in lists behind pointers (as gowsdl generates them).
-func goType(t *typeDesc, depth int) (reflect.Type, error) {
+//
+// In an XML body (xml set) a member of type any is xmlcontent.Content, since encoding/xml cannot
+// fill an interface, and a list of lists is refused: XML has no form for it.
+func goType(t *typeDesc, depth int, xml bool) (reflect.Type, error) {
 	if depth > maxTypeDepth {
 		return nil, fmt.Errorf("types nest more than %d levels deep", maxTypeDepth)
 	}
 	switch t.kind {
 	case "list":
-		et, err := goType(t.elem, depth+1)
+		if xml && t.elem.kind == "list" {
+			return nil, errors.New("a list of lists has no XML form (make the inner list a member of an object)")
+		}
+		et, err := goType(t.elem, depth+1, xml)
 		if err != nil {
 			return nil, err
 		}
@@ -72,20 +103,24 @@ func goType(t *typeDesc, depth int) (reflect.Type, error) {
 		}
 		return reflect.SliceOf(et), nil
 	case "object":
-		st, err := structType(t, depth)
+		st, err := structType(t, depth, xml)
 		if err != nil {
 			return nil, err
 		}
 		return reflect.PointerTo(st), nil
 	case "any":
+		if xml {
+			return contentType, nil
+		}
 		return anyType, nil
 	}
 	return reflect.PointerTo(scalarType(t.kind)), nil
 }
 
 // structType builds the struct of an object type: one field per member, named GoName(member),
-// tagged with the member's JSON name.
-func structType(t *typeDesc, depth int) (reflect.Type, error) {
+// tagged with the member's JSON name and its XML name (an element, or an attribute: see
+// fieldDesc). Members of an XML body must have XML names, and attributes scalar types.
+func structType(t *typeDesc, depth int, xml bool) (reflect.Type, error) {
 	fields := make([]reflect.StructField, 0, len(t.fields))
 	seen := map[string]string{}
 	for _, f := range t.fields {
@@ -94,15 +129,21 @@ func structType(t *typeDesc, depth int) (reflect.Type, error) {
 			return nil, fmt.Errorf("members %q and %q both become the Go field %s", other, f.json, name)
 		}
 		seen[name] = f.json
-		ft, err := goType(f.t, depth+1)
+		ft, err := goType(f.t, depth+1, xml)
 		if err != nil {
-			return nil, fmt.Errorf("%s: %w", f.json, err)
+			return nil, memberErr(f, err)
 		}
-		fields = append(fields, reflect.StructField{
-			Name: name,
-			Type: ft,
-			Tag:  reflect.StructTag(fmt.Sprintf(`json:"%s,omitempty"`, f.json)),
-		})
+		xn, attr := f.xmlName()
+		if xml {
+			if err := checkXMLMember(xn, attr, f.t); err != nil {
+				return nil, memberErr(f, err)
+			}
+		}
+		tag := fmt.Sprintf(`json:"%s,omitempty" xml:"%s,omitempty"`, f.json, xn)
+		if attr {
+			tag = fmt.Sprintf(`json:"%s,omitempty" xml:"%s,attr,omitempty"`, f.json, xn)
+		}
+		fields = append(fields, reflect.StructField{Name: name, Type: ft, Tag: reflect.StructTag(tag)})
 	}
 	return reflect.StructOf(fields), nil
 }
@@ -134,4 +175,48 @@ func GoName(s string) string {
 		out = "F" + out
 	}
 	return out
+}
+
+// xmlNameRE is an XML name without a prefix (an NCName, ASCII letters only for simplicity);
+// a wrapped list is "wrapper>item".
+var xmlNameRE = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9._\-]*(>[A-Za-z_][A-Za-z0-9._\-]*)?$`)
+
+// checkXMLMember: an XML member needs a name XML can carry; an attribute holds one scalar.
+func checkXMLMember(name string, attr bool, t *typeDesc) error {
+	if !xmlNameRE.MatchString(name) || (attr && strings.Contains(name, ">")) {
+		return fmt.Errorf("%q is not an XML name", name)
+	}
+	if attr && (t.kind == "object" || t.kind == "list" || t.kind == "any") {
+		return errors.New("an attribute holds a scalar (string, int, number, bool, time)")
+	}
+	return nil
+}
+
+// posError is a problem with a type member, at the member when its position is known.
+type posError struct {
+	at  pos
+	msg string
+}
+
+func (e *posError) Error() string { return e.msg }
+
+// memberErr prefixes err with the member's name and keeps the innermost known position.
+func memberErr(f fieldDesc, err error) error {
+	var pe *posError
+	if errors.As(err, &pe) {
+		if pe.at.line == 0 {
+			pe.at = f.at
+		}
+		return &posError{at: pe.at, msg: f.json + "." + pe.msg}
+	}
+	return &posError{at: f.at, msg: f.json + ": " + err.Error()}
+}
+
+// errAt is where to report err: at its member when known, else at def.
+func errAt(err error, def pos) pos {
+	var pe *posError
+	if errors.As(err, &pe) && pe.at.line != 0 {
+		return pe.at
+	}
+	return def
 }
