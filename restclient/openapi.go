@@ -6,6 +6,7 @@ import (
 	"os"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/getkin/kin-openapi/openapi3"
@@ -44,22 +45,31 @@ func ParseOpenAPI(name string, data []byte) (def *Definition, err error) {
 			def, err = nil, ErrorList{{File: name, Msg: fmt.Sprintf("the OpenAPI document cannot be read (%v)", r)}}
 		}
 	}()
+	loc := newDocLocator(data)
+	if loc.err != nil {
+		ps.add(loc.errLine, 0, "not an OpenAPI 3 document: %s", oneLine(loc.err.Error(), 300))
+		return nil, ps.err()
+	}
 	loader := openapi3.NewLoader()
 	loader.IsExternalRefsAllowed = false
 	doc, err := loader.LoadFromData(data)
 	if err != nil {
-		ps.add(0, 0, "not an OpenAPI 3 document: %s", oneLine(err.Error(), 300))
+		a := loc.refIn(err.Error())
+		ps.add(a.line, a.col, "not an OpenAPI 3 document: %s", oneLine(err.Error(), 300))
 		return nil, ps.err()
 	}
 	if doc.OpenAPI == "" || !strings.HasPrefix(doc.OpenAPI, "3.") {
-		ps.add(0, 0, "not an OpenAPI 3 document (openapi: %q)", doc.OpenAPI)
+		a := loc.at("openapi")
+		ps.add(a.line, a.col, "not an OpenAPI 3 document (openapi: %q)", doc.OpenAPI)
 		return nil, ps.err()
 	}
-	if err := doc.Validate(context.Background(), openapi3.DisableExamplesValidation(), openapi3.DisableSchemaDefaultsValidation()); err != nil {
-		ps.add(0, 0, "invalid OpenAPI document: %s", oneLine(err.Error(), 300))
+	opts := []openapi3.ValidationOption{openapi3.DisableExamplesValidation(), openapi3.DisableSchemaDefaultsValidation()}
+	if err := doc.Validate(context.Background(), opts...); err != nil {
+		a, msg := localize(doc, loc, opts, err)
+		ps.add(a.line, a.col, "invalid OpenAPI document: %s", oneLine(msg, 300))
 		return nil, ps.err()
 	}
-	d := &Definition{ops: map[string]*Operation{}, Skipped: map[string]string{}}
+	d := &Definition{ops: map[string]*Operation{}, Skipped: map[string]string{}, uncallable: map[string]Problem{}}
 	if doc.Paths == nil {
 		ps.add(0, 0, "the OpenAPI document has no paths")
 		return nil, ps.err()
@@ -74,27 +84,34 @@ func ParseOpenAPI(name string, data []byte) (def *Definition, err error) {
 				continue
 			}
 			where := method + " " + p
+			opKey := []string{"paths", p, strings.ToLower(method)}
 			if o.OperationID == "" {
 				d.Skipped[where] = "no operationId"
 				continue
 			}
+			idAt := loc.at(append(opKey, "operationId")...)
 			if !validName.MatchString(o.OperationID) {
 				d.Skipped[where] = fmt.Sprintf("operationId %q is not a usable name", o.OperationID)
 				continue
 			}
 			if _, dup := d.ops[o.OperationID]; dup {
-				ps.add(0, 0, "operationId %s is used twice", o.OperationID)
+				ps.add(idAt.line, idAt.col, "operationId %s is used twice", o.OperationID)
 				continue
 			}
-			desc, why := openAPIOperation(method, p, item, o)
-			if why != "" {
+			skip := func(at pos, why string) {
 				d.Skipped[o.OperationID+" ("+where+")"] = why
+				d.uncallable[o.OperationID] = Problem{File: name, Pos: diag.Pos{Line: at.line, Col: at.col},
+					Msg: fmt.Sprintf("operation %s (%s) cannot be called: %s", o.OperationID, where, why)}
+			}
+			desc, why, whyAt := openAPIOperation(method, p, item, o)
+			if why != "" {
+				skip(loc.at(append(opKey, whyAt...)...), why)
 				continue
 			}
 			var msgs []string
 			op := assemble(desc, func(_ pos, format string, args ...any) { msgs = append(msgs, fmt.Sprintf(format, args...)) })
 			if op == nil {
-				d.Skipped[o.OperationID+" ("+where+")"] = strings.Join(msgs, "; ")
+				skip(idAt, strings.Join(msgs, "; "))
 				continue
 			}
 			d.ops[op.Name] = op
@@ -105,7 +122,8 @@ func ParseOpenAPI(name string, data []byte) (def *Definition, err error) {
 		return nil, err
 	}
 	if len(d.names) == 0 {
-		ps.add(0, 0, "the OpenAPI document has no operation the client can call (%d skipped)", len(d.Skipped))
+		a := loc.at("paths")
+		ps.add(a.line, a.col, "the OpenAPI document has no operation the client can call (%d skipped)", len(d.Skipped))
 		return nil, ps.err()
 	}
 	slices.Sort(d.names)
@@ -113,9 +131,10 @@ func ParseOpenAPI(name string, data []byte) (def *Definition, err error) {
 }
 
 // openAPIOperation describes one operation; why is set when the client cannot call it.
-func openAPIOperation(method, path string, item *openapi3.PathItem, o *openapi3.Operation) (opDesc, string) {
+// whyAt is where, below the operation, the reason is written (keys; list indexes as numbers).
+func openAPIOperation(method, path string, item *openapi3.PathItem, o *openapi3.Operation) (d opDesc, why string, whyAt []string) {
 	c := &schemaConv{seen: map[*openapi3.Schema]bool{}}
-	d := opDesc{name: o.OperationID, what: "operation " + o.OperationID, method: method, path: path}
+	d = opDesc{name: o.OperationID, what: "operation " + o.OperationID, method: method, path: path}
 	// Path-level parameters apply unless the operation overrides them (same name and place).
 	all := append(openapi3.Parameters{}, o.Parameters...)
 	for _, pr := range item.Parameters {
@@ -123,7 +142,7 @@ func openAPIOperation(method, path string, item *openapi3.PathItem, o *openapi3.
 			all = append(all, pr)
 		}
 	}
-	for _, pr := range all {
+	for i, pr := range all {
 		p := pr.Value
 		if p == nil {
 			continue
@@ -143,18 +162,35 @@ func openAPIOperation(method, path string, item *openapi3.PathItem, o *openapi3.
 			}
 			d.params = append(d.params, paramDesc{name: p.Name, in: p.In, t: t})
 		default:
-			return d, fmt.Sprintf("a %s parameter (%s), which the client does not send", p.In, p.Name)
+			at := []string{"parameters", strconv.Itoa(i)}
+			if i >= len(o.Parameters) {
+				at = nil // a path-level parameter
+			}
+			return d, fmt.Sprintf("a %s parameter (%s), which the client does not send", p.In, p.Name), at
 		}
 	}
+	// The bodies are JSON, or XML when the document offers only XML for them; an operation
+	// cannot mix the two.
+	var bodyFmt, respFmt string
 	if rb := o.RequestBody; rb != nil && rb.Value != nil {
-		mt := jsonMedia(rb.Value.Content)
+		mt, f := pickMedia(rb.Value.Content)
 		if mt == nil {
-			return d, "its request body is not JSON"
+			return d, fmt.Sprintf("its request body is neither JSON nor XML (%s)", strings.Join(mediaTypes(rb.Value.Content), ", ")), []string{"requestBody"}
 		}
+		bodyFmt = f
 		if mt.Schema == nil {
 			d.body = &typeDesc{kind: "object"}
 		} else {
 			d.body = c.typeOf(mt.Schema, 0)
+		}
+		if f == "xml" {
+			d.xml = &XMLForm{Body: rootName(mt.Schema)}
+			if mt.Schema != nil && mt.Schema.Value != nil && mt.Schema.Value.XML != nil {
+				d.xml.Namespace = mt.Schema.Value.XML.Namespace
+			}
+			if d.xml.Body == "" {
+				return d, "its XML request body has no root element name (give the schema xml.name, or a $ref to a named schema)", []string{"requestBody"}
+			}
 		}
 	}
 	if o.Responses != nil {
@@ -171,8 +207,15 @@ func openAPIOperation(method, path string, item *openapi3.PathItem, o *openapi3.
 			if r == nil {
 				continue
 			}
-			if mt := jsonMedia(r.Content); mt != nil && mt.Schema != nil {
+			if mt, f := pickMedia(r.Content); mt != nil && mt.Schema != nil {
 				d.response = c.typeOf(mt.Schema, 0)
+				respFmt = f
+				if f == "xml" {
+					if d.xml == nil {
+						d.xml = &XMLForm{}
+					}
+					d.xml.Response = rootName(mt.Schema)
+				}
 			}
 			hs := make([]string, 0, len(r.Headers))
 			for h := range r.Headers {
@@ -192,25 +235,55 @@ func openAPIOperation(method, path string, item *openapi3.PathItem, o *openapi3.
 			break
 		}
 	}
-	return d, ""
+	if bodyFmt != "" && respFmt != "" && bodyFmt != respFmt {
+		return d, fmt.Sprintf("it sends %s and answers %s; the client speaks one of them per operation", strings.ToUpper(bodyFmt), strings.ToUpper(respFmt)), nil
+	}
+	return d, "", nil
 }
 
-// jsonMedia picks the JSON media type of a content map (application/json, or any +json).
-func jsonMedia(c openapi3.Content) *openapi3.MediaType {
+// pickMedia picks the media type of a content map the client reads: JSON (application/json,
+// any +json) before XML (application/xml, text/xml, any +xml).
+func pickMedia(c openapi3.Content) (*openapi3.MediaType, string) {
 	if mt := c.Get("application/json"); mt != nil {
-		return mt
+		return mt, "json"
 	}
+	keys := mediaTypes(c)
+	for _, k := range keys {
+		if strings.HasSuffix(strings.ToLower(strings.Split(k, ";")[0]), "+json") {
+			return c[k], "json"
+		}
+	}
+	for _, k := range keys {
+		t := strings.ToLower(strings.TrimSpace(strings.Split(k, ";")[0]))
+		if t == "application/xml" || t == "text/xml" || strings.HasSuffix(t, "+xml") {
+			return c[k], "xml"
+		}
+	}
+	return nil, ""
+}
+
+func mediaTypes(c openapi3.Content) []string {
 	keys := make([]string, 0, len(c))
 	for k := range c {
 		keys = append(keys, k)
 	}
 	sort.Strings(keys)
-	for _, k := range keys {
-		if strings.HasSuffix(strings.ToLower(strings.Split(k, ";")[0]), "+json") {
-			return c[k]
-		}
+	return keys
+}
+
+// rootName is the root element of an XML body: the schema's xml.name, else the name of the
+// component it refers to (#/components/schemas/User is <User>), as OpenAPI defines it.
+func rootName(ref *openapi3.SchemaRef) string {
+	if ref == nil {
+		return ""
 	}
-	return nil
+	if ref.Value != nil && ref.Value.XML != nil && ref.Value.XML.Name != "" {
+		return ref.Value.XML.Name
+	}
+	if name, ok := strings.CutPrefix(ref.Ref, "#/components/schemas/"); ok {
+		return name
+	}
+	return ""
 }
 
 // schemaConv turns schemas into the type language. Recursive schemas become any at the point
@@ -283,7 +356,7 @@ func (c *schemaConv) typeOf(ref *openapi3.SchemaRef, depth int) *typeDesc {
 				continue // a member the type language cannot name; it stays in the JSON, unread
 			}
 			have[GoName(n)] = true
-			t.fields = append(t.fields, fieldDesc{json: n, t: c.typeOf(s.Properties[n], depth+1)})
+			t.fields = append(t.fields, xmlField(n, s.Properties[n], c.typeOf(s.Properties[n], depth+1)))
 		}
 		return t
 	case "array":
@@ -301,4 +374,37 @@ func (c *schemaConv) typeOf(ref *openapi3.SchemaRef, depth int) *typeDesc {
 		return &typeDesc{kind: "bool"}
 	}
 	return &typeDesc{kind: "any"}
+}
+
+// xmlField is a property with its XML form (the property's xml object): its element or
+// attribute name, and for an array the repeated element's name (items' xml.name, else the
+// property's), inside a wrapper element when wrapped.
+func xmlField(name string, ref *openapi3.SchemaRef, t *typeDesc) fieldDesc {
+	f := fieldDesc{json: name, t: t}
+	if ref == nil || ref.Value == nil {
+		return f
+	}
+	s := ref.Value
+	own := name
+	if s.XML != nil && s.XML.Name != "" {
+		own = s.XML.Name
+	}
+	if s.XML != nil && s.XML.Attribute {
+		f.attr = true
+	}
+	if t.kind == "list" {
+		item := own
+		if s.Items != nil && s.Items.Value != nil && s.Items.Value.XML != nil && s.Items.Value.XML.Name != "" {
+			item = s.Items.Value.XML.Name
+		}
+		if s.XML != nil && s.XML.Wrapped {
+			own = own + ">" + item
+		} else {
+			own = item
+		}
+	}
+	if own != name || f.attr {
+		f.xml = own
+	}
+	return f
 }

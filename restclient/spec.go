@@ -28,6 +28,15 @@ type Definition struct {
 	errXMLMessage, errXMLCode []string
 	// Skipped lists the operations of an OpenAPI document the client cannot call, with why.
 	Skipped map[string]string
+	// uncallable holds the same by operationId, as problems at their place in the document.
+	uncallable map[string]Problem
+}
+
+// Uncallable reports why the OpenAPI document's operation name cannot be called, as a problem
+// at its place in the document; ok is false for a callable or unknown name.
+func (d *Definition) Uncallable(name string) (Problem, bool) {
+	p, ok := d.uncallable[name]
+	return p, ok
 }
 
 // Operation is one declared REST call.

@@ -95,7 +95,7 @@ func checkMapping(path, openapi string, stdout, stderr io.Writer) int {
 			fmt.Fprintln(stderr, err)
 			return 1
 		}
-		eng, err := mapping.Compile(spec, config.RESTCatalog(def), mapping.Options{})
+		eng, err := config.CompileREST(spec, def)
 		if err != nil {
 			fmt.Fprintln(stderr, err)
 			return 1

@@ -81,3 +81,61 @@ func TestRESTInspect(t *testing.T) {
 		t.Fatalf("a non-OpenAPI file: exit %d, %s", code, stderr.String())
 	}
 }
+
+// Problems in an OpenAPI document fail check with their place in the document: a broken schema,
+// and an operation the mapping names that the client cannot call (beside the mapping's own
+// "unknown operation" at its place in the mapping).
+func TestCheckOpenAPIProblemsHavePositions(t *testing.T) {
+	dir := t.TempDir()
+	mappingPath := filepath.Join(dir, "m.yaml")
+	docPath := filepath.Join(dir, "api.yaml")
+	write := func(p, s string) {
+		if err := os.WriteFile(p, []byte(s), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write(mappingPath, `client: api
+users:
+  toSCIM: { id: rec.Id, userName: rec.Login }
+  get: { call: getUser, request: { Id: id }, result: resp }
+  fromSCIM: { Login: user.userName }
+  create: { call: createUser, record: Body, result: resp }
+`)
+	doc := `openapi: 3.0.3
+info: { title: t, version: '1' }
+paths:
+  /users:
+    post:
+      operationId: createUser
+      requestBody: { content: { text/csv: { schema: { type: string } } } }
+      responses: { '201': { description: ok } }
+  /users/{id}:
+    get:
+      operationId: getUser
+      parameters: [{ name: id, in: path, required: true, schema: { type: string } }]
+      responses: { '200': { description: ok, content: { application/json: { schema: { $ref: '#/components/schemas/User' } } } } }
+components:
+  schemas:
+    User: { type: object, properties: { id: { type: string }, login: { type: string } } }
+`
+	write(docPath, doc)
+	var stdout, stderr bytes.Buffer
+	if code := checkMapping(mappingPath, docPath, &stdout, &stderr); code != 1 {
+		t.Fatalf("exit %d, want 1: %s", code, stdout.String())
+	}
+	want := mappingPath + `:6:19: users.create.call: unknown operation "createUser"` + "\n" +
+		docPath + `:7:7: operation createUser (POST /users) cannot be called: its request body is neither JSON nor XML (text/csv)`
+	if got := strings.TrimSpace(stderr.String()); got != want {
+		t.Errorf("got\n%s\nwant\n%s", got, want)
+	}
+
+	write(docPath, strings.Replace(doc, "login: { type: string }", "login: { type: strng }", 1))
+	stderr.Reset()
+	if code := checkMapping(mappingPath, docPath, &stdout, &stderr); code != 1 {
+		t.Fatalf("exit %d, want 1", code)
+	}
+	want = docPath + `:16:5: invalid OpenAPI document: schemas User: unsupported 'type' value "strng"`
+	if got := strings.TrimSpace(stderr.String()); got != want {
+		t.Errorf("got\n%s\nwant\n%s", got, want)
+	}
+}

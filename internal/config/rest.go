@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -33,18 +34,44 @@ type OAuth2 struct {
 }
 
 // RESTCatalog is the mapping engine's view of a REST definition.
-func RESTCatalog(d *restclient.Definition) mapping.Catalog { return restCatalog{d} }
+func RESTCatalog(d *restclient.Definition) mapping.Catalog { return &restCatalog{d: d} }
 
-type restCatalog struct{ d *restclient.Definition }
+type restCatalog struct {
+	d *restclient.Definition
+	// uncallable lists the names asked for that the OpenAPI document holds uncallable.
+	uncallable []string
+}
 
-func (r restCatalog) Operations() []string { return r.d.Operations() }
+func (r *restCatalog) Operations() []string { return r.d.Operations() }
 
-func (r restCatalog) Operation(name string) (mapping.OperationInfo, bool) {
+func (r *restCatalog) Operation(name string) (mapping.OperationInfo, bool) {
 	o, ok := r.d.Lookup(name)
 	if !ok {
+		if _, known := r.d.Uncallable(name); known && !slices.Contains(r.uncallable, name) {
+			r.uncallable = append(r.uncallable, name)
+		}
 		return mapping.OperationInfo{}, false
 	}
 	return mapping.OperationInfo{Name: o.Name, Request: o.Request, Response: o.Response}, true
+}
+
+// CompileREST compiles a mapping against a REST definition. An operation the mapping names that
+// the OpenAPI document holds but the client cannot call is explained at its place in the
+// document, after the mapping's own problems.
+func CompileREST(spec *mapping.Spec, def *restclient.Definition) (*mapping.Engine, error) {
+	cat := &restCatalog{d: def}
+	eng, err := mapping.Compile(spec, cat, mapping.Options{})
+	var l mapping.ErrorList
+	if err != nil && errors.As(err, &l) && len(cat.uncallable) > 0 {
+		l = slices.Clone(l)
+		for _, name := range cat.uncallable {
+			if p, ok := def.Uncallable(name); ok {
+				l = append(l, p)
+			}
+		}
+		return nil, l
+	}
+	return eng, err
 }
 
 // IsREST reports whether a mapping drives a REST backend: it declares its operations in a
@@ -139,7 +166,7 @@ func buildREST(c *collector, cfg *Config, spec *mapping.Spec, sc soapclient.Conf
 		}
 		return nil, nil, fromMapping(err)
 	}
-	eng, err := mapping.Compile(spec, RESTCatalog(def), mapping.Options{})
+	eng, err := CompileREST(spec, def)
 	if err != nil {
 		return nil, nil, fromMapping(err)
 	}
