@@ -127,8 +127,10 @@ func (e *elem) str(name string) string {
 }
 
 type envelope struct {
-	Body struct {
-		Ops []elem `xml:",any"`
+	Attrs []xml.Attr `xml:",any,attr"`
+	Body  struct {
+		Attrs []xml.Attr `xml:",any,attr"`
+		Ops   []elem     `xml:",any"`
 	} `xml:"http://schemas.xmlsoap.org/soap/envelope/ Body"`
 }
 
@@ -158,6 +160,13 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	op := &env.Body.Ops[0]
+	// Axis deserialises the whole call before the service sees it: a badly typed value is a
+	// fault before any token is looked at, and changes nothing.
+	if err := checkTypes(op, declare(declare(nil, env.Attrs), env.Body.Attrs)); err != nil {
+		s.log.Info("jira fault", "op", op.XMLName.Local, "exception", err.class, "message", err.msg)
+		writeFault(w, "soapenv:Server.userException", err)
+		return
+	}
 	resp, err := s.call(op)
 	if err != nil {
 		var re *remoteErr

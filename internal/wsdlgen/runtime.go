@@ -49,7 +49,11 @@ type ModelOperation struct {
 	Request, Response reflect.Type
 	// Parts are the rpc parts of the request and response, in order (empty for document).
 	InParts, OutParts []Part
-	Faults            []ModelFault
+	// TypeNames names the XSD complex type each built struct type came from (the same map for
+	// every operation of a model), for rpc/encoded's xsi:type. A struct type two XSD types share
+	// (identical fields) is left out: its name is not known.
+	TypeNames map[reflect.Type]xml.Name
+	Faults    []ModelFault
 	// Where is the binding operation's file:line, for messages.
 	Where string
 }
@@ -108,7 +112,31 @@ func Load(opts Options) (m *Model, err error) {
 		}
 		m.Operations = append(m.Operations, mo)
 	}
+	names := b.typeNames()
+	for i := range m.Operations {
+		m.Operations[i].TypeNames = names
+	}
 	return m, nil
+}
+
+// typeNames maps each struct type built for a global complex type to the type's XSD name.
+func (b *typeBuilder) typeNames() map[reflect.Type]xml.Name {
+	names := map[reflect.Type]xml.Name{}
+	shared := map[reflect.Type]bool{}
+	for name, t := range b.types {
+		ns, ok := b.typeNS[name]
+		if !ok || t.Kind() != reflect.Struct || t == XMLContentType {
+			continue // an element ("element X" keys), or not a struct of its own
+		}
+		if prev, dup := names[t]; dup && prev.Local != name {
+			shared[t] = true
+		}
+		names[t] = xml.Name{Space: ns, Local: name}
+	}
+	for t := range shared {
+		delete(names, t)
+	}
+	return names
 }
 
 // typeBuilder turns gowsdl's model into reflect types, following gowsdl v0.5.0's templates
@@ -119,6 +147,7 @@ type typeBuilder struct {
 	p        *prepared
 	r        *Report
 	complex  map[string]*gowsdl.XSDComplexType
+	typeNS   map[string]string // complex type name → its schema's target namespace
 	simple   map[string]*gowsdl.XSDSimpleType
 	elements map[string]*gowsdl.XSDElement
 	elemNS   map[string]string
@@ -131,7 +160,7 @@ type typeBuilder struct {
 
 func newTypeBuilder(w *gowsdl.WSDL, p *prepared, r *Report) *typeBuilder {
 	b := &typeBuilder{p: p, r: r,
-		complex: map[string]*gowsdl.XSDComplexType{}, simple: map[string]*gowsdl.XSDSimpleType{},
+		complex: map[string]*gowsdl.XSDComplexType{}, typeNS: map[string]string{}, simple: map[string]*gowsdl.XSDSimpleType{},
 		elements: map[string]*gowsdl.XSDElement{}, elemNS: map[string]string{},
 		messages: map[string]*gowsdl.WSDLMessage{}, defs: map[string]*node{},
 		types: map[string]reflect.Type{}, building: map[string]bool{},
@@ -142,6 +171,7 @@ func newTypeBuilder(w *gowsdl.WSDL, p *prepared, r *Report) *typeBuilder {
 		for _, t := range s.ComplexTypes {
 			if _, dup := b.complex[t.Name]; !dup {
 				b.complex[t.Name] = t
+				b.typeNS[t.Name] = s.TargetNamespace
 			}
 		}
 		for _, t := range s.SimpleType {

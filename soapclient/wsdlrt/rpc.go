@@ -125,14 +125,37 @@ func (b *rpcBody) part(e *xml.Encoder, name string, v reflect.Value) error {
 		}
 		return e.EncodeElement(v.Interface(), xml.StartElement{Name: xml.Name{Local: name}})
 	}
-	return encodeValue(e, name, v, true, 0)
+	enc := &encoder{e: e, names: b.op.TypeNames}
+	return enc.value(name, v, true, 0)
 }
 
-// encodeValue writes v as an encoded (SOAP 1.1 §5) element: simple values with their xsi:type,
-// structs with their fields in order, soapenc:Array types (struct{ Item []T }) as arrays with
-// soapenc:arrayType. A nil top-level part is sent as xsi:nil (rpc parameters are positional
-// for many servers); nil fields inside a struct are left out.
-func encodeValue(e *xml.Encoder, name string, v reflect.Value, top bool, depth int) error {
+// encoder writes encoded (SOAP 1.1 §5) values. names are the XSD names of struct types (see
+// wsdlgen.ModelOperation.TypeNames); n numbers the namespace prefixes it declares.
+type encoder struct {
+	e     *xml.Encoder
+	names map[reflect.Type]xml.Name
+	n     int
+}
+
+// typeRef returns "nsN:Local" for t's XSD name and the declaration of nsN, which goes on the
+// same element (as Axis does), so the reference never depends on an outer declaration.
+func (c *encoder) typeRef(t reflect.Type) (string, xml.Attr, bool) {
+	qn, ok := c.names[t]
+	if !ok || qn.Space == "" {
+		return "", xml.Attr{}, false
+	}
+	c.n++
+	prefix := "ns" + strconv.Itoa(c.n)
+	return prefix + ":" + qn.Local, xml.Attr{Name: xml.Name{Local: "xmlns:" + prefix}, Value: qn.Space}, true
+}
+
+// value writes v as an encoded element: simple values with their xsi:type, structs with their
+// XSD type as xsi:type and their fields in order, soapenc:Array types (struct{ Item []T }) as
+// arrays with soapenc:arrayType. A nil top-level part is sent as xsi:nil (rpc parameters are
+// positional for many servers); nil fields inside a struct are left out. A struct whose XSD type
+// is unknown (see TypeNames) goes without xsi:type rather than with a wrong one.
+func (c *encoder) value(name string, v reflect.Value, top bool, depth int) error {
+	e := c.e
 	if depth > 32 {
 		return fmt.Errorf("rpc/encoded: value nested more than 32 levels deep at <%s>", name)
 	}
@@ -163,7 +186,10 @@ func encodeValue(e *xml.Encoder, name string, v reflect.Value, top bool, depth i
 	switch v.Kind() {
 	case reflect.Struct:
 		if items, ok := arrayItems(v); ok {
-			return encodeArray(e, start, items, depth)
+			return c.array(start, items, depth)
+		}
+		if ref, decl, ok := c.typeRef(v.Type()); ok {
+			start.Attr = append(start.Attr, decl, xml.Attr{Name: xml.Name{Local: "xsi:type"}, Value: ref})
 		}
 		if err := e.EncodeToken(start); err != nil {
 			return err
@@ -185,13 +211,13 @@ func encodeValue(e *xml.Encoder, name string, v reflect.Value, top bool, depth i
 			if n == "" {
 				n = f.Name
 			}
-			if err := encodeValue(e, n, v.Field(i), false, depth+1); err != nil {
+			if err := c.value(n, v.Field(i), false, depth+1); err != nil {
 				return err
 			}
 		}
 		return e.EncodeToken(start.End())
 	case reflect.Slice:
-		return encodeArray(e, start, v, depth)
+		return c.array(start, v, depth)
 	}
 	return fmt.Errorf("rpc/encoded: cannot encode a %s at <%s>", v.Type(), name)
 }
@@ -205,7 +231,8 @@ func arrayItems(v reflect.Value) (reflect.Value, bool) {
 	return v.Field(0), true
 }
 
-func encodeArray(e *xml.Encoder, start xml.StartElement, items reflect.Value, depth int) error {
+func (c *encoder) array(start xml.StartElement, items reflect.Value, depth int) error {
+	e := c.e
 	itemType := "xsd:anyType"
 	et := items.Type().Elem()
 	for et.Kind() == reflect.Pointer {
@@ -213,6 +240,9 @@ func encodeArray(e *xml.Encoder, start xml.StartElement, items reflect.Value, de
 	}
 	if _, xt, ok := simpleText(reflect.Zero(et)); ok {
 		itemType = xt
+	} else if ref, decl, ok := c.typeRef(et); ok {
+		itemType = ref
+		start.Attr = append(start.Attr, decl)
 	}
 	start.Attr = append(start.Attr,
 		xml.Attr{Name: xml.Name{Local: "xsi:type"}, Value: "soapenc:Array"},
@@ -221,7 +251,7 @@ func encodeArray(e *xml.Encoder, start xml.StartElement, items reflect.Value, de
 		return err
 	}
 	for i := 0; i < items.Len(); i++ {
-		if err := encodeValue(e, "item", items.Index(i), true, depth+1); err != nil {
+		if err := c.value("item", items.Index(i), true, depth+1); err != nil {
 			return err
 		}
 	}

@@ -139,7 +139,11 @@ func TestRPCEncodedJIRA(t *testing.T) {
 		t.Fatal(err)
 	}
 	req = rec.last()
-	if !strings.Contains(req, `<in1><name xsi:type="xsd:string">g</name><users xsi:type="soapenc:Array" soapenc:arrayType="xsd:anyType[1]"><item><name xsi:type="xsd:string">ann</name></item></users></in1>`) {
+	// Structs carry their XSD type (RemoteGroup, RemoteUser in JIRA's beans namespace) as
+	// xsi:type, and the array names its item type, each prefix declared where it is used.
+	if !strings.Contains(req, `<in1 xmlns:ns1="http://beans.soap.rpc.jira.atlassian.com" xsi:type="ns1:RemoteGroup"><name xsi:type="xsd:string">g</name>`+
+		`<users xmlns:ns2="http://beans.soap.rpc.jira.atlassian.com" xsi:type="soapenc:Array" soapenc:arrayType="ns2:RemoteUser[1]">`+
+		`<item xmlns:ns3="http://beans.soap.rpc.jira.atlassian.com" xsi:type="ns3:RemoteUser"><name xsi:type="xsd:string">ann</name></item></users></in1>`) {
 		t.Errorf("updateGroup request:\n%s", req)
 	}
 }
@@ -190,5 +194,50 @@ func TestRPCLiteral(t *testing.T) {
 	}
 	if rec.acts[0] != `"urn:dir#Find"` {
 		t.Errorf("SOAPAction = %s", rec.acts[0])
+	}
+}
+
+const rpcEncodedSharedWSDL = `<?xml version="1.0"?>
+<definitions xmlns="http://schemas.xmlsoap.org/wsdl/" xmlns:soap="http://schemas.xmlsoap.org/wsdl/soap/"
+  xmlns:xs="http://www.w3.org/2001/XMLSchema" xmlns:tns="urn:t" targetNamespace="urn:t">
+  <types><xs:schema targetNamespace="urn:t">
+    <xs:complexType name="A"><xs:sequence><xs:element name="x" type="xs:string"/></xs:sequence></xs:complexType>
+    <xs:complexType name="B"><xs:sequence><xs:element name="x" type="xs:string"/></xs:sequence></xs:complexType>
+    <xs:complexType name="C"><xs:sequence><xs:element name="y" type="xs:string"/></xs:sequence></xs:complexType>
+  </xs:schema></types>
+  <message name="In"><part name="a" type="tns:A"/><part name="b" type="tns:B"/><part name="c" type="tns:C"/></message>
+  <message name="Out"></message>
+  <portType name="P"><operation name="Put"><input message="tns:In"/><output message="tns:Out"/></operation></portType>
+  <binding name="B" type="tns:P"><soap:binding style="rpc" transport="http://schemas.xmlsoap.org/soap/http"/>
+    <operation name="Put"><soap:operation soapAction=""/>
+      <input><soap:body use="encoded" namespace="urn:svc" encodingStyle="http://schemas.xmlsoap.org/soap/encoding/"/></input>
+      <output><soap:body use="encoded" namespace="urn:svc" encodingStyle="http://schemas.xmlsoap.org/soap/encoding/"/></output></operation>
+  </binding>
+  <service name="S"><port name="SP" binding="tns:B"><soap:address location="http://127.0.0.1:1/"/></port></service>
+</definitions>`
+
+// Two XSD types built into one Go struct type (identical fields) cannot be told apart when
+// sending: such a value goes without xsi:type rather than with a guessed one; a type of its own
+// carries its name.
+func TestRPCEncodedSharedStructType(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "t.wsdl")
+	if err := os.WriteFile(path, []byte(rpcEncodedSharedWSDL), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	rec := &recorder{}
+	ts := rec.serve(t, func(string) string {
+		return `<e:Envelope xmlns:e="http://schemas.xmlsoap.org/soap/envelope/"><e:Body><s:PutResponse xmlns:s="urn:svc"/></e:Body></e:Envelope>`
+	})
+	c, _, err := New(context.Background(), Options{WSDL: path}, soapclient.Config{Endpoint: ts.URL})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if _, err := c.Invoke(context.Background(), "Put", request(t, c, "Put", `{"a":{"x":"1"},"b":{"x":"2"},"c":{"y":"3"}}`)); err != nil {
+		t.Fatal(err)
+	}
+	req := rec.last()
+	if !strings.Contains(req, `<a><x xsi:type="xsd:string">1</x></a><b><x xsi:type="xsd:string">2</x></b><c xmlns:ns1="urn:t" xsi:type="ns1:C">`) {
+		t.Errorf("request:\n%s", req)
 	}
 }
