@@ -11,8 +11,9 @@ import (
 
 // The input rules every user and group body obeys before the application sees it, whatever the
 // dialect: no control characters (a NUL or an escape sequence in a userName is never meant, and
-// legacy applications store or compare them unpredictably) and no string longer than
-// scim.maxStringLength. Invalid UTF-8 is refused by the codecs before decoding, since decoding
+// legacy applications store or compare them unpredictably), no string longer than
+// scim.maxStringLength, and none longer than the backend's limit for its attribute (the
+// mapping's maxLength or the application's XSD maxLength, docs/mapping.md#maxlength). Invalid UTF-8 is refused by the codecs before decoding, since decoding
 // would silently turn it into U+FFFD. Messages name the attribute, never the value.
 
 // badString describes what is wrong with one string value, "" when nothing is.
@@ -30,14 +31,23 @@ func badString(v string, max int) string {
 
 // stringChecker collects the first problem of the strings it is shown.
 type stringChecker struct {
-	max     int
+	max int
+	// limits are the backend's per-attribute limits (backend.LengthLimiter), keyed as attr is.
+	limits  map[string]backend.MaxLength
 	problem string
 }
 
 func (c *stringChecker) check(attr, v string) {
-	if c.problem == "" {
-		if why := badString(v, c.max); why != "" {
-			c.problem = attr + " " + why
+	if c.problem != "" {
+		return
+	}
+	if why := badString(v, c.max); why != "" {
+		c.problem = attr + " " + why
+		return
+	}
+	if l, ok := c.limits[attr]; ok && len(v) > l.Limit { // bytes ≥ characters: count only when it may matter
+		if n := utf8.RuneCountInString(v); n > l.Limit {
+			c.problem = fmt.Sprintf("%s is %d characters long; the limit is %d (%s)", attr, n, l.Limit, l.Source)
 		}
 	}
 }
@@ -72,8 +82,8 @@ func (c *stringChecker) err() error {
 }
 
 // checkUserStrings applies the input rules to every string of u.
-func checkUserStrings(u *backend.User, max int) error {
-	c := &stringChecker{max: max}
+func checkUserStrings(u *backend.User, max int, limits map[string]backend.MaxLength) error {
+	c := &stringChecker{max: max, limits: limits}
 	for _, f := range []struct {
 		attr string
 		v    string
@@ -103,8 +113,8 @@ func checkUserStrings(u *backend.User, max int) error {
 }
 
 // checkGroupStrings applies the input rules to every string of a group body.
-func checkGroupStrings(in *groupInput, max int) error {
-	c := &stringChecker{max: max}
+func checkGroupStrings(in *groupInput, max int, limits map[string]backend.MaxLength) error {
+	c := &stringChecker{max: max, limits: limits}
 	c.check("displayName", in.displayName)
 	c.check("description", in.description)
 	c.check("externalId", in.externalID)

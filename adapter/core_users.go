@@ -24,7 +24,7 @@ func (s *server) checkUser(ctx context.Context, in *userInput, customURN string)
 	if strings.TrimSpace(in.user.UserName) == "" {
 		return newProblem(http.StatusBadRequest, codeBadRequest, "Cannot deserialize the user sent by the client: userName is required")
 	}
-	return checkUserStrings(&in.user, s.cfg.MaxStringLength)
+	return checkUserStrings(&in.user, s.cfg.MaxStringLength, s.userLimits)
 }
 
 // createUser creates a decoded user: ids are the connector's

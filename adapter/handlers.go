@@ -88,7 +88,7 @@ var groups = kind[backend.Group, groupInput]{
 	},
 	decode: wire.decodeGroup,
 	check: func(s *server, _ context.Context, in *groupInput, _ wire) error {
-		return checkGroupStrings(in, s.cfg.MaxStringLength)
+		return checkGroupStrings(in, s.cfg.MaxStringLength, s.groupLimits)
 	},
 	create: (*server).createGroup,
 	// A group PUT is a whole-object body in either dialect, so groups.membership applies to both.

@@ -141,7 +141,7 @@ func (s *server) patchGroup20() http.HandlerFunc {
 			}
 			g := groupInput20(in)
 			g.wholeList = true
-			return g, checkGroupStrings(g, s.cfg.MaxStringLength)
+			return g, checkGroupStrings(g, s.cfg.MaxStringLength, s.groupLimits)
 		})
 		if err != nil {
 			return err

@@ -46,19 +46,21 @@ type Options struct {
 }
 
 type server struct {
-	cfg         Config
-	b           backend.Backend
-	caps        backend.Capabilities
-	attrTypes   map[string]backend.AttrInfo // the backend's description of its user attributes
-	w11         *wire11
-	w20         *wire20
-	versions    bool
-	customAttrs []string
-	log         *slog.Logger
-	ledger      PasswordLedger
-	locker      Locker
-	now         func() time.Time
-	okta        []string // the advertised userManagementCapabilities
+	cfg       Config
+	b         backend.Backend
+	caps      backend.Capabilities
+	attrTypes map[string]backend.AttrInfo // the backend's description of its user attributes
+	// userLimits and groupLimits are the backend's length limits per attribute (nil: none).
+	userLimits, groupLimits map[string]backend.MaxLength
+	w11                     *wire11
+	w20                     *wire20
+	versions                bool
+	customAttrs             []string
+	log                     *slog.Logger
+	ledger                  PasswordLedger
+	locker                  Locker
+	now                     func() time.Time
+	okta                    []string // the advertised userManagementCapabilities
 	// pushPasswords is whether a PUT or PATCH may set a password: only while
 	// PUSH_PASSWORD_UPDATES is advertised, so that switching it off (capabilities.disable) also
 	// stops the passwords the agent re-sends on every PUT (docs/okta-agent-protocol.md#agent-password-on-every-put) from reaching the application.
@@ -104,6 +106,9 @@ func New(cfg Config, b backend.Backend, opts Options) (http.Handler, error) {
 		"urn:okta:"+cfg.AppName+":1.0:user:"+cfg.CustomSchemaName, "urn:okta:"+cfg.AppName+":1.0:user")}
 	if d, ok := b.(backend.AttributeDescriber); ok {
 		s.attrTypes = d.UserAttributeTypes()
+	}
+	if l, ok := b.(backend.LengthLimiter); ok {
+		s.userLimits, s.groupLimits = l.MaxLengths()
 	}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)

@@ -29,3 +29,18 @@ type AttrInfo struct {
 type AttributeDescriber interface {
 	UserAttributeTypes() map[string]AttrInfo
 }
+
+// MaxLength is a limit on the length of a string attribute, in characters (Unicode code
+// points, as XSD counts them), with where it comes from for the error message.
+type MaxLength struct {
+	Limit  int
+	Source string // e.g. "the mapping's maxLength"
+}
+
+// LengthLimiter is implemented by a Backend whose application limits the length of some string
+// attributes, keyed as the front end names them ("userName", "name.givenName", "emails.value",
+// "custom.<name>"; for groups "displayName", "description", "externalId"). The front end refuses
+// a longer value with 400 before calling the backend. Optional: checked with a type assertion.
+type LengthLimiter interface {
+	MaxLengths() (users, groups map[string]MaxLength)
+}

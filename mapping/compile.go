@@ -44,6 +44,8 @@ type program struct {
 type assignment struct {
 	path fieldPath
 	expr *program
+	// from is the SCIM attribute the expression is, when it is one (for a length error).
+	from string
 }
 
 // paging is a compiled paging block.
@@ -99,6 +101,7 @@ type toSCIM[T any] struct {
 type fromSCIM struct {
 	path fieldPath
 	p    *program
+	from string // the SCIM attribute the expression is, when it is one
 }
 
 // users is the compiled users block.
@@ -167,6 +170,8 @@ type Engine struct {
 	maxUnpaged int
 	// detailCode and detailMessage are faultDetail's XPaths ("" when not given).
 	detailCode, detailMessage string
+	// userLimits and groupLimits are the attributes' length limits (maxlength.go).
+	userLimits, groupLimits lengthLimits
 }
 
 // Client names the generated client the file was written for; the wiring code resolves it.
@@ -254,6 +259,22 @@ func Compile(spec *Spec, cat Catalog, opts Options) (*Engine, error) {
 	}
 	if spec.Groups != nil {
 		e.groups = c.groups(spec.Groups)
+	}
+	e.userLimits, e.groupLimits = lengthLimits{}, lengthLimits{}
+	if u := e.users; u != nil {
+		for _, f := range u.fromSCIM {
+			e.userLimits.fromSchema(f.path, f.p.src, "user")
+		}
+		for _, op := range []operation{u.create, u.replace} {
+			e.userLimits.fromSteps(op, "user")
+		}
+		c.maxLengths(spec.Users.MaxLength, "users", userLengthAttrs, true, e.userLimits)
+	}
+	if g := e.groups; g != nil {
+		for _, op := range []operation{g.create, g.rename} {
+			e.groupLimits.fromSteps(op, "group")
+		}
+		c.maxLengths(spec.Groups.MaxLength, "groups", groupLengthAttrs, false, e.groupLimits)
 	}
 	if err := c.ps.err(); err != nil {
 		return nil, err
@@ -581,7 +602,11 @@ func (c *compiler) step(s *Step, what string, env stepEnv, o stepOpts) *step {
 			c.ps.add(en.Value.At, "%s: %s", w, msg)
 			continue
 		}
-		st.request = append(st.request, assignment{path: fp, expr: p})
+		from := plainAttr(p.src, "user")
+		if from == "" {
+			from = plainAttr(p.src, "group")
+		}
+		st.request = append(st.request, assignment{path: fp, expr: p, from: from})
 	}
 	respEnv := with(env, "resp", sample(info.Response))
 	if s.Result.Set() {
@@ -881,7 +906,7 @@ func (c *compiler) users(u *Users) *users {
 			c.ps.add(en.Value.At, "%s: %s", w, msg)
 			continue
 		}
-		out.fromSCIM = append(out.fromSCIM, fromSCIM{path: fp, p: p})
+		out.fromSCIM = append(out.fromSCIM, fromSCIM{path: fp, p: p, from: plainAttr(p.src, "user")})
 	}
 	// Without fromSCIM, create and replace take flat request parameters built from user; a
 	// block that names a record then has nothing to put in it.

@@ -131,6 +131,11 @@ func (b *engineBackend) invoke(ctx context.Context, st *step, env map[string]any
 		if isNil(v) {
 			continue // absent: the field stays unset
 		}
+		if a.path.maxLen > 0 {
+			if err := checkFieldLength(a.path, a.from, v); err != nil {
+				return nil, err
+			}
+		}
 		if err := a.path.set(req.Elem(), v); err != nil {
 			return nil, backend.Wrap(backend.Invalid, err, "a value of the request cannot be sent to the legacy application: %v", err)
 		}

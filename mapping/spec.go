@@ -174,6 +174,8 @@ type Users struct {
 	// ChangeTracking "hash": the application keeps no change times; the bridge hashes every
 	// user it reads and assigns meta.lastModified from its state store.
 	ChangeTracking Text `yaml:"changeTracking"`
+	// MaxLength limits string attributes (SCIM name: characters), checked before any call.
+	MaxLength Entries `yaml:"maxLength"`
 }
 
 // Groups is the groups block.
@@ -194,4 +196,6 @@ type Groups struct {
 	// SurrogateIDs: the id toSCIM gives is the application's name for the group, which a
 	// rename changes; the bridge issues stable ids and keeps the map in its state store.
 	SurrogateIDs bool `yaml:"surrogateIds"`
+	// MaxLength limits displayName, description and externalId (characters).
+	MaxLength Entries `yaml:"maxLength"`
 }

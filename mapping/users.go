@@ -70,6 +70,11 @@ func (b *engineBackend) buildRecord(ctx context.Context, u *backend.User, curren
 			}
 			continue
 		}
+		if f.path.maxLen > 0 {
+			if err := checkFieldLength(f.path, f.from, v); err != nil {
+				return nil, err
+			}
+		}
 		if err := f.path.set(root, v); err != nil {
 			return nil, backend.Wrap(backend.Invalid, err, "the user cannot be stored in the legacy application: %v", err)
 		}

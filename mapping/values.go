@@ -27,6 +27,8 @@ type fieldPath struct {
 	text string
 	idx  [][]int
 	leaf reflect.Type
+	// maxLen is the leaf field's schema limit in characters (its xs:maxLength), 0 for none.
+	maxLen int
 }
 
 // exportedFields lists the settable field names of a struct type, for did-you-mean.
@@ -67,6 +69,7 @@ func resolvePath(t reflect.Type, path string) (fieldPath, error) {
 		fp.idx = append(fp.idx, f.Index)
 		sofar = append(sofar, name)
 		cur = f.Type
+		fp.maxLen = tagMaxLength(f.Tag)
 	}
 	fp.leaf = cur
 	return fp, nil

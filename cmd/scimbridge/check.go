@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/scimbridge/scimbridge/adapter"
+	"github.com/scimbridge/scimbridge/backend"
 	"github.com/scimbridge/scimbridge/internal/config"
 	"github.com/scimbridge/scimbridge/mapping"
 	"github.com/scimbridge/scimbridge/soapclient"
@@ -150,5 +151,20 @@ func printOffer(w io.Writer, eng *mapping.Engine, scim adapter.Config) {
 	}
 	if len(c.FilterUsers) > 0 {
 		fmt.Fprintf(w, "  user filters the mapping answers: %s\n", strings.Join(c.FilterUsers, ", "))
+	}
+	users, groups := eng.MaxLengths()
+	for _, l := range []struct {
+		what   string
+		limits map[string]backend.MaxLength
+	}{{"user", users}, {"group", groups}} {
+		if len(l.limits) == 0 {
+			continue
+		}
+		var parts []string
+		for attr, m := range l.limits {
+			parts = append(parts, fmt.Sprintf("%s %d (%s)", attr, m.Limit, m.Source))
+		}
+		slices.Sort(parts)
+		fmt.Fprintf(w, "  %s length limits: %s\n", l.what, strings.Join(parts, "; "))
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"encoding/xml"
 	"fmt"
 	"reflect"
+	"strconv"
 	"strings"
 	"unicode"
 
@@ -73,7 +74,11 @@ type ModelFault struct {
 // Field tags the runtime types carry besides xml (the generated ones have xml and json): they
 // tell `scimbridge wsdl inspect` what the Go type cannot.
 const (
-	TagXSD = "xsd" // "optional" (minOccurs=0 or attribute without use=required), "any" (kept as XML)
+	TagXSD = "xsd" // "optional" (minOccurs=0 or attribute without use=required), "any" (kept as XML), "maxLength=N"
+	// TagMaxLength starts the note of TagXSD that carries the xs:maxLength (or xs:length) facet
+	// of an element's simple type, in characters; the mapping refuses longer values before
+	// calling the application (docs/mapping.md#maxlength).
+	TagMaxLength = "maxLength="
 )
 
 // XMLContentType is the Go type of content kept as XML.
@@ -269,6 +274,28 @@ func (b *typeBuilder) named(name string) reflect.Type {
 	}
 	b.r.warn("type %s is not defined in the WSDL's schemas; read as a string", name)
 	return reflect.TypeFor[string]()
+}
+
+// maxLength is the smallest xs:maxLength or xs:length facet on the way from el's simple type
+// (inline or named) down its restriction bases; 0 when there is none.
+func (b *typeBuilder) maxLength(el *gowsdl.XSDElement) int {
+	st := el.SimpleType
+	if st == nil && el.Type != "" {
+		st = b.simple[stripNS(el.Type)]
+	}
+	best := 0
+	for depth := 0; st != nil && depth < 16; depth++ {
+		for _, v := range []string{st.Restriction.MaxLength.Value, st.Restriction.Length.Value} {
+			if n, err := strconv.Atoi(strings.TrimSpace(v)); err == nil && n > 0 && (best == 0 || n < best) {
+				best = n
+			}
+		}
+		if st.Restriction.Base == "" {
+			break
+		}
+		st = b.simple[stripNS(st.Restriction.Base)]
+	}
+	return best
 }
 
 func (b *typeBuilder) simpleType(st *gowsdl.XSDSimpleType) reflect.Type {
@@ -486,6 +513,9 @@ func (b *typeBuilder) elements2(fs *fieldSet, els []*gowsdl.XSDElement, def *nod
 		}
 		if t == XMLContentType || (t.Kind() == reflect.Slice && t.Elem() == XMLContentType) {
 			notes = append(notes, "any")
+		}
+		if n := b.maxLength(el); n > 0 {
+			notes = append(notes, TagMaxLength+strconv.Itoa(n))
 		}
 		opt := ""
 		if len(notes) > 0 {
