@@ -26,9 +26,6 @@ type Options struct {
 	// MaxUnpaged caps a listing whose client asked for no paging (Query.Count < 0); the true
 	// total is still reported. Zero means 1000.
 	MaxUnpaged int
-
-	// onCompile, when set (tests), is given every compiled expression and its environment.
-	onCompile func(p *program, env map[string]any)
 }
 
 const (
@@ -41,8 +38,6 @@ type program struct {
 	src string
 	at  Pos
 	p   *vm.Program
-	// direct, when set, reads the same value as p without the VM (a plain access path).
-	direct *access
 }
 
 // assignment sets one field path from an expression.
@@ -194,8 +189,6 @@ type compiler struct {
 	ps      *problems
 	cat     Catalog
 	exprOpt []expr.Option
-	// onCompile is Options.onCompile.
-	onCompile func(p *program, env map[string]any)
 }
 
 // Compile checks spec against the operations of cat and compiles every expression once. All
@@ -207,7 +200,7 @@ func Compile(spec *Spec, cat Catalog, opts Options) (*Engine, error) {
 	if cat == nil {
 		return nil, fmt.Errorf("mapping: Compile called without an operation catalog")
 	}
-	c := &compiler{ps: &problems{diag.Collector{File: spec.File}}, cat: cat, onCompile: opts.onCompile}
+	c := &compiler{ps: &problems{diag.Collector{File: spec.File}}, cat: cat}
 	fns := opts.Functions
 	if fns == nil {
 		fns = Functions()
@@ -367,11 +360,7 @@ func (c *compiler) compileExpr(t Text, what string, env map[string]any) *program
 		}
 		return nil
 	}
-	prog := &program{src: t.Value, at: t.At, p: p, direct: plainAccess(p)}
-	if c.onCompile != nil {
-		c.onCompile(prog, env)
-	}
-	return prog
+	return &program{src: t.Value, at: t.At, p: p}
 }
 
 // exprError keeps the first line of expr's error; the following lines repeat the source with

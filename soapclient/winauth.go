@@ -238,9 +238,37 @@ func (k *kerberosTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 	r = r.Clone(r.Context())
 	if err := spnego.SetSPNEGOHeader(cl, r, k.spn); err != nil {
 		// gokrb5's messages name the principal and the KDC, never the password.
-		return nil, fmt.Errorf("%w: Kerberos ticket for %s: %v", ErrAuthRefused, k.spn, err)
+		return nil, fmt.Errorf("%w: Kerberos ticket for %s: %s%v", ErrAuthRefused, k.spn, kerberosReason(err, k.spn), err)
 	}
 	return k.next.RoundTrip(r)
+}
+
+// kdcReasons words the KDC's answers an operator meets when setting Kerberos up (RFC 4120
+// §7.5.9 names the codes); gokrb5 reports them by name inside a long chain.
+var kdcReasons = []struct{ code, reason string }{
+	{"KDC_ERR_PREAUTH_FAILED", "the password or the keytab's key is wrong"},
+	{"KDC_ERR_C_PRINCIPAL_UNKNOWN", "the KDC knows no such account (check username and realm)"},
+	{"KDC_ERR_S_PRINCIPAL_UNKNOWN", "the KDC knows no service principal %s (set backend.auth.kerberos.spn to the one registered for the backend)"},
+	{"KDC_ERR_CLIENT_REVOKED", "the account is disabled or locked out"},
+	{"KDC_ERR_KEY_EXPIRED", "the account's password has expired"},
+	{"KRB_AP_ERR_SKEW", "this host's clock differs from the KDC's by more than the realm allows (5 minutes by default)"},
+	{"KDC_ERR_ETYPE_NOSUPP", "the KDC and the bridge share no encryption type (the bridge needs AES or RC4 keys)"},
+	{"connection refused", "no KDC answers at the address in krb5Conf"},
+	{"i/o timeout", "no KDC answers at the address in krb5Conf"},
+}
+
+// kerberosReason is a plain-language reason for a failed ticket request, ending in ": ", or "".
+func kerberosReason(err error, spn string) string {
+	msg := err.Error()
+	for _, r := range kdcReasons {
+		if strings.Contains(msg, r.code) {
+			if strings.Contains(r.reason, "%s") {
+				return fmt.Sprintf(r.reason, spn) + ": "
+			}
+			return r.reason + ": "
+		}
+	}
+	return ""
 }
 
 // CloseIdleConnections passes through to the pooled transport.

@@ -75,40 +75,59 @@ type DecodeError = scimjson.Error
 // DecodeUser decodes a SCIM 1.1 user body. `id`, `meta` and `groups` are read but the caller
 // decides whether to use them (a create ignores the client's id; groups are read-only in OPP).
 func (c *Codec) DecodeUser(data []byte) (*UserInput, error) {
+	// The common shape is read without generic maps; anything else, and every refusal, goes the
+	// generic way (see scimjson.DecodeUserFast).
+	if fu, ok := scimjson.DecodeUserFast(data); ok {
+		in := &UserInput{User: fu.User, ActiveSet: fu.ActiveSet}
+		if c.extensions(in, fu.Exts) == nil {
+			return in, nil
+		}
+	}
+	return c.decodeUserGeneric(data)
+}
+
+// decodeUserGeneric is DecodeUser over generic maps: the definition of what a body means.
+func (c *Codec) decodeUserGeneric(data []byte) (*UserInput, error) {
 	doc, err := scimjson.Parse(data, "user")
 	if err != nil {
 		return nil, err
 	}
 	m, orig := scimjson.Lower(doc)
 	in := &UserInput{}
-	u := &in.User
-	if in.ActiveSet, err = scimjson.UserCore(m, orig, u); err != nil {
+	if in.ActiveSet, err = scimjson.UserCore(m, orig, &in.User); err != nil {
 		return nil, err
 	}
-	// Extensions: the configured custom URN wins over the legacy spelling when both carry a key.
-	for _, lk := range scimjson.SortedKeys(m) {
-		if !strings.HasPrefix(lk, "urn:") {
-			continue
-		}
-		key := orig[lk]
+	if err := c.extensions(in, scimjson.ExtensionKeys(m, orig)); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
+// extensions reads the body's "urn:" keys (sorted by their lower-cased spelling). The configured
+// custom URN wins over the legacy spelling when both carry a key.
+func (c *Codec) extensions(in *UserInput, exts []scimjson.FastExt) error {
+	u := &in.User
+	var err error
+	for _, e := range exts {
+		key := e.Key
 		switch {
 		case strings.EqualFold(key, EnterpriseSchema):
-			if u.Enterprise, err = scimjson.Extension(m[lk], key, u.Enterprise, scimjson.ExtensionMode{}); err != nil {
-				return nil, err
+			if u.Enterprise, err = scimjson.Extension(e.Value, key, u.Enterprise, scimjson.ExtensionMode{}); err != nil {
+				return err
 			}
 		case strings.EqualFold(key, c.legacyURN):
-			if u.Custom, err = scimjson.Extension(m[lk], key, u.Custom, scimjson.ExtensionMode{}); err != nil {
-				return nil, err
+			if u.Custom, err = scimjson.Extension(e.Value, key, u.Custom, scimjson.ExtensionMode{}); err != nil {
+				return err
 			}
 		case strings.EqualFold(key, c.customURN):
-			if u.Custom, err = scimjson.Extension(m[lk], key, u.Custom, scimjson.ExtensionMode{Overwrite: true}); err != nil {
-				return nil, err
+			if u.Custom, err = scimjson.Extension(e.Value, key, u.Custom, scimjson.ExtensionMode{Overwrite: true}); err != nil {
+				return err
 			}
 		default:
 			in.IgnoredExtensions = append(in.IgnoredExtensions, key)
 		}
 	}
-	return in, nil
+	return nil
 }
 
 // DecodeGroup decodes a SCIM 1.1 group body.

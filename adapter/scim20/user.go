@@ -166,6 +166,19 @@ type UserInput struct {
 // DecodeUser decodes a SCIM 2.0 User body. `id`, `meta` and `groups` are read-only and the caller
 // ignores them.
 func (c *Codec) DecodeUser(data []byte) (*UserInput, error) {
+	// The common shape is read without generic maps; anything else, and every refusal, goes the
+	// generic way (see scimjson.DecodeUserFast).
+	if fu, ok := scimjson.DecodeUserFast(data); ok {
+		in := &UserInput{User: fu.User, ActiveSet: fu.ActiveSet}
+		if c.extensions(in, fu.Exts) == nil {
+			return in, nil
+		}
+	}
+	return c.decodeUserGeneric(data)
+}
+
+// decodeUserGeneric is DecodeUser over generic maps: the definition of what a body means.
+func (c *Codec) decodeUserGeneric(data []byte) (*UserInput, error) {
 	m, err := scimjson.Parse(data, "user")
 	if err != nil {
 		return nil, err
@@ -176,33 +189,39 @@ func (c *Codec) DecodeUser(data []byte) (*UserInput, error) {
 func (c *Codec) decodeUserDoc(doc map[string]any) (*UserInput, error) {
 	m, orig := scimjson.Lower(doc)
 	in := &UserInput{}
-	u := &in.User
 	var err error
-	if in.ActiveSet, err = scimjson.UserCore(m, orig, u); err != nil {
+	if in.ActiveSet, err = scimjson.UserCore(m, orig, &in.User); err != nil {
 		return nil, err
 	}
-	for _, lk := range scimjson.SortedKeys(m) {
-		if !strings.HasPrefix(lk, "urn:") {
-			continue
-		}
-		key := orig[lk]
+	if err := c.extensions(in, scimjson.ExtensionKeys(m, orig)); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
+// extensions reads the body's "urn:" keys (sorted by their lower-cased spelling).
+func (c *Codec) extensions(in *UserInput, exts []scimjson.FastExt) error {
+	u := &in.User
+	var err error
+	for _, e := range exts {
+		key := e.Key
 		switch {
 		case strings.EqualFold(key, UserSchema):
 			// A core-qualified copy of core attributes is legal but no client sends one; the
 			// attributes at top level already said everything.
 		case strings.EqualFold(key, EnterpriseSchema):
-			if u.Enterprise, err = scimjson.Extension(m[lk], key, u.Enterprise, extMode); err != nil {
-				return nil, err
+			if u.Enterprise, err = scimjson.Extension(e.Value, key, u.Enterprise, extMode); err != nil {
+				return err
 			}
 		case c.IsCustomURN(key):
-			if u.Custom, err = scimjson.Extension(m[lk], key, u.Custom, extMode); err != nil {
-				return nil, err
+			if u.Custom, err = scimjson.Extension(e.Value, key, u.Custom, extMode); err != nil {
+				return err
 			}
 		default:
 			in.IgnoredExtensions = append(in.IgnoredExtensions, key)
 		}
 	}
-	return in, nil
+	return nil
 }
 
 // extMode merges extension objects as SCIM 2.0 means them: null values are dropped, since "no
