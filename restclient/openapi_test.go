@@ -66,3 +66,57 @@ func TestOpenAPIRefusals(t *testing.T) {
 		}
 	}
 }
+
+// The simulator's XML edition: the same operations, XML throughout, names from the schemas' xml
+// objects (attributes, a wrapped list, list items named by their schema's xml.name), roots
+// from xml.name, and a scalar body.
+func TestOpenAPIRestsimXML(t *testing.T) {
+	data, err := os.ReadFile(filepath.Join("..", "internal", "restsim", "openapi-xml.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := ParseOpenAPI("openapi-xml.yaml", data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(d.Operations()) != 13 || len(d.Skipped) != 0 {
+		t.Fatalf("operations %v, skipped %v", d.Operations(), d.Skipped)
+	}
+	tag := func(typ reflect.Type, path string) string {
+		for _, name := range strings.Split(path, ".") {
+			for typ.Kind() == reflect.Pointer || typ.Kind() == reflect.Slice {
+				typ = typ.Elem()
+			}
+			f, ok := typ.FieldByName(name)
+			if !ok {
+				t.Fatalf("%v has no %s", typ, name)
+			}
+			if name == path[strings.LastIndex(path, ".")+1:] {
+				return f.Tag.Get("xml")
+			}
+			typ = f.Type
+		}
+		return ""
+	}
+	list, _ := d.Lookup("listUsers")
+	get, _ := d.Lookup("getUser")
+	group, _ := d.Lookup("getGroup")
+	groups, _ := d.Lookup("listGroups")
+	pw, _ := d.Lookup("setPassword")
+	create, _ := d.Lookup("createGroup")
+	for _, tc := range []struct{ got, want string }{
+		{list.XML.Response, "users"}, {get.XML.Response, "user"}, {pw.XML.Body, "password"}, {create.XML.Body, "group"},
+		{tag(list.Response, "Total"), "total,attr,omitempty"},
+		{tag(list.Response, "Users"), "user,omitempty"},
+		{tag(list.Response, "Users.Id"), "id,attr,omitempty"},
+		{tag(group.Response, "Members"), "members>member,omitempty"},
+		{tag(groups.Response, "Groups"), "group,omitempty"},
+	} {
+		if tc.got != tc.want {
+			t.Errorf("got %q, want %q", tc.got, tc.want)
+		}
+	}
+	if body, _ := pw.Request.FieldByName("Body"); body.Type != reflect.TypeOf(new(string)) {
+		t.Errorf("setPassword body %v, want *string", body.Type)
+	}
+}

@@ -22,8 +22,9 @@ import (
 func simREST(ctx context.Context, addr, user, pass string, log *slog.Logger, stdout, stderr io.Writer) int {
 	err := restsim.ListenAndServe(ctx, addr, restsim.Options{ClientID: user, ClientSecret: pass, Logger: log}, func(base string) {
 		// Tests read this line to learn the address when --listen asks for port 0.
-		fmt.Fprintf(stdout, "restsim: listening on %s (OpenAPI: %s/openapi.yaml, token: %s)\n", base, base,
-			base[:len(base)-len(restsim.Base)]+"/oauth/token")
+		root := base[:len(base)-len(restsim.Base)]
+		fmt.Fprintf(stdout, "restsim: listening on %s (OpenAPI: %s/openapi.yaml, token: %s; XML edition: %s%s)\n", base, base,
+			root+"/oauth/token", root, restsim.XMLBase)
 	})
 	if err != nil {
 		fmt.Fprintln(stderr, "scimbridge sim:", err)

@@ -13,16 +13,27 @@ import (
 // document (backend.openapi) and its bearer tokens fetched with OAuth2 client credentials: the
 // OpenAPI path of the REST client, end to end, in a few seconds.
 func TestConformanceAgainstRESTSim(t *testing.T) {
+	restsimConformance(t, "restsim.mapping.yaml", "openapi.yaml", "/api/v1")
+}
+
+// TestConformanceAgainstRESTSimXML is the same through the simulator's XML edition (its own
+// OpenAPI document, XML bodies both ways, XML error bodies for the fault rules).
+func TestConformanceAgainstRESTSimXML(t *testing.T) {
+	restsimConformance(t, "restsim-xml.mapping.yaml", "openapi-xml.yaml", "/api/xml")
+}
+
+func restsimConformance(t *testing.T, mappingFile, doc, apiPath string) {
 	_, base := startProc(t, regexp.MustCompile(`restsim: listening on (http://\S+) `),
 		"sim", "--kind", "rest", "--listen", "127.0.0.1:0", "--username", "bridge", "--password", e2eSimPass)
 	root := strings.TrimSuffix(base, "/api/v1")
+	base = root + apiPath
 	s := startBridge(t, base, "", fmt.Sprintf(`
   mapping: %s
   openapi: %s
   endpoint: %s
   oauth2: { tokenURL: %s/oauth/token, clientID: bridge, clientSecret: "${file:SIMPASS}" }`,
-		filepath.Join("..", "..", "deploy", "examples", "restsim.mapping.yaml"),
-		filepath.Join("..", "..", "internal", "restsim", "openapi.yaml"), base, root))
+		filepath.Join("..", "..", "deploy", "examples", mappingFile),
+		filepath.Join("..", "..", "internal", "restsim", doc), base, root))
 
 	r := s.scim.do("POST", "Users", `{"schemas":["urn:scim:schemas:core:1.0"],"userName":"weak","name":{"givenName":"W","familyName":"P"},
 		"emails":[{"value":"weak@example.com","primary":true}],"active":true,"password":"short"}`)

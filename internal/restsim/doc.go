@@ -6,5 +6,10 @@
 // updates by PATCH, memberships as sub-resources, errors as {"error": {"code", "message"}}, and
 // OAuth2 client credentials (POST /oauth/token) for its bearer tokens.
 //
+// The same directory also answers in XML under /api/xml (its own document, openapi-xml.yaml):
+// element and attribute names from the schemas' xml objects, a user's id as an attribute, a
+// listing's total as an attribute of its root, wrapped group members, <password>…</password> as
+// a scalar body, errors as <error><code/><message/></error>, and only XML request bodies read.
+//
 // It speaks HTTP only and imports nothing of the bridge. State is in memory.
 package restsim

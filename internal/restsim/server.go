@@ -7,6 +7,7 @@ import (
 	_ "embed"
 	"encoding/hex"
 	"encoding/json"
+	"encoding/xml"
 	"fmt"
 	"io"
 	"log/slog"
@@ -26,8 +27,17 @@ import (
 //go:embed openapi.yaml
 var OpenAPI []byte
 
-// Base is the path every API route starts with.
-const Base = "/api/v1"
+// OpenAPIXML is the document describing the XML edition of the API.
+//
+//go:embed openapi-xml.yaml
+var OpenAPIXML []byte
+
+// Base is the path every API route starts with; XMLBase that of the XML edition, the same
+// directory answering XML (openapi-xml.yaml).
+const (
+	Base    = "/api/v1"
+	XMLBase = "/api/xml"
+)
 
 // Options configure a simulator.
 type Options struct {
@@ -40,22 +50,24 @@ type Options struct {
 
 // User is a user as the API spells it.
 type User struct {
-	ID         string    `json:"id"`
-	UserName   string    `json:"userName"`
-	GivenName  string    `json:"givenName,omitempty"`
-	FamilyName string    `json:"familyName,omitempty"`
-	Email      string    `json:"email,omitempty"`
-	Active     bool      `json:"active"`
-	CreatedAt  time.Time `json:"createdAt"`
-	UpdatedAt  time.Time `json:"updatedAt"`
+	XMLName    xml.Name  `json:"-" xml:"user"`
+	ID         string    `json:"id" xml:"id,attr"`
+	UserName   string    `json:"userName" xml:"userName"`
+	GivenName  string    `json:"givenName,omitempty" xml:"givenName,omitempty"`
+	FamilyName string    `json:"familyName,omitempty" xml:"familyName,omitempty"`
+	Email      string    `json:"email,omitempty" xml:"email,omitempty"`
+	Active     bool      `json:"active" xml:"active"`
+	CreatedAt  time.Time `json:"createdAt" xml:"createdAt"`
+	UpdatedAt  time.Time `json:"updatedAt" xml:"updatedAt"`
 	password   string
 }
 
 // Group is a group as the API spells it.
 type Group struct {
-	ID      string   `json:"id"`
-	Name    string   `json:"name"`
-	Members []string `json:"members"`
+	XMLName xml.Name `json:"-" xml:"group"`
+	ID      string   `json:"id" xml:"id,attr"`
+	Name    string   `json:"name" xml:"name"`
+	Members []string `json:"members" xml:"members>member"`
 }
 
 // Server is the simulator; it is an http.Handler.
@@ -87,19 +99,25 @@ func New(opts Options) *Server {
 		w.Header().Set("Content-Type", "application/yaml")
 		w.Write(OpenAPI)
 	})
-	m.HandleFunc("GET "+Base+"/users", s.auth(s.listUsers))
-	m.HandleFunc("POST "+Base+"/users", s.auth(s.createUser))
-	m.HandleFunc("GET "+Base+"/users/{id}", s.auth(s.getUser))
-	m.HandleFunc("PATCH "+Base+"/users/{id}", s.auth(s.patchUser))
-	m.HandleFunc("DELETE "+Base+"/users/{id}", s.auth(s.deleteUser))
-	m.HandleFunc("PUT "+Base+"/users/{id}/password", s.auth(s.setPassword))
-	m.HandleFunc("GET "+Base+"/groups", s.auth(s.listGroups))
-	m.HandleFunc("POST "+Base+"/groups", s.auth(s.createGroup))
-	m.HandleFunc("GET "+Base+"/groups/{id}", s.auth(s.getGroup))
-	m.HandleFunc("PATCH "+Base+"/groups/{id}", s.auth(s.patchGroup))
-	m.HandleFunc("DELETE "+Base+"/groups/{id}", s.auth(s.deleteGroup))
-	m.HandleFunc("PUT "+Base+"/groups/{id}/members/{userId}", s.auth(s.addMember))
-	m.HandleFunc("DELETE "+Base+"/groups/{id}/members/{userId}", s.auth(s.removeMember))
+	m.HandleFunc("GET "+XMLBase+"/openapi.yaml", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/yaml")
+		w.Write(OpenAPIXML)
+	})
+	for _, base := range []string{Base, XMLBase} {
+		m.HandleFunc("GET "+base+"/users", s.auth(s.listUsers))
+		m.HandleFunc("POST "+base+"/users", s.auth(s.createUser))
+		m.HandleFunc("GET "+base+"/users/{id}", s.auth(s.getUser))
+		m.HandleFunc("PATCH "+base+"/users/{id}", s.auth(s.patchUser))
+		m.HandleFunc("DELETE "+base+"/users/{id}", s.auth(s.deleteUser))
+		m.HandleFunc("PUT "+base+"/users/{id}/password", s.auth(s.setPassword))
+		m.HandleFunc("GET "+base+"/groups", s.auth(s.listGroups))
+		m.HandleFunc("POST "+base+"/groups", s.auth(s.createGroup))
+		m.HandleFunc("GET "+base+"/groups/{id}", s.auth(s.getGroup))
+		m.HandleFunc("PATCH "+base+"/groups/{id}", s.auth(s.patchGroup))
+		m.HandleFunc("DELETE "+base+"/groups/{id}", s.auth(s.deleteGroup))
+		m.HandleFunc("PUT "+base+"/groups/{id}/members/{userId}", s.auth(s.addMember))
+		m.HandleFunc("DELETE "+base+"/groups/{id}/members/{userId}", s.auth(s.removeMember))
+	}
 	return s
 }
 
@@ -116,8 +134,34 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	_ = json.NewEncoder(w).Encode(v)
 }
 
-func fail(w http.ResponseWriter, status int, code, format string, args ...any) {
-	writeJSON(w, status, map[string]any{"error": map[string]string{"code": code, "message": fmt.Sprintf(format, args...)}})
+// isXML: the request is to the XML edition.
+func isXML(r *http.Request) bool { return strings.HasPrefix(r.URL.Path, XMLBase+"/") }
+
+// reply answers v as JSON, or as XML in the XML edition (v then names its root element).
+func reply(w http.ResponseWriter, r *http.Request, status int, v any) {
+	if !isXML(r) {
+		writeJSON(w, status, v)
+		return
+	}
+	w.Header().Set("Content-Type", "application/xml; charset=utf-8")
+	w.WriteHeader(status)
+	io.WriteString(w, xml.Header)
+	_ = xml.NewEncoder(w).Encode(v)
+}
+
+type xmlError struct {
+	XMLName xml.Name `xml:"error"`
+	Code    string   `xml:"code"`
+	Message string   `xml:"message"`
+}
+
+func fail(w http.ResponseWriter, r *http.Request, status int, code, format string, args ...any) {
+	msg := fmt.Sprintf(format, args...)
+	if isXML(r) {
+		reply(w, r, status, xmlError{Code: code, Message: msg})
+		return
+	}
+	writeJSON(w, status, map[string]any{"error": map[string]string{"code": code, "message": msg}})
 }
 
 func (s *Server) token(w http.ResponseWriter, r *http.Request) {
@@ -157,7 +201,7 @@ func (s *Server) auth(h http.HandlerFunc) http.HandlerFunc {
 		s.mu.Unlock()
 		if !ok || !known || s.opts.Now().After(exp) {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="restsim"`)
-			fail(w, http.StatusUnauthorized, "UNAUTHORIZED", "a valid bearer token is required")
+			fail(w, r, http.StatusUnauthorized, "UNAUTHORIZED", "a valid bearer token is required")
 			return
 		}
 		r.Body = http.MaxBytesReader(w, r.Body, maxBody)
@@ -194,7 +238,7 @@ func (s *Server) listUsers(w http.ResponseWriter, r *http.Request) {
 			var since time.Time
 			if v := q.Get("updatedSince"); v != "" {
 				if since, err = time.Parse(time.RFC3339, v); err != nil {
-					fail(w, http.StatusBadRequest, "BAD_FILTER", "updatedSince is not an RFC 3339 time")
+					fail(w, r, http.StatusBadRequest, "BAD_FILTER", "updatedSince is not an RFC 3339 time")
 					return
 				}
 			}
@@ -214,26 +258,48 @@ func (s *Server) listUsers(w http.ResponseWriter, r *http.Request) {
 			if offset < len(all) {
 				page = all[offset:min(len(all), offset+limit)]
 			}
-			writeJSON(w, http.StatusOK, page)
+			if isXML(r) {
+				// The XML edition carries the total in the list's root too.
+				reply(w, r, http.StatusOK, struct {
+					XMLName xml.Name `xml:"users"`
+					Total   int      `xml:"total,attr"`
+					Users   []User   `xml:"user"`
+				}{Total: len(all), Users: page})
+				return
+			}
+			reply(w, r, http.StatusOK, page)
 			return
 		}
 	}
-	fail(w, http.StatusBadRequest, "BAD_PAGING", "%v", err)
+	fail(w, r, http.StatusBadRequest, "BAD_PAGING", "%v", err)
 }
 
 type userInput struct {
-	UserName   *string `json:"userName"`
-	GivenName  *string `json:"givenName"`
-	FamilyName *string `json:"familyName"`
-	Email      *string `json:"email"`
-	Active     *bool   `json:"active"`
-	Password   *string `json:"password"`
+	UserName   *string `json:"userName" xml:"userName"`
+	GivenName  *string `json:"givenName" xml:"givenName"`
+	FamilyName *string `json:"familyName" xml:"familyName"`
+	Email      *string `json:"email" xml:"email"`
+	Active     *bool   `json:"active" xml:"active"`
+	Password   *string `json:"password" xml:"password"`
 }
 
 func decode(w http.ResponseWriter, r *http.Request, v any) bool {
 	// Read-only members (id, createdAt) sent back are ignored, as most APIs do.
+	if isXML(r) {
+		if ct := r.Header.Get("Content-Type"); !strings.Contains(ct, "xml") {
+			fail(w, r, http.StatusUnsupportedMediaType, "BAD_XML", "this edition reads application/xml, not %q", ct)
+			return false
+		}
+		d := xml.NewDecoder(r.Body)
+		d.Strict = true
+		if err := d.Decode(v); err != nil {
+			fail(w, r, http.StatusBadRequest, "BAD_XML", "the body is not the expected XML: %v", err)
+			return false
+		}
+		return true
+	}
 	if err := json.NewDecoder(r.Body).Decode(v); err != nil {
-		fail(w, http.StatusBadRequest, "BAD_JSON", "the body is not the expected JSON: %v", err)
+		fail(w, r, http.StatusBadRequest, "BAD_JSON", "the body is not the expected JSON: %v", err)
 		return false
 	}
 	return true
@@ -282,14 +348,14 @@ func (s *Server) createUser(w http.ResponseWriter, r *http.Request) {
 	defer s.mu.Unlock()
 	u := &User{Active: true}
 	if code, msg := s.apply(u, in, ""); code != "" {
-		fail(w, statusOf(code), code, "%s", msg)
+		fail(w, r, statusOf(code), code, "%s", msg)
 		return
 	}
 	u.ID = s.nextID("u")
 	u.CreatedAt = s.opts.Now().UTC().Truncate(time.Second)
 	u.UpdatedAt = u.CreatedAt
 	s.users[u.ID] = u
-	writeJSON(w, http.StatusCreated, u)
+	reply(w, r, http.StatusCreated, u)
 }
 
 func statusOf(code string) int {
@@ -307,10 +373,10 @@ func (s *Server) getUser(w http.ResponseWriter, r *http.Request) {
 	defer s.mu.Unlock()
 	u, ok := s.users[r.PathValue("id")]
 	if !ok {
-		fail(w, http.StatusNotFound, "NOT_FOUND", "no user %s", r.PathValue("id"))
+		fail(w, r, http.StatusNotFound, "NOT_FOUND", "no user %s", r.PathValue("id"))
 		return
 	}
-	writeJSON(w, http.StatusOK, u)
+	reply(w, r, http.StatusOK, u)
 }
 
 func (s *Server) patchUser(w http.ResponseWriter, r *http.Request) {
@@ -322,12 +388,12 @@ func (s *Server) patchUser(w http.ResponseWriter, r *http.Request) {
 	defer s.mu.Unlock()
 	u, ok := s.users[r.PathValue("id")]
 	if !ok {
-		fail(w, http.StatusNotFound, "NOT_FOUND", "no user %s", r.PathValue("id"))
+		fail(w, r, http.StatusNotFound, "NOT_FOUND", "no user %s", r.PathValue("id"))
 		return
 	}
 	next := *u
 	if code, msg := s.apply(&next, in, u.ID); code != "" {
-		fail(w, statusOf(code), code, "%s", msg)
+		fail(w, r, statusOf(code), code, "%s", msg)
 		return
 	}
 	if next != *u {
@@ -339,25 +405,29 @@ func (s *Server) patchUser(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	*u = next
-	writeJSON(w, http.StatusOK, u)
+	reply(w, r, http.StatusOK, u)
 }
 
 func (s *Server) setPassword(w http.ResponseWriter, r *http.Request) {
 	var in struct {
 		Password string `json:"password"`
+		Text     string `json:"-" xml:",chardata"` // the XML edition: <password>…</password>
 	}
 	if !decode(w, r, &in) {
 		return
+	}
+	if isXML(r) {
+		in.Password = in.Text
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	u, ok := s.users[r.PathValue("id")]
 	if !ok {
-		fail(w, http.StatusNotFound, "NOT_FOUND", "no user %s", r.PathValue("id"))
+		fail(w, r, http.StatusNotFound, "NOT_FOUND", "no user %s", r.PathValue("id"))
 		return
 	}
 	if len(in.Password) < 8 {
-		fail(w, http.StatusUnprocessableEntity, "WEAK_PASSWORD", "the password must have at least 8 characters")
+		fail(w, r, http.StatusUnprocessableEntity, "WEAK_PASSWORD", "the password must have at least 8 characters")
 		return
 	}
 	u.password = in.Password
@@ -369,7 +439,7 @@ func (s *Server) deleteUser(w http.ResponseWriter, r *http.Request) {
 	defer s.mu.Unlock()
 	id := r.PathValue("id")
 	if _, ok := s.users[id]; !ok {
-		fail(w, http.StatusNotFound, "NOT_FOUND", "no user %s", id)
+		fail(w, r, http.StatusNotFound, "NOT_FOUND", "no user %s", id)
 		return
 	}
 	delete(s.users, id)
@@ -387,12 +457,19 @@ func (s *Server) listGroups(w http.ResponseWriter, r *http.Request) {
 		out = append(out, *g)
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
-	writeJSON(w, http.StatusOK, map[string]any{"groups": out})
+	if isXML(r) {
+		reply(w, r, http.StatusOK, struct {
+			XMLName xml.Name `xml:"groups"`
+			Groups  []Group  `xml:"group"`
+		}{Groups: out})
+		return
+	}
+	reply(w, r, http.StatusOK, map[string]any{"groups": out})
 }
 
 func (s *Server) createGroup(w http.ResponseWriter, r *http.Request) {
 	var in struct {
-		Name string `json:"name"`
+		Name string `json:"name" xml:"name"`
 	}
 	if !decode(w, r, &in) {
 		return
@@ -400,12 +477,12 @@ func (s *Server) createGroup(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if code, msg := s.groupName(in.Name, ""); code != "" {
-		fail(w, statusOf(code), code, "%s", msg)
+		fail(w, r, statusOf(code), code, "%s", msg)
 		return
 	}
 	g := &Group{ID: s.nextID("g"), Name: in.Name, Members: []string{}}
 	s.groups[g.ID] = g
-	writeJSON(w, http.StatusCreated, g)
+	reply(w, r, http.StatusCreated, g)
 }
 
 func (s *Server) groupName(name, except string) (string, string) {
@@ -420,10 +497,10 @@ func (s *Server) groupName(name, except string) (string, string) {
 	return "", ""
 }
 
-func (s *Server) group(w http.ResponseWriter, id string) *Group {
+func (s *Server) group(w http.ResponseWriter, r *http.Request, id string) *Group {
 	g, ok := s.groups[id]
 	if !ok {
-		fail(w, http.StatusNotFound, "NOT_FOUND", "no group %s", id)
+		fail(w, r, http.StatusNotFound, "NOT_FOUND", "no group %s", id)
 	}
 	return g
 }
@@ -431,36 +508,36 @@ func (s *Server) group(w http.ResponseWriter, id string) *Group {
 func (s *Server) getGroup(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if g := s.group(w, r.PathValue("id")); g != nil {
-		writeJSON(w, http.StatusOK, g)
+	if g := s.group(w, r, r.PathValue("id")); g != nil {
+		reply(w, r, http.StatusOK, g)
 	}
 }
 
 func (s *Server) patchGroup(w http.ResponseWriter, r *http.Request) {
 	var in struct {
-		Name string `json:"name"`
+		Name string `json:"name" xml:"name"`
 	}
 	if !decode(w, r, &in) {
 		return
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	g := s.group(w, r.PathValue("id"))
+	g := s.group(w, r, r.PathValue("id"))
 	if g == nil {
 		return
 	}
 	if code, msg := s.groupName(in.Name, g.ID); code != "" {
-		fail(w, statusOf(code), code, "%s", msg)
+		fail(w, r, statusOf(code), code, "%s", msg)
 		return
 	}
 	g.Name = in.Name
-	writeJSON(w, http.StatusOK, g)
+	reply(w, r, http.StatusOK, g)
 }
 
 func (s *Server) deleteGroup(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if g := s.group(w, r.PathValue("id")); g != nil {
+	if g := s.group(w, r, r.PathValue("id")); g != nil {
 		delete(s.groups, g.ID)
 		w.WriteHeader(http.StatusNoContent)
 	}
@@ -469,13 +546,13 @@ func (s *Server) deleteGroup(w http.ResponseWriter, r *http.Request) {
 func (s *Server) addMember(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	g := s.group(w, r.PathValue("id"))
+	g := s.group(w, r, r.PathValue("id"))
 	if g == nil {
 		return
 	}
 	uid := r.PathValue("userId")
 	if _, ok := s.users[uid]; !ok {
-		fail(w, http.StatusNotFound, "NOT_FOUND", "no user %s", uid)
+		fail(w, r, http.StatusNotFound, "NOT_FOUND", "no user %s", uid)
 		return
 	}
 	if !slices.Contains(g.Members, uid) {
@@ -487,7 +564,7 @@ func (s *Server) addMember(w http.ResponseWriter, r *http.Request) {
 func (s *Server) removeMember(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	g := s.group(w, r.PathValue("id"))
+	g := s.group(w, r, r.PathValue("id"))
 	if g == nil {
 		return
 	}
