@@ -2,6 +2,7 @@ package adapter
 
 import (
 	"context"
+	"fmt"
 	"net/url"
 	"strings"
 	"testing"
@@ -64,6 +65,12 @@ func TestDisabledPasswordCapabilityStopsPushes(t *testing.T) {
 	m := h.do("GET", "/scim/v2/ServiceProviderConfig", nil).json(t)
 	if m["changePassword"].(map[string]any)["supported"] != false {
 		t.Errorf("changePassword advertised: %v", m["changePassword"])
+	}
+	// With less than everything on offer, the 2.0 document lists what is, as the 1.1 one does.
+	ext, _ := m["urn:okta:schemas:scim:providerconfig:1.0"].(map[string]any)
+	if got := fmt.Sprint(ext["userManagementCapabilities"]); ext == nil || strings.Contains(got, CapPushPasswordUpdates) || !strings.Contains(got, CapPushNewUsers) ||
+		!strings.Contains(fmt.Sprint(m["schemas"]), "urn:okta:schemas:scim:providerconfig:1.0") {
+		t.Errorf("2.0 ServiceProviderConfig without the capability list: %v", m)
 	}
 }
 

@@ -32,12 +32,25 @@ func (s *server) serviceProviderConfig20(w http.ResponseWriter, r *http.Request)
 		MaxPayloadSize: s.cfg.MaxBodyBytes,
 		MaxResults:     s.cfg.MaxPageSize,
 		AuthScheme:     scheme,
+		// Listed only when the bridge offers less than a SCIM 2.0 client assumes (everything but
+		// the 1.1-only incremental import), so that it can skip what is missing.
+		OktaCapabilities: s.okta20(),
 	}, s.w20.base(r))
 	if err != nil {
 		writeBackendError(w, r, err, op{resource: "configuration"})
 		return
 	}
 	writeJSON(w, http.StatusOK, body)
+}
+
+// okta20 is the advertised capability list when it lacks one a SCIM 2.0 client assumes, else nil.
+func (s *server) okta20() []string {
+	for _, c := range AllCapabilities {
+		if c != CapIncrementalImports && !slices.Contains(s.okta, c) {
+			return s.okta
+		}
+	}
+	return nil
 }
 
 func (s *server) hasGroups() bool { return s.caps.GetGroup || s.caps.ListGroups }

@@ -52,7 +52,11 @@ func (d *scim20) Classify(method, path string) resourceKind {
 
 // ParseCapabilities reads the RFC 7643 ServiceProviderConfig. SCIM 2.0 has no Okta capability
 // list: the agent assumes user provisioning and group push, and finds out by calling, so the tester
-// does the same, leaving out only incremental import (an OPP 1.1 feature).
+// does the same, leaving out only incremental import (an OPP 1.1 feature). What the document says
+// is not offered is not assumed: changePassword.supported false leaves out password pushes, and a
+// connector that lists userManagementCapabilities under Okta's provider-config extension (as the
+// 1.1 document does) is taken at its word, so a capability it does not list is skipped with that
+// reason, never failed; everything it lists is checked as strictly as ever.
 func (d *scim20) ParseCapabilities(body map[string]any) ([]string, []string) {
 	var problems []string
 	if !hasSchema(body, spcURN20) {
@@ -68,9 +72,22 @@ func (d *scim20) ParseCapabilities(body map[string]any) ([]string, []string) {
 			problems = append(problems, fmt.Sprintf("%s.supported is not a boolean", k))
 		}
 	}
-	var caps []string
-	for _, c := range AllCapabilities {
-		if c != CapIncrementalImports {
+	offered := AllCapabilities
+	if _, listed := body[providerURN11]; listed {
+		caps, more := d.scim11.ParseCapabilities(map[string]any{"schemas": []any{coreURN11, providerURN11}, providerURN11: body[providerURN11]})
+		problems = append(problems, more...)
+		if !hasSchema(body, providerURN11) {
+			problems = append(problems, "schemas does not declare "+providerURN11+", whose object the document carries")
+		}
+		offered = caps
+	}
+	noPasswords := false
+	if m, _ := body["changePassword"].(map[string]any); m != nil && m["supported"] == false {
+		noPasswords = true
+	}
+	caps := []string{}
+	for _, c := range offered {
+		if c != CapIncrementalImports && !(noPasswords && c == CapPushPasswordUpdates) {
 			caps = append(caps, c)
 		}
 	}

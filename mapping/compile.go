@@ -26,6 +26,9 @@ type Options struct {
 	// MaxUnpaged caps a listing whose client asked for no paging (Query.Count < 0); the true
 	// total is still reported. Zero means 1000.
 	MaxUnpaged int
+
+	// onCompile, when set (tests), is given every compiled expression and its environment.
+	onCompile func(p *program, env map[string]any)
 }
 
 const (
@@ -38,6 +41,8 @@ type program struct {
 	src string
 	at  Pos
 	p   *vm.Program
+	// direct, when set, reads the same value as p without the VM (a plain access path).
+	direct *access
 }
 
 // assignment sets one field path from an expression.
@@ -189,6 +194,8 @@ type compiler struct {
 	ps      *problems
 	cat     Catalog
 	exprOpt []expr.Option
+	// onCompile is Options.onCompile.
+	onCompile func(p *program, env map[string]any)
 }
 
 // Compile checks spec against the operations of cat and compiles every expression once. All
@@ -200,7 +207,7 @@ func Compile(spec *Spec, cat Catalog, opts Options) (*Engine, error) {
 	if cat == nil {
 		return nil, fmt.Errorf("mapping: Compile called without an operation catalog")
 	}
-	c := &compiler{ps: &problems{diag.Collector{File: spec.File}}, cat: cat}
+	c := &compiler{ps: &problems{diag.Collector{File: spec.File}}, cat: cat, onCompile: opts.onCompile}
 	fns := opts.Functions
 	if fns == nil {
 		fns = Functions()
@@ -360,7 +367,11 @@ func (c *compiler) compileExpr(t Text, what string, env map[string]any) *program
 		}
 		return nil
 	}
-	return &program{src: t.Value, at: t.At, p: p}
+	prog := &program{src: t.Value, at: t.At, p: p, direct: plainAccess(p)}
+	if c.onCompile != nil {
+		c.onCompile(prog, env)
+	}
+	return prog
 }
 
 // exprError keeps the first line of expr's error; the following lines repeat the source with

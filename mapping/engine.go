@@ -71,7 +71,27 @@ func unsupported(what string) error {
 // holds a VM at a time.
 var vms = sync.Pool{New: func() any { return new(vm.VM) }}
 
+// vmOnly turns the plain access paths off (access.go), and accessCheck, when set, is given
+// every value a plain access path read: tests compare both with expr's VM.
+var (
+	vmOnly      bool
+	accessCheck func(p *program, env map[string]any, got any)
+)
+
 func (p *program) run(env map[string]any) (any, error) {
+	if p.direct != nil && !vmOnly {
+		if v, ok := p.direct.get(env); ok {
+			if accessCheck != nil {
+				accessCheck(p, env, v)
+			}
+			return v, nil
+		}
+	}
+	return p.runVM(env)
+}
+
+// runVM runs p on expr's virtual machine.
+func (p *program) runVM(env map[string]any) (any, error) {
 	m := vms.Get().(*vm.VM)
 	v, err := m.Run(p.p, env)
 	vms.Put(m)

@@ -20,6 +20,18 @@ type ProviderFeatures struct {
 	MaxPayloadSize int64
 	// AuthScheme is "httpbasic" or "oauthbearertoken" (RFC 7643 §5), "" for none.
 	AuthScheme string
+	// OktaCapabilities, when not nil, is listed as userManagementCapabilities under Okta's
+	// provider-config extension, the same names the SCIM 1.1 document gives. RFC 7643 has no
+	// field for "cannot change profiles" or "no group push"; a client that reads this learns it
+	// before calling (docs/design-notes.md).
+	OktaCapabilities []string
+}
+
+// OktaProviderConfigURN is the extension the Okta capabilities are listed under.
+const OktaProviderConfigURN = "urn:okta:schemas:scim:providerconfig:1.0"
+
+type oktaProviderConfig struct {
+	UserManagementCapabilities []string `json:"userManagementCapabilities"`
 }
 
 type supported struct {
@@ -55,19 +67,27 @@ func ServiceProviderConfig(f ProviderFeatures, base string) ([]byte, error) {
 	case "oauthbearertoken":
 		schemes = append(schemes, scheme{"oauthbearertoken", "Bearer token", "Authentication with the static token configured for this connector.", true})
 	}
+	schemas := []string{SPConfigSchema}
+	var okta *oktaProviderConfig
+	if f.OktaCapabilities != nil {
+		schemas = append(schemas, OktaProviderConfigURN)
+		okta = &oktaProviderConfig{f.OktaCapabilities}
+	}
 	return json.Marshal(struct {
-		Schemas               []string   `json:"schemas"`
-		DocumentationURI      string     `json:"documentationUri,omitempty"`
-		Patch                 supported  `json:"patch"`
-		Bulk                  bulk       `json:"bulk"`
-		Filter                filterJSON `json:"filter"`
-		ChangePassword        supported  `json:"changePassword"`
-		Sort                  supported  `json:"sort"`
-		Etag                  supported  `json:"etag"`
-		AuthenticationSchemes []scheme   `json:"authenticationSchemes"`
-		Meta                  docMeta    `json:"meta"`
+		Schemas               []string            `json:"schemas"`
+		DocumentationURI      string              `json:"documentationUri,omitempty"`
+		Patch                 supported           `json:"patch"`
+		Bulk                  bulk                `json:"bulk"`
+		Filter                filterJSON          `json:"filter"`
+		ChangePassword        supported           `json:"changePassword"`
+		Sort                  supported           `json:"sort"`
+		Etag                  supported           `json:"etag"`
+		AuthenticationSchemes []scheme            `json:"authenticationSchemes"`
+		Okta                  *oktaProviderConfig `json:"urn:okta:schemas:scim:providerconfig:1.0,omitempty"`
+		Meta                  docMeta             `json:"meta"`
 	}{
-		Schemas:               []string{SPConfigSchema},
+		Schemas:               schemas,
+		Okta:                  okta,
 		Patch:                 supported{f.Patch},
 		Filter:                filterJSON{true, f.MaxResults},
 		ChangePassword:        supported{f.ChangePassword},
