@@ -111,6 +111,8 @@ type reqInfo struct {
 	// resourceID is the {id} of the path, when the route has one.
 	resourceID string
 	attrs      []slog.Attr
+	// proj is the SCIM 2.0 projection of the request's query (see projection).
+	proj *projected
 }
 
 type infoKey struct{}

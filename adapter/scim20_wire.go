@@ -94,7 +94,25 @@ func groupInput20(in *scim20.GroupInput) *groupInput {
 }
 
 // projection reads attributes / excludedAttributes (RFC 7644 §3.4.2.5).
+// It depends on the query string alone and is asked for every resource of a list, so the answer
+// is kept for the request (keyed by the query string: .search encodes with a rewritten one).
 func projection(r *http.Request) (attrs, excluded []string) {
+	ri := infoFrom(r.Context())
+	if p := ri.proj; p != nil && p.query == r.URL.RawQuery {
+		return p.attrs, p.excluded
+	}
+	attrs, excluded = parseProjection(r)
+	ri.proj = &projected{query: r.URL.RawQuery, attrs: attrs, excluded: excluded}
+	return attrs, excluded
+}
+
+// projected is a request's parsed attributes / excludedAttributes.
+type projected struct {
+	query           string
+	attrs, excluded []string
+}
+
+func parseProjection(r *http.Request) (attrs, excluded []string) {
 	v, _ := url.ParseQuery(r.URL.RawQuery) // a bad query string was already refused by parseList
 	split := func(name string) []string {
 		raw, _ := queryParam(v, name)

@@ -70,28 +70,16 @@ func (c *Codec) AppendUser(dst []byte, u *backend.User) ([]byte, error) {
 	}
 	dst = append(dst, `],"id":`...)
 	dst = scimjson.AppendString(dst, u.ID)
-	dst = appendOpt(dst, "externalId", u.ExternalID)
+	dst = scimjson.AppendOpt(dst, "externalId", u.ExternalID)
 	dst = append(dst, `,"userName":`...)
 	dst = scimjson.AppendString(dst, u.UserName)
-	if !u.Name.IsZero() {
-		n := &u.Name
-		dst = append(dst, `,"name":{`...)
-		mark := len(dst)
-		dst = appendOpt(dst, "formatted", n.Formatted)
-		dst = appendOpt(dst, "familyName", n.FamilyName)
-		dst = appendOpt(dst, "givenName", n.GivenName)
-		dst = appendOpt(dst, "middleName", n.MiddleName)
-		dst = appendOpt(dst, "honorificPrefix", n.HonorificPrefix)
-		dst = appendOpt(dst, "honorificSuffix", n.HonorificSuffix)
-		dst = dropLeadingComma(dst, mark)
-		dst = append(dst, '}')
-	}
-	dst = appendOpt(dst, "displayName", u.DisplayName)
-	dst = appendOpt(dst, "nickName", u.NickName)
-	dst = appendOpt(dst, "title", u.Title)
-	dst = appendOpt(dst, "userType", u.UserType)
-	dst = appendOpt(dst, "locale", u.Locale)
-	dst = appendOpt(dst, "timezone", u.Timezone)
+	dst = scimjson.AppendName(dst, &u.Name)
+	dst = scimjson.AppendOpt(dst, "displayName", u.DisplayName)
+	dst = scimjson.AppendOpt(dst, "nickName", u.NickName)
+	dst = scimjson.AppendOpt(dst, "title", u.Title)
+	dst = scimjson.AppendOpt(dst, "userType", u.UserType)
+	dst = scimjson.AppendOpt(dst, "locale", u.Locale)
+	dst = scimjson.AppendOpt(dst, "timezone", u.Timezone)
 	dst = append(dst, `,"active":`...)
 	dst = scimjson.AppendBool(dst, u.Active)
 	dst = appendMultiValues(dst, "emails", u.Emails)
@@ -123,26 +111,6 @@ func (c *Codec) AppendUser(dst []byte, u *backend.User) ([]byte, error) {
 	return append(dst, '}'), nil
 }
 
-// appendOpt appends `,"key":"v"` unless v is empty (omitempty).
-func appendOpt(dst []byte, key, v string) []byte {
-	if v == "" {
-		return dst
-	}
-	dst = append(dst, ',', '"')
-	dst = append(dst, key...)
-	dst = append(dst, '"', ':')
-	return scimjson.AppendString(dst, v)
-}
-
-// dropLeadingComma removes the comma appendOpt wrote first after mark (an object's first member).
-func dropLeadingComma(dst []byte, mark int) []byte {
-	if len(dst) > mark && dst[mark] == ',' {
-		copy(dst[mark:], dst[mark+1:])
-		dst = dst[:len(dst)-1]
-	}
-	return dst
-}
-
 func appendMultiValues(dst []byte, key string, vs []backend.MultiValue) []byte {
 	if len(vs) == 0 {
 		return dst
@@ -157,10 +125,10 @@ func appendMultiValues(dst []byte, key string, vs []backend.MultiValue) []byte {
 		}
 		dst = append(dst, `{"value":`...)
 		dst = scimjson.AppendString(dst, v.Value)
-		dst = appendOpt(dst, "type", v.Type)
+		dst = scimjson.AppendOpt(dst, "type", v.Type)
 		dst = append(dst, `,"primary":`...)
 		dst = scimjson.AppendBool(dst, v.Primary)
-		dst = appendOpt(dst, "display", v.Display)
+		dst = scimjson.AppendOpt(dst, "display", v.Display)
 		dst = append(dst, '}')
 	}
 	return append(dst, ']')
@@ -169,7 +137,7 @@ func appendMultiValues(dst []byte, key string, vs []backend.MultiValue) []byte {
 func appendRef(dst []byte, value, display string) []byte {
 	dst = append(dst, `{"value":`...)
 	dst = scimjson.AppendString(dst, value)
-	dst = appendOpt(dst, "display", display)
+	dst = scimjson.AppendOpt(dst, "display", display)
 	return append(dst, '}')
 }
 
@@ -190,8 +158,8 @@ func appendMeta(dst []byte, m backend.Meta) []byte {
 		dst = m.LastModified.UTC().AppendFormat(dst, TimeLayout)
 		dst = append(dst, '"')
 	}
-	dst = appendOpt(dst, "version", m.Version)
-	dst = dropLeadingComma(dst, mark)
+	dst = scimjson.AppendOpt(dst, "version", m.Version)
+	dst = scimjson.TrimComma(dst, mark)
 	return append(dst, '}')
 }
 
@@ -205,7 +173,7 @@ func (c *Codec) EncodeGroup(g *backend.Group) ([]byte, error) {
 	}
 	dst = append(dst, `],"id":`...)
 	dst = scimjson.AppendString(dst, g.ID)
-	dst = appendOpt(dst, "externalId", g.ExternalID)
+	dst = scimjson.AppendOpt(dst, "externalId", g.ExternalID)
 	dst = append(dst, `,"displayName":`...)
 	dst = scimjson.AppendString(dst, g.DisplayName)
 	dst = append(dst, `,"members":[`...)

@@ -1,37 +1,34 @@
 package scim20
 
 import (
-	"encoding/json"
-
 	"github.com/scimbridge/scimbridge/adapter/scimjson"
 	"github.com/scimbridge/scimbridge/backend"
 )
-
-type groupJSON struct {
-	Schemas     []string  `json:"schemas"`
-	ID          string    `json:"id"`
-	ExternalID  string    `json:"externalId,omitempty"`
-	DisplayName string    `json:"displayName"`
-	Members     []refJSON `json:"members"`
-	Meta        *metaJSON `json:"meta"`
-}
 
 // EncodeGroup renders g as a SCIM 2.0 Group; location is its absolute URL ("" to leave it out),
 // userBase the Users endpoint URL for the members' $ref ("" to leave them out). The neutral
 // description has no place in the RFC 7643 Group and is not written.
 func (c *Codec) EncodeGroup(g *backend.Group, location, userBase string) ([]byte, error) {
-	j := groupJSON{
-		Schemas: []string{GroupSchema}, ID: g.ID, ExternalID: g.ExternalID, DisplayName: g.DisplayName,
-		Members: make([]refJSON, 0, len(g.Members)), Meta: meta("Group", g.Meta, location),
-	}
-	for _, m := range g.Members {
-		ref := refJSON{Value: m.Value, Display: m.Display}
-		if userBase != "" {
-			ref.Ref = userBase + "/" + m.Value
+	dst := make([]byte, 0, 192+96*len(g.Members))
+	dst = append(dst, `{"schemas":["`+GroupSchema+`"],"id":`...)
+	dst = scimjson.AppendString(dst, g.ID)
+	dst = scimjson.AppendOpt(dst, "externalId", g.ExternalID)
+	dst = append(dst, `,"displayName":`...)
+	dst = scimjson.AppendString(dst, g.DisplayName)
+	dst = append(dst, `,"members":[`...)
+	for i, m := range g.Members {
+		if i > 0 {
+			dst = append(dst, ',')
 		}
-		j.Members = append(j.Members, ref)
+		ref := ""
+		if userBase != "" {
+			ref = userBase + "/" + m.Value
+		}
+		dst = appendRef(dst, m.Value, ref, m.Display)
 	}
-	return json.Marshal(j)
+	dst = append(dst, ']')
+	dst = appendMeta(dst, "Group", g.Meta, location)
+	return append(dst, '}'), nil
 }
 
 // MemberInput is one entry of a group body's `members` (Delete is never set in SCIM 2.0).

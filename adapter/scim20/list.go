@@ -5,23 +5,29 @@ import (
 	"strconv"
 )
 
-type listJSON struct {
-	Schemas      []string          `json:"schemas"`
-	TotalResults int               `json:"totalResults"`
-	StartIndex   int               `json:"startIndex"`
-	ItemsPerPage int               `json:"itemsPerPage"`
-	Resources    []json.RawMessage `json:"Resources"`
-}
-
 // EncodeList renders an RFC 7644 §3.4.2 ListResponse around already encoded resources.
-// startIndex is 1-based; itemsPerPage is the number of resources on this page.
+// startIndex is 1-based; itemsPerPage is the number of resources on this page. The items must be
+// compact JSON as this package writes it: they are copied as they are.
 func EncodeList(total, startIndex int, items [][]byte) ([]byte, error) {
-	j := listJSON{Schemas: []string{ListResponseSchema}, TotalResults: total, StartIndex: max(startIndex, 1),
-		ItemsPerPage: len(items), Resources: make([]json.RawMessage, len(items))}
-	for i, it := range items {
-		j.Resources[i] = it
+	n := 160
+	for _, it := range items {
+		n += len(it) + 1
 	}
-	return json.Marshal(j)
+	dst := make([]byte, 0, n)
+	dst = append(dst, `{"schemas":["`+ListResponseSchema+`"],"totalResults":`...)
+	dst = strconv.AppendInt(dst, int64(total), 10)
+	dst = append(dst, `,"startIndex":`...)
+	dst = strconv.AppendInt(dst, int64(max(startIndex, 1)), 10)
+	dst = append(dst, `,"itemsPerPage":`...)
+	dst = strconv.AppendInt(dst, int64(len(items)), 10)
+	dst = append(dst, `,"Resources":[`...)
+	for i, it := range items {
+		if i > 0 {
+			dst = append(dst, ',')
+		}
+		dst = append(dst, it...)
+	}
+	return append(dst, ']', '}'), nil
 }
 
 // EncodeError renders the RFC 7644 §3.12 error: `status` is a string, as the RFC says, and

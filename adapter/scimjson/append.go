@@ -5,6 +5,8 @@ import (
 	"slices"
 	"strconv"
 	"unicode/utf8"
+
+	"github.com/scimbridge/scimbridge/backend"
 )
 
 // The append functions below write JSON byte for byte as encoding/json's Marshal does (HTML-safe
@@ -86,6 +88,45 @@ func AppendKey(dst []byte, comma bool, key string) []byte {
 	}
 	dst = AppendString(dst, key)
 	return append(dst, ':')
+}
+
+// AppendOpt appends `,"key":"v"` unless v is empty (omitempty); key must need no escaping.
+func AppendOpt(dst []byte, key, v string) []byte {
+	if v == "" {
+		return dst
+	}
+	dst = append(dst, ',', '"')
+	dst = append(dst, key...)
+	dst = append(dst, '"', ':')
+	return AppendString(dst, v)
+}
+
+// TrimComma removes the comma AppendOpt wrote first after mark, where an object's first member
+// begins.
+func TrimComma(dst []byte, mark int) []byte {
+	if len(dst) > mark && dst[mark] == ',' {
+		copy(dst[mark:], dst[mark+1:])
+		dst = dst[:len(dst)-1]
+	}
+	return dst
+}
+
+// AppendName appends `,"name":{…}` for a non-zero name, with the RFC's sub-attributes in order
+// and empty ones left out (both dialects write the same name object).
+func AppendName(dst []byte, n *backend.Name) []byte {
+	if n.IsZero() {
+		return dst
+	}
+	dst = append(dst, `,"name":{`...)
+	mark := len(dst)
+	dst = AppendOpt(dst, "formatted", n.Formatted)
+	dst = AppendOpt(dst, "familyName", n.FamilyName)
+	dst = AppendOpt(dst, "givenName", n.GivenName)
+	dst = AppendOpt(dst, "middleName", n.MiddleName)
+	dst = AppendOpt(dst, "honorificPrefix", n.HonorificPrefix)
+	dst = AppendOpt(dst, "honorificSuffix", n.HonorificSuffix)
+	dst = TrimComma(dst, mark)
+	return append(dst, '}')
 }
 
 // AppendBool appends true or false.
