@@ -179,6 +179,7 @@ func (b *releasingBody) Close() error {
 type kerberosTransport struct {
 	next http.RoundTripper
 	spn  string
+	who  string // user@REALM, for errors
 
 	mu     sync.Mutex
 	cl     *krbclient.Client
@@ -214,7 +215,7 @@ func newKerberosTransport(next http.RoundTripper, endpoint string, cfg KerberosC
 			return krbclient.NewWithPassword(cfg.Username, cfg.Realm, cfg.Password, conf, krbclient.DisablePAFXFAST(true)), nil
 		}
 	}
-	return &kerberosTransport{next: next, spn: spn, newCl: newCl}
+	return &kerberosTransport{next: next, spn: spn, who: strings.TrimSuffix(cfg.Username+"@"+cfg.Realm, "@"), newCl: newCl}
 }
 
 func (k *kerberosTransport) client() (*krbclient.Client, error) {
@@ -238,7 +239,7 @@ func (k *kerberosTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 	r = r.Clone(r.Context())
 	if err := spnego.SetSPNEGOHeader(cl, r, k.spn); err != nil {
 		// gokrb5's messages name the principal and the KDC, never the password.
-		return nil, fmt.Errorf("%w: Kerberos ticket for %s: %s%v", ErrAuthRefused, k.spn, kerberosReason(err, k.spn), err)
+		return nil, fmt.Errorf("%w: Kerberos as %s, ticket for %s: %s%v", ErrAuthRefused, k.who, k.spn, kerberosReason(err, k.spn), err)
 	}
 	return k.next.RoundTrip(r)
 }

@@ -17,6 +17,10 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/jcmturner/gokrb5/v8/keytab"
+	"github.com/jcmturner/gokrb5/v8/service"
+	"github.com/jcmturner/gokrb5/v8/spnego"
+
 	"github.com/scimbridge/scimbridge/adapter"
 	"github.com/scimbridge/scimbridge/internal/asmxsim"
 	"github.com/scimbridge/scimbridge/internal/config"
@@ -207,6 +211,7 @@ func cmdSim(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	rpcLiteral := fs.Bool("rpc-literal", false, "legacyhr only: speak rpc/literal only (wsdl/legacyhr-rpc.wsdl, served at ?wsdl: an operation wrapper with unqualified parts), as JAX-RPC and Axis 1 services did; document/literal requests are refused")
 	ntlm := fs.String("ntlm", "", `legacyhr only: protect the endpoint with NTLM (Windows authentication, as IIS does) for this account, DOMAIN\user; its password is --ntlm-password or $LEGACYSIM_NTLM_PASSWORD`)
 	ntlmPass := fs.String("ntlm-password", "", "password of the --ntlm account")
+	krbKeytab := fs.String("kerberos-keytab", "", "legacyhr only: protect the endpoint with Kerberos (SPNEGO \"Negotiate\", as IIS does); the service's keys are read from this keytab, issued by the realm's KDC for HTTP/<host>")
 	kind := fs.String("kind", "legacyhr", "which legacy application to simulate: legacyhr (SOAP HR directory, WS-Security) wso2 (WSO2 RemoteUserStoreManagerService, HTTP Basic) asmx (an ASMX-shaped directory service, HTTP Basic, GET ?wsdl; connect it with backend.wsdl) jira (JIRA SOAP v2's users and groups, rpc/encoded, session-token login with --username/--password) or rest (a REST/JSON directory with an OpenAPI document, OAuth2 client credentials = username/password)")
 	expireEvery := fs.Int("expire-every", 20, "jira only: a login token expires after this many calls (0: never)")
 	if err := fs.Parse(args); err != nil {
@@ -282,6 +287,21 @@ func cmdSim(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		}
 		ns := ntlmserver.New(sim, domain, ntlmserver.Account{Domain: domain, Username: user, Password: *ntlmPass})
 		h, connCtx = ns, ns.ConnContext
+	}
+	if *krbKeytab != "" {
+		if *ntlm != "" {
+			fmt.Fprintln(stderr, "scimbridge sim: --ntlm and --kerberos-keytab are exclusive: choose one Windows authentication")
+			return 2
+		}
+		kt, err := keytab.Load(*krbKeytab)
+		if err != nil {
+			fmt.Fprintf(stderr, "scimbridge sim: --kerberos-keytab: %v\n", err)
+			return 2
+		}
+		// The simulator checks tickets only: the PAC an MIT KDC adds has none of the Windows
+		// authorisation data gokrb5 would otherwise insist on.
+		h = spnego.SPNEGOKRB5Authenticate(h, kt, service.DecodePAC(false),
+			service.Logger(slog.NewLogLogger(log.Handler(), slog.LevelDebug)))
 	}
 	srv, err := listen("legacysim", *addr, h, nil, log)
 	if err != nil {
