@@ -68,6 +68,7 @@ func TestPlainAccessShippedMappings(t *testing.T) {
 		{"wso2.mapping.yaml", read("../deploy/examples/wso2.mapping.yaml"), func(*mapping.Spec) mapping.Catalog { return generated("wso2userstore") }},
 		{"asmx.mapping.yaml", read("../deploy/examples/asmx.mapping.yaml"), runtime("../wsdl/asmx-directory.wsdl")},
 		{"jira.mapping.yaml", read("../deploy/examples/jira.mapping.yaml"), runtime("../wsdl/corpus/jira-soap-v2/jirasoapservice-v2.wsdl")},
+		{"legacyhr-rpc.mapping.yaml", read("../deploy/examples/legacyhr-rpc.mapping.yaml"), runtime("../wsdl/legacyhr-rpc.wsdl")},
 		{"restsim.mapping.yaml", read("../deploy/examples/restsim.mapping.yaml"), rest("../internal/restsim/openapi.yaml")},
 		{"redmine.mapping.yaml", read("../deploy/examples/redmine.mapping.yaml"), rest("")},
 	}

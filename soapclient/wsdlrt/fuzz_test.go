@@ -14,12 +14,12 @@ import (
 )
 
 // FuzzRuntimeDecode feeds outside XML (what an application answers) to the runtime types of
-// the ASMX-shaped WSDL, whose results are open content, and of LegacyHR's: decoding never
-// panics, and every piece of content kept as XML is itself well-formed XML that encodes back
-// into a request without error.
+// the ASMX-shaped WSDL, whose results are open content, and of LegacyHR's (both editions; seed
+// 38 is the rpc edition's ListEmployees): decoding never panics, and every piece of content kept
+// as XML is itself well-formed XML that encodes back into a request without error.
 func FuzzRuntimeDecode(f *testing.F) {
 	var types []reflect.Type
-	for _, w := range []string{"../../wsdl/asmx-directory.wsdl", "../../wsdl/legacyhr.wsdl"} {
+	for _, w := range []string{"../../wsdl/asmx-directory.wsdl", "../../wsdl/legacyhr.wsdl", "../../wsdl/legacyhr-rpc.wsdl"} {
 		m, err := wsdlgen.Load(wsdlgen.Options{WSDL: w})
 		if err != nil {
 			f.Fatal(err)
@@ -31,6 +31,7 @@ func FuzzRuntimeDecode(f *testing.F) {
 	f.Add(0, []byte(`<GetUserInfoResponse xmlns="http://scimbridge.example/asmx/directory/"><GetUserInfoResult><GetUserInfo><User LoginName="a&amp;b" Email="x"/></GetUserInfo></GetUserInfoResult></GetUserInfoResponse>`))
 	f.Add(0, []byte(`<GetUserCollectionFromSiteResponse xmlns="http://scimbridge.example/asmx/directory/"><GetUserCollectionFromSiteResult>text <x:Users xmlns:x="urn:x" xml:lang="en" x:a="1"><!-- c --><User/></x:Users> more</GetUserCollectionFromSiteResult></GetUserCollectionFromSiteResponse>`))
 	f.Add(3, []byte(`<GetEmployeeResponse xmlns="urn:legacyhr:directory:1"><Employee><EmployeeID>1</EmployeeID><Enabled>true</Enabled></Employee></GetEmployeeResponse>`))
+	f.Add(38, []byte(`<hr:ListEmployeesResponse xmlns:hr="urn:legacyhr:directory:1"><Employees><Employee><EmployeeID>1</EmployeeID></Employee><Employee/></Employees><TotalCount>2</TotalCount></hr:ListEmployeesResponse>`))
 	f.Fuzz(func(t *testing.T, which int, data []byte) {
 		if which < 0 {
 			which = -which
