@@ -302,9 +302,13 @@ type Guard struct {
 	wrSem   chan struct{}
 	cb      *gobreaker.CircuitBreaker[any]
 	m       *Metrics
-	hooks   Hooks
-	budget  retryBudget
-	now     func() time.Time
+	// series are the metrics' children per operation label, and inFlight per class, resolved
+	// once: WithLabelValues hashes the label values and takes the vector's lock on every call.
+	series   map[string]*opSeries
+	inFlight map[string]prometheus.Gauge
+	hooks    Hooks
+	budget   retryBudget
+	now      func() time.Time
 
 	judge atomic.Pointer[func(error) (counts, ok bool)] // the mapping's fault judgement, nil: none
 
@@ -360,6 +364,15 @@ func New(client string, ops []string, r Config, hooks Hooks) (*Guard, error) {
 	}
 	g.m = m
 	m.precreate(g.name, append(append([]string(nil), ops...), otherOp))
+	g.series = make(map[string]*opSeries, len(ops)+1)
+	for _, op := range append(append([]string(nil), ops...), otherOp) {
+		s := &opSeries{requests: make(map[string]prometheus.Counter, len(outcomes)), duration: m.Duration.WithLabelValues(op)}
+		for _, o := range outcomes {
+			s.requests[o] = m.Requests.WithLabelValues(op, o)
+		}
+		g.series[op] = s
+	}
+	g.inFlight = map[string]prometheus.Gauge{"read": m.InFlight.WithLabelValues("read"), "write": m.InFlight.WithLabelValues("write")}
 
 	if !r.Breaker.Disabled {
 		b := r.Breaker
@@ -406,6 +419,12 @@ func (g *Guard) opLabel(op string) string {
 	return otherOp
 }
 
+// opSeries are one operation label's request counters (by outcome) and duration histogram.
+type opSeries struct {
+	requests map[string]prometheus.Counter
+	duration prometheus.Observer
+}
+
 // IsRead applies Config.Reads or, when it is empty, the client's read rule (Hooks.IsRead), or
 // else the prefix rule. Reads are retried and share the read limit; writes never are retried.
 func (g *Guard) IsRead(op string) bool {
@@ -444,9 +463,14 @@ func (g *Guard) metricsMW(next Invoker) Invoker {
 		resp, err := next.Invoke(ctx, op, req)
 		d := g.now().Sub(start)
 		outcome := g.classify(err)
-		g.m.Requests.WithLabelValues(label, outcome).Inc()
+		series := g.series[label]
+		if c, ok := series.requests[outcome]; ok {
+			c.Inc()
+		} else { // an outcome word the client's hooks added
+			g.m.Requests.WithLabelValues(label, outcome).Inc()
+		}
 		if outcome != OutcomeRejected {
-			g.m.Duration.WithLabelValues(label).Observe(d.Seconds())
+			series.duration.Observe(d.Seconds())
 		}
 		// Queueing for a slot counts as backend time too: it is the backend's capacity the
 		// request waited for, not the bridge's own work.
@@ -475,8 +499,9 @@ func (g *Guard) limitMW(next Invoker) Invoker {
 			}
 			defer func() { <-sem }()
 		}
-		g.m.InFlight.WithLabelValues(class).Inc()
-		defer g.m.InFlight.WithLabelValues(class).Dec()
+		inFlight := g.inFlight[class]
+		inFlight.Inc()
+		defer inFlight.Dec()
 		return next.Invoke(ctx, op, req)
 	})
 }
