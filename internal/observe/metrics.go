@@ -31,6 +31,15 @@ type Metrics struct {
 	overhead *prometheus.HistogramVec
 	inFlight prometheus.Gauge
 	now      func() time.Time
+	// series are the children per dialect and operation, resolved once in NewMetrics:
+	// WithLabelValues hashes the label values and takes the vector's lock on every call.
+	series map[string]map[string]*reqSeries
+}
+
+// reqSeries are one dialect and operation's series.
+type reqSeries struct {
+	requests           [5]prometheus.Counter // by status class, 1xx … 5xx
+	duration, overhead prometheus.Observer
 }
 
 // NewMetrics registers the SCIM metrics with reg (never the global registry: pass the bridge's
@@ -65,13 +74,15 @@ func NewMetrics(reg prometheus.Registerer) (*Metrics, error) {
 			return nil, err
 		}
 	}
+	m.series = make(map[string]map[string]*reqSeries, len(Dialects))
 	for _, d := range Dialects {
+		m.series[d] = make(map[string]*reqSeries, len(Operations))
 		for _, op := range Operations {
-			for _, sc := range statusClasses {
-				m.requests.WithLabelValues(d, op, sc)
+			s := &reqSeries{duration: m.duration.WithLabelValues(d, op), overhead: m.overhead.WithLabelValues(d, op)}
+			for i, sc := range statusClasses {
+				s.requests[i] = m.requests.WithLabelValues(d, op, sc)
 			}
-			m.duration.WithLabelValues(d, op)
-			m.overhead.WithLabelValues(d, op)
+			m.series[d][op] = s
 		}
 	}
 	return m, nil
@@ -94,27 +105,28 @@ func (m *Metrics) Wrap(next http.Handler) http.Handler {
 		if status == 0 {
 			status = http.StatusOK
 		}
-		m.requests.WithLabelValues(dialect, op, statusClass(status)).Inc()
-		m.duration.WithLabelValues(dialect, op).Observe(d.Seconds())
+		s := m.series[dialect][op]
+		if s == nil { // not reached: ClassifyRequest gives only the precreated values
+			s = &reqSeries{duration: m.duration.WithLabelValues(dialect, op), overhead: m.overhead.WithLabelValues(dialect, op)}
+			for i, sc := range statusClasses {
+				s.requests[i] = m.requests.WithLabelValues(dialect, op, sc)
+			}
+		}
+		s.requests[statusIndex(status)].Inc()
+		s.duration.Observe(d.Seconds())
 		// Parallel backend calls could sum to more than the request took; the overhead is then
 		// below measurement, not negative.
-		m.overhead.WithLabelValues(dialect, op).Observe(max(d-acc.Total(), 0).Seconds())
+		s.overhead.Observe(max(d-acc.Total(), 0).Seconds())
 	})
 }
 
-func statusClass(code int) string {
-	// Constant strings: a label value built per request would be an allocation per request.
-	switch code / 100 {
-	case 1:
-		return "1xx"
-	case 2:
-		return "2xx"
-	case 3:
-		return "3xx"
-	case 4:
-		return "4xx"
+// statusIndex is the index of code's class in statusClasses; anything outside 1xx-4xx counts
+// as 5xx.
+func statusIndex(code int) int {
+	if c := code / 100; c >= 1 && c <= 4 {
+		return c - 1
 	}
-	return "5xx"
+	return 4
 }
 
 // statusWriter records the status the handler wrote.

@@ -398,3 +398,11 @@ func TestReadyzIncludesTheStateStore(t *testing.T) {
 		t.Errorf("readyz leaks the database address: %q", body)
 	}
 }
+
+func TestStatusIndex(t *testing.T) {
+	for code, want := range map[int]string{100: "1xx", 200: "2xx", 204: "2xx", 301: "3xx", 404: "4xx", 499: "4xx", 500: "5xx", 503: "5xx", 0: "5xx", 99: "5xx", 600: "5xx"} {
+		if got := statusClasses[statusIndex(code)]; got != want {
+			t.Errorf("status %d counted as %s, want %s", code, got, want)
+		}
+	}
+}
