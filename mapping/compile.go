@@ -77,6 +77,9 @@ type step struct {
 	when  *program
 	as    string
 	fail  *failStep
+	// readKey names the operation this step begins in a request's read cache (getRecord):
+	// made once here rather than formatted on every read.
+	readKey string
 }
 
 // failStep ends an operation with an error instead of calling anything.
@@ -529,6 +532,7 @@ func (st *step) respType() reflect.Type {
 
 func (c *compiler) step(s *Step, what string, env stepEnv, o stepOpts) *step {
 	st := &step{}
+	st.readKey = fmt.Sprintf("%p", st)
 	if s.When.Set() {
 		st.when = c.compileExpr(s.When, what+".when", env)
 		if t := deref(outType(st.when)); st.when != nil && t != nil && t.Kind() != reflect.Bool && t.Kind() != reflect.Interface {

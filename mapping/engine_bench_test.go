@@ -2,6 +2,7 @@ package mapping
 
 import (
 	"context"
+	"fmt"
 	"testing"
 	"time"
 
@@ -80,4 +81,39 @@ func BenchmarkBuildRecord(b *testing.B) {
 			}
 		}
 	})
+}
+
+// The keys of the page-reuse store and the request read cache, built on every list window and
+// every read.
+func TestKeysAsBefore(t *testing.T) {
+	st := &step{call: "FindEmployees"}
+	for _, env := range []map[string]any{{}, {"value": "bench.user"}, {"value": 42, "id": "x"}, {"value": time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)}} {
+		old := st.call
+		for _, k := range []string{"id", "value"} {
+			if v, ok := env[k]; ok {
+				old += fmt.Sprintf("\x00%s=%v", k, v)
+			}
+		}
+		if got := snapshotKey(st, env); got != old {
+			t.Errorf("snapshotKey(%v) = %q, want %q", env, got, old)
+		}
+		if got, want := pageKey(st, env, 400, 200), fmt.Sprintf("%s\x00page=%d+%d", old, 400, 200); got != want {
+			t.Errorf("pageKey = %q, want %q", got, want)
+		}
+	}
+	a, b := operation{{readKey: "a"}}, operation{{readKey: "b"}}
+	if readKey(a, "1") == readKey(b, "1") || readKey(a, "1") == readKey(a, "2") || readKey(a, "1") != readKey(a, "1") {
+		t.Error("read keys do not name one operation and id each")
+	}
+}
+
+func BenchmarkListKeys(b *testing.B) {
+	st := &step{call: "FindEmployees", readKey: "0xc000123456"}
+	env := map[string]any{"value": "bench.user"}
+	op := operation{st}
+	b.ReportAllocs()
+	for b.Loop() {
+		_ = pageKey(st, env, 0, 200)
+		_ = readKey(op, "E000042")
+	}
 }

@@ -133,16 +133,16 @@ func (b *engineBackend) importWindow(st *step, env map[string]any, start, want i
 // listPage fetches the page of size items starting at pos, or, when reuse is set, answers with
 // the same page fetched for the previous window, and keeps what it fetched for the next window.
 func (b *engineBackend) listPage(ctx context.Context, st *step, env map[string]any, rec reflect.Type, pos, size int, reuse bool) ([]any, int, error) {
-	key := pageKey(st, env, pos, size)
 	if reuse {
-		if recs, total, ok := b.snaps.getPage(key, b.now()); ok {
+		if recs, total, ok := b.snaps.getPage(pageKey(st, env, pos, size), b.now()); ok {
 			return recs, total, nil
 		}
 	}
 	recs, total, err := b.listCall(ctx, st, env, rec, pageSetter(st.paging, pos, size))
 	if err == nil && len(recs) == size {
-		// Only a full page can hold the start of the next window.
-		b.snaps.putPage(key, recs, total, b.now().Add(pageReuse))
+		// Only a full page can hold the start of the next window (so an existence check,
+		// which finds one user or none, never names or keeps its page).
+		b.snaps.putPage(pageKey(st, env, pos, size), recs, total, b.now().Add(pageReuse))
 	}
 	return recs, total, err
 }

@@ -3,6 +3,8 @@ package mapping
 import (
 	"fmt"
 	"sort"
+	"strconv"
+	"strings"
 	"sync"
 	"time"
 )
@@ -31,21 +33,40 @@ func newSnapshots() *snapshots { return &snapshots{m: map[string]snapshot{}} }
 // snapshotKey names a listing by its call and the environment its request reads (the filter
 // value of a search rule).
 func snapshotKey(st *step, env map[string]any) string {
+	if len(env) == 0 {
+		return st.call
+	}
 	keys := make([]string, 0, len(env))
 	for k := range env {
 		keys = append(keys, k)
 	}
 	sort.Strings(keys)
-	s := st.call
+	var b strings.Builder
+	b.WriteString(st.call)
 	for _, k := range keys {
-		s += fmt.Sprintf("\x00%s=%v", k, env[k])
+		b.WriteByte(0)
+		b.WriteString(k)
+		b.WriteByte('=')
+		if s, ok := env[k].(string); ok { // the usual filter value, without fmt
+			b.WriteString(s)
+		} else {
+			fmt.Fprintf(&b, "%v", env[k])
+		}
 	}
-	return s
+	return b.String()
 }
 
 // pageKey names one page of a paged listing: the listing, the page's first index and its size.
 func pageKey(st *step, env map[string]any, pos, size int) string {
-	return fmt.Sprintf("%s\x00page=%d+%d", snapshotKey(st, env), pos, size)
+	return snapshotKey(st, env) + "\x00page=" + strconv.Itoa(pos) + "+" + strconv.Itoa(size)
+}
+
+// readKey names one record read with a get operation in the request's read cache.
+func readKey(op operation, id string) string {
+	if len(op) == 0 {
+		return fmt.Sprintf("%p\x00%s", op, id)
+	}
+	return op[0].readKey + "\x00" + id
 }
 
 // get returns the snapshot's items, shared and read-only: callers slice, never write.

@@ -87,7 +87,7 @@ func (b *engineBackend) getRecord(ctx context.Context, op operation, rec reflect
 	if id == "" {
 		return nil, backend.Errorf(backend.NotFound, "no resource has an empty id")
 	}
-	key := fmt.Sprintf("%p\x00%s", op, id) // one key per compiled read operation and id
+	key := readKey(op, id)
 	if r, ok := backend.CachedRead(ctx, key); ok {
 		return r, nil
 	}
