@@ -12,6 +12,7 @@ import (
 	"net/url"
 	"runtime/debug"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -505,8 +506,12 @@ func (s *server) readBody(r *http.Request) ([]byte, error) {
 	return b, nil
 }
 
-// writeJSON writes a success body with status.
+// writeJSON writes a success body with status. The length is known, so the answer says it: a
+// page larger than net/http's buffer would otherwise go out chunked.
 func writeJSON(w http.ResponseWriter, status int, body []byte) {
+	if len(body) > 0 {
+		w.Header().Set("Content-Length", strconv.Itoa(len(body)))
+	}
 	w.WriteHeader(status)
 	_, _ = w.Write(body)
 }
