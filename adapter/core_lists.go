@@ -22,7 +22,8 @@ type listRequest struct {
 	// beyond is a startIndex past any backend's range: the answer is an empty page with the true
 	// total, and the backend is asked for the total only.
 	beyond bool
-	// sortBy, when set, sorts the listing in the bridge (core_sort.go).
+	// sortBy, when set, sorts the listing: in the application when it sorts by that attribute,
+	// else in the bridge (core_sort.go).
 	sortBy     *filter.AttrPath
 	descending bool
 }
@@ -184,10 +185,13 @@ func (lr *listRequest) backendQuery() backend.Query {
 
 // listUsers fetches one page of users. A backend that ignores count still cannot exceed it.
 func (s *server) listUsers(ctx context.Context, lr *listRequest) (*backend.UserPage, error) {
+	q := lr.backendQuery()
 	if lr.sortBy != nil {
-		return s.sortedUsers(ctx, lr)
+		if !pushSort(&q, lr, s.caps.SortUsers) {
+			return s.sortedUsers(ctx, lr)
+		}
 	}
-	page, err := s.b.ListUsers(ctx, lr.backendQuery())
+	page, err := s.b.ListUsers(ctx, q)
 	if err != nil {
 		return nil, failed(op{resource: "user", list: true}, err)
 	}
@@ -206,10 +210,13 @@ func (s *server) listGroups(ctx context.Context, lr *listRequest) (*backend.Grou
 	if !s.caps.ListGroups {
 		return &backend.GroupPage{}, nil
 	}
+	q := lr.backendQuery()
 	if lr.sortBy != nil {
-		return s.sortedGroups(ctx, lr)
+		if !pushSort(&q, lr, s.caps.SortGroups) {
+			return s.sortedGroups(ctx, lr)
+		}
 	}
-	page, err := s.b.ListGroups(ctx, lr.backendQuery())
+	page, err := s.b.ListGroups(ctx, q)
 	if err != nil {
 		return nil, failed(op{resource: "group", list: true}, err)
 	}

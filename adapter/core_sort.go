@@ -12,10 +12,12 @@ import (
 	"github.com/scimbridge/scimbridge/filter"
 )
 
-// Sorting (RFC 7644 §3.4.2.3) is done in the bridge: no application behind it is asked to sort.
-// A sorted listing reads every match, in pages of scim.maxPageSize, up to maxSortScan resources,
-// sorts them and cuts the requested page; a listing with more matches is refused with tooMany
-// and a hint to filter, rather than sorted partially.
+// Sorting (RFC 7644 §3.4.2.3). An unfiltered listing sorted by an attribute the backend sorts by
+// itself (Capabilities.SortUsers/SortGroups, from the mapping's sort block) is passed down with
+// the query and paged as usual. Any other sorted listing is sorted in the bridge: it reads every
+// match, in pages of scim.maxPageSize, up to maxSortScan resources, sorts them and cuts the
+// requested page; a listing with more matches is refused with tooMany and a hint to filter,
+// rather than sorted partially.
 
 // maxSortScan is the most resources a sorted listing reads.
 const maxSortScan = 10000
@@ -43,6 +45,28 @@ func parseSort(lr *listRequest, sortBy, sortOrder string, d wire) error {
 		return newProblem(http.StatusBadRequest, codeBadRequest, "sortOrder must be ascending or descending")
 	}
 	return nil
+}
+
+// pushSort sets q's sort when the listing is unfiltered and the backend sorts by lr.sortBy
+// itself (sortable lists the attributes, dotted and neutral); false: the bridge sorts.
+func pushSort(q *backend.Query, lr *listRequest, sortable []string) bool {
+	if lr.query.Filter != nil || len(sortable) == 0 {
+		return false
+	}
+	name := lr.sortBy.Name
+	if lr.sortBy.Sub != "" {
+		name += "." + lr.sortBy.Sub
+	}
+	if lr.sortBy.URN != "" {
+		name = lr.sortBy.URN + "." + name
+	}
+	for _, a := range sortable {
+		if strings.EqualFold(a, name) {
+			q.SortBy, q.SortDescending = a, lr.descending
+			return true
+		}
+	}
+	return false
 }
 
 // sortedPage reads every match of lr's filter through fetch, sorts by lr.sortBy and returns the

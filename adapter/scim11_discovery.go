@@ -41,7 +41,7 @@ func (s *server) serviceProviderConfig(w http.ResponseWriter, r *http.Request) {
 		Capabilities:   s.okta,
 		MaxResults:     s.cfg.MaxPageSize,
 		ChangePassword: slices.Contains(s.okta, CapPushPasswordUpdates),
-		Sort:           true, // done in the bridge (core_sort.go)
+		Sort:           true, // by the application where the mapping says, else in the bridge (core_sort.go)
 		MaxPayloadSize: s.cfg.MaxBodyBytes,
 		AuthSchemes:    s.authSchemes11(),
 	})

@@ -28,7 +28,7 @@ func (s *server) serviceProviderConfig20(w http.ResponseWriter, r *http.Request)
 		Patch:          (c.GetUser && c.ReplaceUser) || (c.GetGroup && c.UpdateGroup),
 		ChangePassword: slices.Contains(s.okta, CapPushPasswordUpdates),
 		ETag:           s.versions,
-		Sort:           true, // done in the bridge (core_sort.go)
+		Sort:           true, // by the application where the mapping says, else in the bridge (core_sort.go)
 		MaxPayloadSize: s.cfg.MaxBodyBytes,
 		MaxResults:     s.cfg.MaxPageSize,
 		AuthScheme:     scheme,

@@ -86,6 +86,11 @@ type Capabilities struct {
 	// so that a client does not send attributes that would be silently dropped. Nil means "not
 	// reported": the whole standard schema is declared.
 	UserAttributes []string
+	// SortUsers and SortGroups list the attributes an unfiltered ListUsers or ListGroups sorts by
+	// itself (Query.SortBy), in neutral dotted names ("userName", "name.familyName",
+	// "custom.<name>").
+	SortUsers  []string
+	SortGroups []string
 
 	CreateGroup bool
 	GetGroup    bool

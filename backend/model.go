@@ -118,6 +118,12 @@ type Query struct {
 	// implementation may still cap the page and report the true total). Count 0 asks for the
 	// total only.
 	Count int
+	// SortBy asks the backend to sort, by an attribute it lists in Capabilities.SortUsers (or
+	// SortGroups), spelled as listed there; the front end sets it only for such an attribute and
+	// only without a Filter, and sorts in the bridge otherwise. "" leaves the backend's order.
+	SortBy string
+	// SortDescending reverses SortBy's order.
+	SortDescending bool
 }
 
 // UserPage is one page of a user list. Total counts every match, not just this page.

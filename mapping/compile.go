@@ -80,6 +80,8 @@ type step struct {
 	// readKey names the operation this step begins in a request's read cache (getRecord):
 	// made once here rather than formatted on every read.
 	readKey string
+	// sort sets the sort fields of a list call (users.sort, groups.sort).
+	sort *sorting
 }
 
 // failStep ends an operation with an error instead of calling anything.
@@ -133,6 +135,7 @@ type users struct {
 	checkExisting bool
 	// tracked: lastModified comes from the change tracker (changeTracking: hash).
 	tracked bool
+	sort    *sorting
 }
 
 // groups is the compiled groups block.
@@ -154,6 +157,7 @@ type groups struct {
 	surrogate    bool
 	// checkExisting: create looks the displayName up first and answers conflict when it exists.
 	checkExisting bool
+	sort          *sorting
 }
 
 // faultRule is a compiled fault rule.
@@ -269,6 +273,20 @@ func Compile(spec *Spec, cat Catalog, opts Options) (*Engine, error) {
 	}
 	if spec.Groups != nil {
 		e.groups = c.groups(spec.Groups)
+	}
+	if u := e.users; u != nil {
+		keys := make([]string, 0, len(u.toSCIM))
+		for _, t := range u.toSCIM {
+			keys = append(keys, t.key)
+		}
+		u.sort = c.sorting(spec.Users.Sort, "users", u.list, keys)
+	}
+	if g := e.groups; g != nil {
+		keys := make([]string, 0, len(g.toSCIM))
+		for _, t := range g.toSCIM {
+			keys = append(keys, t.key)
+		}
+		g.sort = c.sorting(spec.Groups.Sort, "groups", g.list, keys)
 	}
 	e.userLimits, e.groupLimits = lengthLimits{}, lengthLimits{}
 	if u := e.users; u != nil {
@@ -1191,6 +1209,7 @@ func capabilities(u *users, g *groups) backend.Capabilities {
 		}
 		c.Activation = c.ReplaceUser && activeRead && (activeWritten || (u.activate != nil && u.deactivate != nil))
 		c.UserAttributes = userAttributes(u)
+		c.SortUsers = sortable(u.sort)
 		for _, r := range u.search {
 			c.FilterUsers = append(c.FilterUsers, r.shape)
 			if strings.HasSuffix(r.shape, " eq") {
@@ -1210,6 +1229,7 @@ func capabilities(u *users, g *groups) backend.Capabilities {
 		c.GetGroup = g.get != nil
 		c.CreateGroup = g.create != nil && c.GetGroup
 		c.ListGroups = g.list != nil
+		c.SortGroups = sortable(g.sort)
 		c.UpdateGroup = c.GetGroup && ((g.addMember != nil && g.removeMember != nil) || g.update != nil)
 		c.DeleteGroup = g.delete != nil
 	}

@@ -165,6 +165,11 @@ func (b *engineBackend) invoke(ctx context.Context, st *step, env map[string]any
 			return nil, backend.Wrap(backend.Invalid, err, "%v", err)
 		}
 	}
+	if st.sort != nil {
+		if err := st.sort.apply(req.Elem(), env); err != nil {
+			return nil, b.mappingFailed(ctx, st.call, err)
+		}
+	}
 	resp, err := b.inv.Invoke(ctx, st.call, req.Interface())
 	if err != nil {
 		return nil, b.callError(ctx, st.call, err)

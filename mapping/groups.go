@@ -368,7 +368,7 @@ func (b *engineBackend) ListGroups(ctx context.Context, q backend.Query) (*backe
 	}
 	start, want := b.e.window(q)
 	if q.Filter == nil {
-		recs, total, err := b.window(ctx, gs.list.last(), map[string]any{}, gs.rec, start, want)
+		recs, total, err := b.window(ctx, gs.list.last(), sortEnv(gs.sort, q), gs.rec, start, want)
 		if err != nil {
 			return nil, err
 		}

@@ -193,7 +193,7 @@ func (b *engineBackend) listAll(ctx context.Context, st *step, env map[string]an
 		return nil, backend.Errorf(backend.Invalid,
 			"the legacy application listed %d items, the most this mapping asks for (paging.maxSize of %s); the listing may be incomplete", len(items), st.call)
 	}
-	if st.fetch != nil {
+	if _, sorted := env[envSortBy]; st.fetch != nil && !sorted {
 		sortIDs(items)
 	}
 	if key != "" {

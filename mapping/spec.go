@@ -133,6 +133,19 @@ type Paging struct {
 	SnapshotTTL Text `yaml:"snapshotTTL"`
 }
 
+// Sort says how the list operation sorts (users.sort, groups.sort).
+type Sort struct {
+	At Pos `yaml:"-"`
+	// By maps each attribute (as toSCIM names it) to the application's value for it.
+	By Entries `yaml:"by"`
+	// Field and Order name the list request's fields for the sort key and the direction.
+	Field Text `yaml:"field"`
+	Order Text `yaml:"order"`
+	// Ascending and Descending are Order's values (a boolean Order is true for descending).
+	Ascending  Text `yaml:"ascending"`
+	Descending Text `yaml:"descending"`
+}
+
 // SearchRule pushes a filter of one shape down to the application.
 type SearchRule struct {
 	At    Pos  `yaml:"-"`
@@ -176,6 +189,8 @@ type Users struct {
 	ChangeTracking Text `yaml:"changeTracking"`
 	// MaxLength limits string attributes (SCIM name: characters), checked before any call.
 	MaxLength Entries `yaml:"maxLength"`
+	// Sort pushes sorting down to list.
+	Sort *Sort `yaml:"sort"`
 }
 
 // Groups is the groups block.
@@ -198,4 +213,6 @@ type Groups struct {
 	SurrogateIDs bool `yaml:"surrogateIds"`
 	// MaxLength limits displayName, description and externalId (characters).
 	MaxLength Entries `yaml:"maxLength"`
+	// Sort pushes sorting down to list.
+	Sort *Sort `yaml:"sort"`
 }

@@ -229,7 +229,7 @@ func (b *engineBackend) ListUsers(ctx context.Context, q backend.Query) (*backen
 		if us.list == nil {
 			return nil, unsupported("list users")
 		}
-		recs, total, err := b.window(ctx, us.list.last(), map[string]any{}, us.rec, start, want)
+		recs, total, err := b.window(ctx, us.list.last(), sortEnv(us.sort, q), us.rec, start, want)
 		if err != nil {
 			return nil, err
 		}

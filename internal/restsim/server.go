@@ -253,6 +253,10 @@ func (s *Server) listUsers(w http.ResponseWriter, r *http.Request) {
 			}
 			s.mu.Unlock()
 			sort.Slice(all, func(i, j int) bool { return all[i].ID < all[j].ID })
+			if err := sortUsers(all, q.Get("sort"), q.Get("order")); err != nil {
+				fail(w, r, http.StatusBadRequest, "BAD_SORT", "%v", err)
+				return
+			}
 			w.Header().Set("X-Total-Count", strconv.Itoa(len(all)))
 			page := []User{}
 			if offset < len(all) {
@@ -272,6 +276,38 @@ func (s *Server) listUsers(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	fail(w, r, http.StatusBadRequest, "BAD_PAGING", "%v", err)
+}
+
+// sortUsers orders users (already by id) by the sort key, case-insensitively, ties by id; desc
+// reverses the key's order.
+func sortUsers(all []User, key, order string) error {
+	var get func(*User) string
+	switch key {
+	case "", "id":
+		get = func(u *User) string { return u.ID }
+	case "userName":
+		get = func(u *User) string { return strings.ToLower(u.UserName) }
+	case "familyName":
+		get = func(u *User) string { return strings.ToLower(u.FamilyName) }
+	default:
+		return fmt.Errorf("sort must be id, userName or familyName")
+	}
+	var desc bool
+	switch order {
+	case "", "asc":
+	case "desc":
+		desc = true
+	default:
+		return fmt.Errorf("order must be asc or desc")
+	}
+	sort.SliceStable(all, func(i, j int) bool {
+		a, b := get(&all[i]), get(&all[j])
+		if desc {
+			return a > b
+		}
+		return a < b
+	})
+	return nil
 }
 
 type userInput struct {
