@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -14,7 +15,9 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/scimbridge/scimbridge/adapter"
+	"github.com/scimbridge/scimbridge/internal/backendtime"
 	"github.com/scimbridge/scimbridge/internal/legacysim"
+	"github.com/scimbridge/scimbridge/internal/observe"
 	"github.com/scimbridge/scimbridge/internal/state"
 	"github.com/scimbridge/scimbridge/mapping"
 	"github.com/scimbridge/scimbridge/mapping/defaults"
@@ -38,6 +41,7 @@ type stack struct {
 	http   *http.Client
 	id     string        // an employee that exists
 	conns  *atomic.Int64 // connections the simulator accepted
+	probe  *overheadProbe
 }
 
 func newStack(b testing.TB) *stack {
@@ -82,8 +86,7 @@ func newStack(b testing.TB) *stack {
 	if err != nil {
 		b.Fatal(err)
 	}
-	scim := httptest.NewServer(h)
-	b.Cleanup(scim.Close)
+	scim, probe := serveBridge(b, h)
 	enabled := true
 	out, err := client.Invoke(context.Background(), "CreateEmployee", &legacyhr.CreateEmployee{Employee: &legacyhr.Employee{
 		Login: "bench.user", GivenName: "Bench", FamilyName: "User", Email: "bench.user@example.com", Enabled: &enabled}})
@@ -93,8 +96,58 @@ func newStack(b testing.TB) *stack {
 	hc := scim.Client()
 	// The load generator keeps as many connections as it has clients, as the agent's pool does.
 	hc.Transport.(*http.Transport).MaxIdleConnsPerHost = 128
-	return &stack{sim: sim, client: client, scim: scim, http: hc, conns: conns,
+	return &stack{sim: sim, client: client, scim: scim, http: hc, conns: conns, probe: probe,
 		id: out.(*legacyhr.CreateEmployeeResponse).Employee.EmployeeID}
+}
+
+// serveBridge serves the adapter's handler the way serve does, inside the SCIM metrics
+// (observe.Metrics), with the overhead probe between the two.
+func serveBridge(b testing.TB, h http.Handler) (*httptest.Server, *overheadProbe) {
+	m, err := observe.NewMetrics(prometheus.NewRegistry())
+	if err != nil {
+		b.Fatal(err)
+	}
+	probe := &overheadProbe{next: h}
+	scim := httptest.NewServer(m.Wrap(probe))
+	b.Cleanup(scim.Close)
+	return scim, probe
+}
+
+// overheadProbe measures what scimbridge_adapter_overhead_seconds measures — the time of one
+// SCIM request in the bridge's handler not spent in backend calls (the guards add the calls'
+// time to the request's accumulator) — and keeps the samples while recording is on, so that
+// the report can give its median, which a histogram's buckets cannot.
+type overheadProbe struct {
+	next      http.Handler
+	mu        sync.Mutex
+	recording bool
+	samples   []time.Duration
+}
+
+func (p *overheadProbe) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	ctx, acc := backendtime.With(r.Context())
+	t0 := time.Now()
+	p.next.ServeHTTP(w, r.WithContext(ctx))
+	d := max(time.Since(t0)-acc.Total(), 0)
+	p.mu.Lock()
+	if p.recording {
+		p.samples = append(p.samples, d)
+	}
+	p.mu.Unlock()
+}
+
+// record starts keeping samples afresh; stop ends it and returns them.
+func (p *overheadProbe) record() {
+	p.mu.Lock()
+	p.recording, p.samples = true, nil
+	p.mu.Unlock()
+}
+
+func (p *overheadProbe) stop() []time.Duration {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.recording = false
+	return p.samples
 }
 
 func (s *stack) direct(b testing.TB) {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"os"
 	"runtime"
@@ -57,23 +58,23 @@ func TestReport(t *testing.T) {
 		t.Skip("set BENCH_REPORT=short or BENCH_REPORT=standard to run the benchmark report (docs/benchmarks.md)")
 	}
 	s := newStack(t)
-	r := &report{t: t, s: s}
+	r := &report{t: t, s: s, probe: s.probe}
+	// Enough users that the two import pages are full ones whatever the sample count.
+	r.seed(250)
 	fmt.Fprintf(os.Stdout, "scimbridge benchmark report (%s): %s, %d CPUs, GOMAXPROCS %d\n\n", mode, runtime.Version(), runtime.NumCPU(), runtime.GOMAXPROCS(0))
 
 	scen := r.scenarios()
 	for _, lat := range []int{0, 5} {
 		r.setLatency(lat)
-		fmt.Printf("latency at %d ms backend latency (%d samples a side, alternating)\n", lat, sz.samples)
-		fmt.Printf("  %-18s %10s %10s %10s %10s %8s %8s\n", "operation", "direct p50", "bridge p50", "direct p99", "bridge p99", "p50 x", "p99 x")
-		for _, sc := range scen {
-			d, b := r.latency(sc, sz.samples)
-			p50 := ratio(pct(b, 50), pct(d, 50))
-			fmt.Printf("  %-18s %10s %10s %10s %10s %8.2f %8.2f\n", sc.name, ms(pct(d, 50)), ms(pct(b, 50)), ms(pct(d, 99)), ms(pct(b, 99)), p50, ratio(pct(b, 99), pct(d, 99)))
-			if mode == "short" && lat == 5 && sc.name == "get user" && p50 > grossLatencyRatio5ms {
-				t.Errorf("get user p50 ratio %.2f at 5 ms is beyond the gross limit %.2f", p50, grossLatencyRatio5ms)
-			}
+		overheads := r.latencyTable(fmt.Sprintf("latency at %d ms backend latency (%d samples a side, alternating)", lat, sz.samples), scen, sz.samples,
+			func(sc scenario, p50 float64) {
+				if mode == "short" && lat == 5 && sc.name == "get user" && p50 > grossLatencyRatio5ms {
+					t.Errorf("get user p50 ratio %.2f at 5 ms is beyond the gross limit %.2f", p50, grossLatencyRatio5ms)
+				}
+			})
+		if lat == 0 {
+			printOverheads(scen, overheads)
 		}
-		fmt.Println()
 	}
 
 	r.setLatency(0)
@@ -86,6 +87,18 @@ func TestReport(t *testing.T) {
 	fmt.Printf("bridge CPU per request (process CPU of %d sequential requests, bridged minus direct; includes the load generator's HTTP client)\n", sz.cpuRequests)
 	for _, sc := range scen[:2] {
 		d, b := r.cpu(sc, sz.cpuRequests)
+		fmt.Printf("  %-18s direct %7.1f µs   bridged %7.1f µs   bridge's own %7.1f µs\n", sc.name, d, b, b-d)
+	}
+	hop := r.hopCPU(sz.cpuRequests)
+	fmt.Printf("  %-18s %7.1f µs: the same client and a handler that only writes a get-user answer; the floor of any Go HTTP front end, client side included\n\n", "one HTTP hop", hop)
+
+	rs := newRESTStack(t)
+	rr := &report{t: t, s: &stack{scim: rs.scim, http: rs.http}, probe: rs.probe}
+	rscen := rs.scenarios(t)
+	printOverheads(rscen, rr.latencyTable(fmt.Sprintf("REST: internal/restsim through restclient (OpenAPI, OAuth2), 0 ms backend latency (%d samples a side, alternating)", sz.samples), rscen, sz.samples, nil))
+	fmt.Printf("REST: bridge CPU per request (%d sequential requests, bridged minus direct)\n", sz.cpuRequests)
+	for _, sc := range rscen {
+		d, b := rr.cpu(sc, sz.cpuRequests)
 		fmt.Printf("  %-18s direct %7.1f µs   bridged %7.1f µs   bridge's own %7.1f µs\n", sc.name, d, b, b-d)
 	}
 	fmt.Println()
@@ -122,9 +135,12 @@ func TestReport(t *testing.T) {
 const legacyhrMaxPage = 200
 
 type report struct {
-	t testing.TB
-	s *stack
-	n atomic.Int64 // unique suffix for created users
+	t     testing.TB
+	s     *stack
+	probe *overheadProbe // the bridge's overhead probe, nil: not recorded
+	n     atomic.Int64   // unique suffix for created users
+	// seeded counts the users seed made, so that a second seed adds new ones.
+	seeded int
 }
 
 // scenario is one operation done both ways.
@@ -161,6 +177,15 @@ func (r *report) scenarios() []scenario {
 		}, func() { r.expect("PUT", "/scim/v1/Users/"+s.id, putBody(), 200) }},
 		{"import page (100)", func() { r.invoke("ListEmployees", &legacyhr.ListEmployees{PageNumber: 1, PageSize: 100}) },
 			func() { r.expect("GET", "/scim/v1/Users?startIndex=1&count=100", "", 200) }},
+		// What an import does: the second page follows the first. The bridge reads the
+		// application's largest page (200) for the first and answers the second from it.
+		{"import 2 pages (2×100)", func() {
+			r.invoke("ListEmployees", &legacyhr.ListEmployees{PageNumber: 1, PageSize: 100})
+			r.invoke("ListEmployees", &legacyhr.ListEmployees{PageNumber: 2, PageSize: 100})
+		}, func() {
+			r.expect("GET", "/scim/v1/Users?startIndex=1&count=100", "", 200)
+			r.expect("GET", "/scim/v1/Users?startIndex=101&count=100", "", 200)
+		}},
 	}
 }
 
@@ -211,11 +236,46 @@ func (r *report) setLatency(msec int) {
 	}
 }
 
-// latency runs the scenario n times each way, alternating, after a short warm-up.
-func (r *report) latency(sc scenario, n int) (direct, bridge []time.Duration) {
+// latencyTable measures every scenario, prints the table, calls check with each p50 ratio (when
+// set), and returns the bridge's overhead samples per scenario.
+func (r *report) latencyTable(title string, scen []scenario, n int, check func(sc scenario, p50 float64)) [][]time.Duration {
+	fmt.Println(title)
+	fmt.Printf("  %-22s %10s %10s %10s %10s %8s %8s\n", "operation", "direct p50", "bridge p50", "direct p99", "bridge p99", "p50 x", "p99 x")
+	var overheads [][]time.Duration
+	for _, sc := range scen {
+		d, b, o := r.latency(sc, n)
+		p50 := ratio(pct(b, 50), pct(d, 50))
+		fmt.Printf("  %-22s %10s %10s %10s %10s %8.2f %8.2f\n", sc.name, ms(pct(d, 50)), ms(pct(b, 50)), ms(pct(d, 99)), ms(pct(b, 99)), p50, ratio(pct(b, 99), pct(d, 99)))
+		if check != nil {
+			check(sc, p50)
+		}
+		overheads = append(overheads, o)
+	}
+	fmt.Println()
+	return overheads
+}
+
+// printOverheads prints the bridge's overhead per scenario (what the overhead histogram measures).
+func printOverheads(scen []scenario, overheads [][]time.Duration) {
+	fmt.Println("bridge overhead at 0 ms: time in the bridge's handler not spent in backend calls (scimbridge_adapter_overhead_seconds), per request")
+	for i, sc := range scen {
+		if o := overheads[i]; len(o) > 0 {
+			fmt.Printf("  %-22s p50 %7.1f µs   p99 %7.1f µs\n", sc.name, us(pct(o, 50)), us(pct(o, 99)))
+		}
+	}
+	fmt.Println()
+}
+
+// latency runs the scenario n times each way, alternating, after a short warm-up, and returns
+// the bridge's overhead samples too (from the probe, when the report has one).
+func (r *report) latency(sc scenario, n int) (direct, bridge, overhead []time.Duration) {
 	for range 5 {
 		sc.direct()
 		sc.bridge()
+	}
+	if r.probe != nil {
+		r.probe.record()
+		defer func() { overhead = r.probe.stop() }()
 	}
 	for range n {
 		t0 := time.Now()
@@ -225,7 +285,44 @@ func (r *report) latency(sc scenario, n int) (direct, bridge []time.Duration) {
 		direct = append(direct, t1.Sub(t0))
 		bridge = append(bridge, time.Since(t1))
 	}
-	return direct, bridge
+	return direct, bridge, nil
+}
+
+// hopCPU is the process CPU per request, in microseconds, of n requests from the load
+// generator's client to a handler that only writes a get-user answer: what one HTTP hop costs
+// both ends on this machine, without any of the bridge's work.
+func (r *report) hopCPU(n int) float64 {
+	body := r.expect("GET", "/scim/v1/Users/"+r.s.id, "", 200)
+	null := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write(body)
+	}))
+	defer null.Close()
+	hc := null.Client()
+	get := func() {
+		res, err := hc.Get(null.URL + "/scim/v1/Users/" + r.s.id)
+		if err != nil {
+			r.t.Fatal(err)
+		}
+		_, _ = io.Copy(io.Discard, res.Body)
+		res.Body.Close()
+	}
+	for range 20 {
+		get()
+	}
+	best := 0.0
+	for i := range 2 {
+		runtime.GC()
+		c0 := cpuTime()
+		for range n {
+			get()
+		}
+		c := float64(cpuTime()-c0) / float64(time.Microsecond) / float64(n)
+		if i == 0 || c < best {
+			best = c
+		}
+	}
+	return best
 }
 
 // cpu is the process CPU time per request of n sequential requests each way, in microseconds.
@@ -290,7 +387,9 @@ func (r *report) seed(n int) {
 	ctx := context.Background()
 	st := r.s.sim.Store()
 	now := time.Now()
-	for i := range n {
+	for range n {
+		i := r.seeded
+		r.seeded++
 		login := fmt.Sprintf("imp%06d", i)
 		if _, err := st.CreateEmployee(ctx, legacysim.Employee{Login: login, GivenName: "Imp", FamilyName: fmt.Sprint(i),
 			Email: login + "@example.com", Enabled: true, CreatedAt: now, ModifiedAt: now}, nil); err != nil {
@@ -384,5 +483,7 @@ func ratio(a, b time.Duration) float64 {
 	}
 	return float64(a) / float64(b)
 }
+
+func us(d time.Duration) float64 { return float64(d) / float64(time.Microsecond) }
 
 func ms(d time.Duration) string { return fmt.Sprintf("%.3fms", float64(d)/float64(time.Millisecond)) }
