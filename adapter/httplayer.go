@@ -209,6 +209,15 @@ func (g *guardConn) Write(p []byte) (int, error) {
 	return g.Conn.Write(p)
 }
 
+// CloseWrite half-closes the connection as net/http does after a 431, so that the client reads
+// the answer before the connection is reset under the headers it is still sending.
+func (g *guardConn) CloseWrite() error {
+	if cw, ok := g.Conn.(interface{ CloseWrite() error }); ok {
+		return cw.CloseWrite()
+	}
+	return nil
+}
+
 // tlsState is the connection's TLS state once its handshake is complete, else nil.
 func (g *guardConn) tlsState() *tls.ConnectionState {
 	if g.tls == nil {

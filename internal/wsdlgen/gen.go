@@ -320,6 +320,10 @@ func postprocess(src []byte, p *prepared, opts Options, r *Report) ([]byte, []Op
 	if err != nil {
 		return nil, nil, fmt.Errorf("repaired gowsdl output does not format: %w", err)
 	}
+	out, err = maxLengthTags(out, p.schemas, r)
+	if err != nil {
+		return nil, nil, err
+	}
 	return out, ops, nil
 }
 

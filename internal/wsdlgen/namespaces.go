@@ -96,6 +96,24 @@ func elementNS(def *node, name string) (string, bool) {
 	if schema == nil {
 		return "", false
 	}
+	found := localElement(def, name)
+	if found == nil {
+		return "", false
+	}
+	if ref, ok := found.attr("ref"); ok {
+		ns, _, ok := found.resolveQName(ref)
+		return ns, ok
+	}
+	form := found.attrOr("form", schema.attrOr("elementFormDefault", "unqualified"))
+	if form != "qualified" {
+		return "", false
+	}
+	return schema.attrOr("targetNamespace", ""), true
+}
+
+// localElement finds the local element (or element ref) named name in a type definition, not
+// descending into nested anonymous types; nil when there is none.
+func localElement(def *node, name string) *node {
 	var found *node
 	var visit func(n *node, depth int)
 	visit = func(n *node, depth int) {
@@ -120,16 +138,5 @@ func elementNS(def *node, name string) (string, bool) {
 		}
 	}
 	visit(def, 0)
-	if found == nil {
-		return "", false
-	}
-	if ref, ok := found.attr("ref"); ok {
-		ns, _, ok := found.resolveQName(ref)
-		return ns, ok
-	}
-	form := found.attrOr("form", schema.attrOr("elementFormDefault", "unqualified"))
-	if form != "qualified" {
-		return "", false
-	}
-	return schema.attrOr("targetNamespace", ""), true
+	return found
 }

@@ -76,8 +76,8 @@ type ModelFault struct {
 const (
 	TagXSD = "xsd" // "optional" (minOccurs=0 or attribute without use=required), "any" (kept as XML), "maxLength=N"
 	// TagMaxLength starts the note of TagXSD that carries the xs:maxLength (or xs:length) facet
-	// of an element's simple type, in characters; the mapping refuses longer values before
-	// calling the application (docs/mapping.md#maxlength).
+	// of an element's simple type, in characters (generated clients carry it too, facets.go);
+	// the mapping refuses longer values before calling the application (docs/mapping.md#maxlength).
 	TagMaxLength = "maxLength="
 )
 
