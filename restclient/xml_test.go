@@ -242,3 +242,25 @@ operations:
 		}
 	}
 }
+
+// The XML example of docs/mapping.md is a valid rest: block.
+func TestDocsXMLExampleParses(t *testing.T) {
+	data, err := os.ReadFile(filepath.Join("..", "docs", "mapping.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, after, ok := strings.Cut(string(data), "Redmine's XML API, declared")
+	block, _, ok2 := strings.Cut(after, "```\n\n")
+	_, block, ok3 := strings.Cut(block, "```yaml\nrest:\n")
+	if !ok || !ok2 || !ok3 {
+		t.Fatal("docs/mapping.md has no XML example")
+	}
+	d, err := parseDef(t, block)
+	if err != nil {
+		t.Fatal(err)
+	}
+	g, _ := d.Lookup("getGroup")
+	if g.XML == nil || g.XML.Response != "group" {
+		t.Fatalf("getGroup %+v", g)
+	}
+}
