@@ -57,6 +57,9 @@ users:
 	if code := checkMapping(filepath.Join("..", "..", "deploy", "examples", "redmine.mapping.yaml"), "", &stdout, &stderr); code != 0 {
 		t.Fatalf("the Redmine example: exit %d: %s", code, stderr.String())
 	}
+	if code := checkMapping(filepath.Join("..", "..", "deploy", "examples", "redmine-xml.mapping.yaml"), "", &stdout, &stderr); code != 0 {
+		t.Fatalf("the Redmine XML example: exit %d: %s", code, stderr.String())
+	}
 	stderr.Reset()
 	if code := checkMapping(filepath.Join("..", "..", "deploy", "examples", "restsim-xml.mapping.yaml"),
 		filepath.Join("..", "..", "internal", "restsim", "openapi-xml.yaml"), &stdout, &stderr); code != 0 {
