@@ -245,6 +245,16 @@ func TestHTTPLayerErrorsOverTLS(t *testing.T) {
 		checkSCIMError(t, res[0], tc.status, tc.v2)
 	}
 
+	// HTTP/1.1 only: a client offering h2 is not answered in a protocol the guard cannot read.
+	c, err := tls.Dial("tcp", addr, &tls.Config{RootCAs: ca.Pool(), ServerName: "127.0.0.1", NextProtos: []string{"h2", "http/1.1"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p := c.ConnectionState().NegotiatedProtocol; p == "h2" {
+		t.Errorf("the guarded listener negotiated %q", p)
+	}
+	c.Close()
+
 	res := rawExchange(t, func() (net.Conn, error) { return net.Dial("tcp", addr) }, "GET /scim/v1/Users HTTP/1.1\r\nHost: x\r\n\r\n")
 	if len(res) != 1 {
 		t.Fatalf("plain HTTP on the TLS port: %d responses", len(res))
