@@ -99,6 +99,14 @@ func Load(opts Options) (m *Model, err error) {
 		return nil, refuse("%s: gowsdl's WSDL model cannot read the prepared document: %v", opts.WSDL, err)
 	}
 	b := newTypeBuilder(&w, p, r)
+	for _, bo := range p.ops {
+		if bo.style == "rpc" {
+			// An rpc wrapper is written with a prefix, not a default namespace, so fields of a
+			// qualified schema cannot inherit their namespace from it: they carry it in their tags,
+			// as in a WSDL with several namespaces.
+			b.multiNS = true
+		}
+	}
 	// reflect.StructOf panics on what it cannot build (a field name that is no identifier, say);
 	// builder checks names first, but a WSDL must never crash a bridge.
 	defer func() {

@@ -241,3 +241,49 @@ func TestRPCEncodedSharedStructType(t *testing.T) {
 		t.Errorf("request:\n%s", req)
 	}
 }
+
+const rpcLiteralQualifiedWSDL = `<?xml version="1.0"?>
+<definitions xmlns="http://schemas.xmlsoap.org/wsdl/" xmlns:soap="http://schemas.xmlsoap.org/wsdl/soap/"
+  xmlns:xs="http://www.w3.org/2001/XMLSchema" xmlns:tns="urn:dir" targetNamespace="urn:dir">
+  <types><xs:schema targetNamespace="urn:dir" elementFormDefault="qualified">
+    <xs:complexType name="Name"><xs:sequence><xs:element name="given" type="xs:string"/></xs:sequence></xs:complexType>
+    <xs:complexType name="Person"><xs:sequence><xs:element name="login" type="xs:string"/><xs:element name="name" type="tns:Name"/></xs:sequence></xs:complexType>
+  </xs:schema></types>
+  <message name="PutIn"><part name="person" type="tns:Person"/></message>
+  <message name="PutOut"><part name="person" type="tns:Person"/></message>
+  <portType name="P"><operation name="Put"><input message="tns:PutIn"/><output message="tns:PutOut"/></operation></portType>
+  <binding name="B" type="tns:P"><soap:binding style="rpc" transport="http://schemas.xmlsoap.org/soap/http"/>
+    <operation name="Put"><soap:operation soapAction="urn:dir#Put"/>
+      <input><soap:body use="literal" namespace="urn:svc"/></input><output><soap:body use="literal" namespace="urn:svc"/></output></operation>
+  </binding>
+  <service name="S"><port name="SP" binding="tns:B"><soap:address location="http://127.0.0.1:1/"/></port></service>
+</definitions>`
+
+// rpc/literal with a qualified schema: the part is unqualified, the fields inside it are in the
+// schema's namespace (they cannot inherit it from the prefixed wrapper), nested ones too; the
+// reply is read the same way.
+func TestRPCLiteralQualifiedFields(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "q.wsdl")
+	if err := os.WriteFile(path, []byte(rpcLiteralQualifiedWSDL), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	rec := &recorder{}
+	ts := rec.serve(t, func(string) string {
+		return `<e:Envelope xmlns:e="http://schemas.xmlsoap.org/soap/envelope/"><e:Body><s:PutResponse xmlns:s="urn:svc"><person><d:login xmlns:d="urn:dir">ann</d:login><d:name xmlns:d="urn:dir"><d:given>Ann</d:given></d:name></person></s:PutResponse></e:Body></e:Envelope>`
+	})
+	c, _, err := New(context.Background(), Options{WSDL: path}, soapclient.Config{Endpoint: ts.URL})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	resp, err := c.Invoke(context.Background(), "Put", request(t, c, "Put", `{"person":{"login":"ann","name":{"given":"Ann"}}}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := jsonOf(t, resp); !strings.Contains(got, `"login":"ann"`) || !strings.Contains(got, `"given":"Ann"`) {
+		t.Errorf("response = %s", got)
+	}
+	if req := rec.last(); !strings.Contains(req, `<rpc:Put xmlns:rpc="urn:svc"><person><login xmlns="urn:dir">ann</login><name xmlns="urn:dir"><given xmlns="urn:dir">Ann</given></name></person></rpc:Put>`) {
+		t.Errorf("request:\n%s", req)
+	}
+}
