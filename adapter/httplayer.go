@@ -192,7 +192,9 @@ func (g *guardConn) Write(p []byte) (int, error) {
 	if status, detail, ok := parsePreHandlerError(p); ok {
 		g.mu.Lock()
 		d := dialectOfLine(g.line)
-		line := sanitizeDetail(string(g.line), 120)
+		// The query is left out of the log: a client may carry a secret there.
+		line, _, _ := strings.Cut(string(g.line), "?")
+		line = sanitizeDetail(line, 120)
 		g.mu.Unlock()
 		code, msg := preHandlerAnswer(status, detail, g.opts.MaxHeaderBytes)
 		g.opts.Logger.Warn("request refused by the HTTP layer", "client", g.raw.RemoteAddr().String(),
