@@ -119,3 +119,26 @@ func BenchmarkFrontEndProfilePush(b *testing.B) {
 	}
 	benchFrontEnd(b, "PUT", "/scim/v1/Users/{id}", body)
 }
+
+// BenchmarkCodec11DecodeGroupPush2000 decodes a SCIM 1.1 group push of 2,000 members, the body
+// Okta sends for a large pushed group.
+func BenchmarkCodec11DecodeGroupPush2000(b *testing.B) {
+	var body strings.Builder
+	body.WriteString(`{"schemas":["urn:scim:schemas:core:1.0","urn:okta:custom:group:1.0"],"id":"00g1","displayName":"Sales","members":[`)
+	for i := range 2000 {
+		if i > 0 {
+			body.WriteString(",")
+		}
+		fmt.Fprintf(&body, `{"value":"E%06d","display":"user%06d@example.com"}`, i, i)
+	}
+	body.WriteString(`],"urn:okta:custom:group:1.0":{"description":"All of sales"}}`)
+	data := []byte(body.String())
+	c := scim11.New("onprem_app", "custom")
+	b.ReportAllocs()
+	for b.Loop() {
+		in, err := c.DecodeGroup(data)
+		if err != nil || len(in.Members) != 2000 {
+			b.Fatal(err)
+		}
+	}
+}

@@ -132,6 +132,19 @@ func (c *Codec) extensions(in *UserInput, exts []scimjson.FastExt) error {
 
 // DecodeGroup decodes a SCIM 1.1 group body.
 func (c *Codec) DecodeGroup(data []byte) (*GroupInput, error) {
+	// As DecodeUser: the common shape without generic maps, the rest the generic way.
+	if fg, ok := scimjson.DecodeGroupFast(data, true); ok {
+		in := &GroupInput{ID: fg.ID, ExternalID: fg.ExternalID, DisplayName: fg.DisplayName,
+			DisplayNameSet: fg.DisplayNameSet, Members: fg.Members, MembersSet: fg.MembersPresent}
+		if groupExtensions(in, fg.Exts) == nil {
+			return in, nil
+		}
+	}
+	return c.decodeGroupGeneric(data)
+}
+
+// decodeGroupGeneric is DecodeGroup over generic maps: the definition of what a body means.
+func (c *Codec) decodeGroupGeneric(data []byte) (*GroupInput, error) {
 	doc, err := scimjson.Parse(data, "group")
 	if err != nil {
 		return nil, err
@@ -156,25 +169,29 @@ func (c *Codec) DecodeGroup(data []byte) (*GroupInput, error) {
 			return nil, err
 		}
 	}
-	for _, lk := range scimjson.SortedKeys(m) {
-		if !strings.HasPrefix(lk, "urn:") {
+	if err := groupExtensions(in, scimjson.ExtensionKeys(m, orig)); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
+// groupExtensions reads the body's "urn:" keys: the Okta group extension's description.
+func groupExtensions(in *GroupInput, exts []scimjson.FastExt) error {
+	for _, e := range exts {
+		if !strings.EqualFold(e.Key, GroupExtensionSchema) {
+			in.IgnoredExtensions = append(in.IgnoredExtensions, e.Key)
 			continue
 		}
-		key := orig[lk]
-		if !strings.EqualFold(key, GroupExtensionSchema) {
-			in.IgnoredExtensions = append(in.IgnoredExtensions, key)
-			continue
-		}
-		ext, err := scimjson.Object(m[lk], key)
+		ext, err := scimjson.Object(e.Value, e.Key)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		if v, ok := ext["description"]; ok {
 			if in.Description, err = scimjson.Str(v, "description"); err != nil {
-				return nil, err
+				return err
 			}
 			in.DescriptionSet = true
 		}
 	}
-	return in, nil
+	return nil
 }

@@ -47,6 +47,18 @@ type GroupInput struct {
 
 // DecodeGroup decodes a SCIM 2.0 Group body.
 func (c *Codec) DecodeGroup(data []byte) (*GroupInput, error) {
+	// As DecodeUser: the common shape without generic maps, the rest the generic way. Extension
+	// keys are not read in a 2.0 group.
+	if fg, ok := scimjson.DecodeGroupFast(data, false); ok {
+		return &GroupInput{ID: fg.ID, ExternalID: fg.ExternalID, ExternalIDSet: fg.ExternalIDPresent,
+			DisplayName: fg.DisplayName, DisplayNameSet: fg.DisplayNameSet,
+			Members: fg.Members, MembersSet: fg.MembersPresent && !fg.MembersNull}, nil
+	}
+	return c.decodeGroupGeneric(data)
+}
+
+// decodeGroupGeneric is DecodeGroup over generic maps: the definition of what a body means.
+func (c *Codec) decodeGroupGeneric(data []byte) (*GroupInput, error) {
 	m, err := scimjson.Parse(data, "group")
 	if err != nil {
 		return nil, err

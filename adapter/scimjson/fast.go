@@ -126,27 +126,10 @@ func (s *fastScanner) object(member func(key []byte, raw bool)) {
 		return
 	}
 	for {
-		s.expect('"')
-		start := s.i
-		raw := true
-		for {
-			if s.i >= len(s.d) {
-				s.slow()
-			}
-			c := s.d[s.i]
-			if c == '"' {
-				break
-			}
-			if c == '\\' || c < 0x20 || c >= utf8.RuneSelf {
-				raw = false // an escaped or non-ASCII key: only extension objects take those
-			}
-			if c == '\\' {
-				s.i++
-			}
-			s.i++
-		}
-		key := s.d[start:s.i]
-		s.i++
+		s.ws()
+		start := s.i + 1
+		raw := s.skipStr() // an escaped or non-ASCII key is not raw: only extension objects take those
+		key := s.d[start : s.i-1]
 		s.expect(':')
 		member(key, raw)
 		switch s.peek() {
@@ -315,17 +298,22 @@ func isHex(c byte) bool {
 	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F')
 }
 
-// skipStr checks a string as str reads it, without copying it.
-func (s *fastScanner) skipStr() {
+// skipStr checks a string as encoding/json does, without copying it, and reports whether it is
+// raw: printable ASCII without escapes, so that its bytes are its value.
+func (s *fastScanner) skipStr() (raw bool) {
 	s.expect('"')
+	raw = true
 	for s.i < len(s.d) {
 		switch c := s.d[s.i]; {
 		case c == '"':
 			s.i++
-			return
+			return raw
 		case c < 0x20:
 			s.slow()
+		case c >= utf8.RuneSelf:
+			raw = false
 		case c == '\\':
+			raw = false
 			if s.i+1 >= len(s.d) {
 				s.slow()
 			}
@@ -345,6 +333,7 @@ func (s *fastScanner) skipStr() {
 		s.i++
 	}
 	s.slow()
+	return false
 }
 
 func (s *fastScanner) literal(lit string) {
@@ -462,12 +451,7 @@ func (s *fastScanner) userObject(fu *FastUser) {
 		}
 		lk := lowerKey(&buf, key)
 		if bytes.HasPrefix(lk, []byte("urn:")) {
-			for _, e := range fu.Exts {
-				if strings.EqualFold(e.Key, string(key)) { // ASCII keys: the same as Lower's collision
-					s.slow()
-				}
-			}
-			fu.Exts = append(fu.Exts, FastExt{Key: string(key), Value: s.value()})
+			fu.Exts = s.ext(fu.Exts, key)
 			return
 		}
 		var dst *string

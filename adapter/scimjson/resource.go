@@ -180,23 +180,32 @@ func Members(v any, deltaOps bool) ([]Member, error) {
 		if mi.Display, err = Str(o["display"], "members.display"); err != nil {
 			return nil, err
 		}
+		op := ""
 		if deltaOps {
-			op, err := Str(o["operation"], "members.operation")
-			if err != nil {
+			if op, err = Str(o["operation"], "members.operation"); err != nil {
 				return nil, err
 			}
-			switch strings.ToLower(op) {
-			case "":
-			case "delete":
-				mi.Delete = true
-			default:
-				return nil, Errorf(InvalidValue, "members.operation must be \"delete\" or absent")
-			}
 		}
-		if mi.Value == "" {
-			return nil, Errorf(InvalidValue, "every entry of members needs a value (the member's user id)")
+		if err := mi.check(op); err != nil {
+			return nil, err
 		}
 		out = append(out, mi)
 	}
 	return out, nil
+}
+
+// check applies the rules every member entry follows: the SCIM 1.1 operation op is "delete" or
+// empty (any case), and the entry has a value.
+func (mi *Member) check(op string) error {
+	switch strings.ToLower(op) {
+	case "":
+	case "delete":
+		mi.Delete = true
+	default:
+		return Errorf(InvalidValue, "members.operation must be \"delete\" or absent")
+	}
+	if mi.Value == "" {
+		return Errorf(InvalidValue, "every entry of members needs a value (the member's user id)")
+	}
+	return nil
 }
