@@ -15,12 +15,20 @@ import (
 // Sorting (RFC 7644 §3.4.2.3). An unfiltered listing sorted by an attribute the backend sorts by
 // itself (Capabilities.SortUsers/SortGroups, from the mapping's sort block) is passed down with
 // the query and paged as usual. Any other sorted listing is sorted in the bridge: it reads every
-// match, in pages of scim.maxPageSize, up to maxSortScan resources, sorts them and cuts the
-// requested page; a listing with more matches is refused with tooMany and a hint to filter,
-// rather than sorted partially.
+// match, in pages of scim.maxPageSize, up to the mapping's scan bound (fallback.maxScan) and never
+// more than maxSortScan resources, sorts them and cuts the requested page; a listing with more
+// matches is refused with tooMany and a hint to filter, rather than sorted partially.
 
 // maxSortScan is the most resources a sorted listing reads.
 const maxSortScan = 10000
+
+// sortBound is how many matches a listing sorted in the bridge may read, and what sets it.
+func sortBound(scan int) (int, string) {
+	if scan > 0 && scan < maxSortScan {
+		return scan, "the mapping's fallback.maxScan"
+	}
+	return maxSortScan, "the connector's limit"
+}
 
 // parseSort reads sortBy and sortOrder; sortOrder without sortBy is ignored, as the RFC says.
 func parseSort(lr *listRequest, sortBy, sortOrder string, d wire) error {
@@ -71,7 +79,8 @@ func pushSort(q *backend.Query, lr *listRequest, sortable []string) bool {
 
 // sortedPage reads every match of lr's filter through fetch, sorts by lr.sortBy and returns the
 // requested page and the total.
-func sortedPage[T any](lr *listRequest, pageSize int, fetch func(q backend.Query) (int, []T, error), resolve func(*T) filter.Resolver) (int, []T, error) {
+func sortedPage[T any](lr *listRequest, pageSize, scan int, fetch func(q backend.Query) (int, []T, error), resolve func(*T) filter.Resolver) (int, []T, error) {
+	limit, why := sortBound(scan)
 	q := backend.Query{Filter: lr.query.Filter, StartIndex: 1, Count: pageSize}
 	var all []T
 	for {
@@ -79,9 +88,9 @@ func sortedPage[T any](lr *listRequest, pageSize int, fetch func(q backend.Query
 		if err != nil {
 			return 0, nil, err
 		}
-		if total > maxSortScan {
+		if total > limit {
 			return 0, nil, newProblem(http.StatusBadRequest, codeTooMany, fmt.Sprintf(
-				"Sorting reads every match, and this listing has %d, more than the %d the connector sorts; add a filter", total, maxSortScan))
+				"Sorting reads every match, and this listing has %d, more than the %d the connector sorts (%s); add a filter", total, limit, why))
 		}
 		all = append(all, items...)
 		if len(items) == 0 || len(all) >= total {
@@ -181,7 +190,7 @@ func number(v any) (float64, bool) {
 
 // sortedUsers and sortedGroups are the two listings sortedPage serves.
 func (s *server) sortedUsers(ctx context.Context, lr *listRequest) (*backend.UserPage, error) {
-	total, users, err := sortedPage(lr, s.cfg.MaxPageSize, func(q backend.Query) (int, []backend.User, error) {
+	total, users, err := sortedPage(lr, s.cfg.MaxPageSize, s.caps.ScanUsers, func(q backend.Query) (int, []backend.User, error) {
 		p, err := s.b.ListUsers(ctx, q)
 		if err != nil {
 			return 0, nil, err
@@ -195,7 +204,7 @@ func (s *server) sortedUsers(ctx context.Context, lr *listRequest) (*backend.Use
 }
 
 func (s *server) sortedGroups(ctx context.Context, lr *listRequest) (*backend.GroupPage, error) {
-	total, groups, err := sortedPage(lr, s.cfg.MaxPageSize, func(q backend.Query) (int, []backend.Group, error) {
+	total, groups, err := sortedPage(lr, s.cfg.MaxPageSize, s.caps.ScanGroups, func(q backend.Query) (int, []backend.Group, error) {
 		p, err := s.b.ListGroups(ctx, q)
 		if err != nil {
 			return 0, nil, err

@@ -84,3 +84,33 @@ func TestPerAttributeMaxLength(t *testing.T) {
 		t.Errorf("the backend got %d writes, want the one create", n)
 	}
 }
+
+// scanLimited is a memory backend whose mapping bounds the bridge's own scans at 3 users.
+type scanLimited struct{ *memory.Backend }
+
+func (b scanLimited) Capabilities() backend.Capabilities {
+	c := b.Backend.Capabilities()
+	c.ScanUsers = 3
+	return c
+}
+
+// TestSortInBridgeWithinTheScanBound: a listing sorted in the bridge reads at most the mapping's
+// scan bound; beyond it the answer is tooMany naming the bound, not a partial sort.
+func TestSortInBridgeWithinTheScanBound(t *testing.T) {
+	h := newHarness(t, scanLimited{memory.New(memory.Options{})}, nil)
+	for _, n := range []string{"c", "a", "b"} {
+		if r := h.do("POST", "/scim/v2/Users", []byte(`{"userName":"`+n+`@x"}`)); r.status != 201 {
+			t.Fatalf("create: %d %s", r.status, r.raw)
+		}
+	}
+	r := h.do("GET", "/scim/v2/Users?sortBy=userName", nil)
+	if r.status != 200 || strings.Index(string(r.raw), "a@x") > strings.Index(string(r.raw), "b@x") {
+		t.Fatalf("3 users sorted: %d %s", r.status, r.raw)
+	}
+	h.do("POST", "/scim/v2/Users", []byte(`{"userName":"d@x"}`))
+	r = h.do("GET", "/scim/v2/Users?sortBy=userName", nil)
+	if r.status != 400 || !strings.Contains(string(r.raw), `"scimType":"tooMany"`) ||
+		!strings.Contains(string(r.raw), "more than the 3 the connector sorts (the mapping's fallback.maxScan)") {
+		t.Fatalf("4 users over a bound of 3: %d %s", r.status, r.raw)
+	}
+}

@@ -91,6 +91,11 @@ type Capabilities struct {
 	// "custom.<name>").
 	SortUsers  []string
 	SortGroups []string
+	// ScanUsers and ScanGroups bound how many records the front end may read to answer one
+	// listing itself (sorting in the bridge): the mapping's fallback.maxScan. 0: no bound of the
+	// backend's (the front end's own applies).
+	ScanUsers  int
+	ScanGroups int
 
 	CreateGroup bool
 	GetGroup    bool

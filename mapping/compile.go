@@ -1210,6 +1210,7 @@ func capabilities(u *users, g *groups) backend.Capabilities {
 		c.Activation = c.ReplaceUser && activeRead && (activeWritten || (u.activate != nil && u.deactivate != nil))
 		c.UserAttributes = userAttributes(u)
 		c.SortUsers = sortable(u.sort)
+		c.ScanUsers = u.maxScan
 		for _, r := range u.search {
 			c.FilterUsers = append(c.FilterUsers, r.shape)
 			if strings.HasSuffix(r.shape, " eq") {
@@ -1230,6 +1231,7 @@ func capabilities(u *users, g *groups) backend.Capabilities {
 		c.CreateGroup = g.create != nil && c.GetGroup
 		c.ListGroups = g.list != nil
 		c.SortGroups = sortable(g.sort)
+		c.ScanGroups = g.maxScan
 		c.UpdateGroup = c.GetGroup && ((g.addMember != nil && g.removeMember != nil) || g.update != nil)
 		c.DeleteGroup = g.delete != nil
 	}
