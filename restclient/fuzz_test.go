@@ -67,8 +67,10 @@ func FuzzReply(f *testing.F) {
 
 // FuzzParseOpenAPI: any document gives a definition or an error, never a panic or a hang.
 func FuzzParseOpenAPI(f *testing.F) {
-	if data, err := os.ReadFile(filepath.Join("..", "internal", "restsim", "openapi.yaml")); err == nil {
-		f.Add(data)
+	for _, doc := range []string{"openapi.yaml", "openapi-xml.yaml"} {
+		if data, err := os.ReadFile(filepath.Join("..", "internal", "restsim", doc)); err == nil {
+			f.Add(data)
+		}
 	}
 	f.Add([]byte("openapi: 3.0.0\ninfo: {title: x, version: '1'}\npaths:\n  /a/{id}:\n    get:\n      operationId: a\n      responses: {'200': {description: ok, content: {application/json: {schema: {$ref: '#/components/schemas/T'}}}}}\ncomponents: {schemas: {T: {type: object, properties: {t: {$ref: '#/components/schemas/T'}}}}}"))
 	f.Fuzz(func(t *testing.T, data []byte) {

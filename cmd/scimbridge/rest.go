@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/scimbridge/scimbridge/internal/restsim"
+	"github.com/scimbridge/scimbridge/internal/xmlcontent"
 	"github.com/scimbridge/scimbridge/restclient"
 )
 
@@ -75,13 +76,17 @@ func cmdREST(args []string, stdout, stderr io.Writer) int {
 	for _, name := range def.Operations() {
 		o, _ := def.Lookup(name)
 		fmt.Fprintf(stdout, "%s  %s %s\n", name, o.Method, o.Path)
+		x := o.XML != nil
+		if x {
+			fmt.Fprintf(stdout, "  XML: body <%s>, reply <%s>\n", orAny(o.XML.Body), orAny(o.XML.Response))
+		}
 		if o.Request.NumField() > 0 {
 			fmt.Fprintln(stdout, "  request:")
-			describeFields(stdout, o.Request, "    ", 0)
+			describeFields(stdout, o.Request, "    ", 0, x)
 		}
 		if o.Response.NumField() > 0 {
 			fmt.Fprintln(stdout, "  response (resp):")
-			describeFields(stdout, o.Response, "    ", 0)
+			describeFields(stdout, o.Response, "    ", 0, x)
 		}
 	}
 	if len(def.Skipped) > 0 {
@@ -100,8 +105,17 @@ func cmdREST(args []string, stdout, stderr io.Writer) int {
 	return 0
 }
 
-// describeFields prints a struct's fields, one per line, nested structs indented (bounded).
-func describeFields(w io.Writer, t reflect.Type, indent string, depth int) {
+func orAny(root string) string {
+	if root == "" {
+		return "any"
+	}
+	return root
+}
+
+// describeFields prints a struct's fields, one per line, nested structs indented (bounded):
+// with the JSON member, or for an XML operation the element (<a><b> for a wrapped list) or
+// attribute (@a) each one reads.
+func describeFields(w io.Writer, t reflect.Type, indent string, depth int, xml bool) {
 	for i := 0; i < t.NumField(); i++ {
 		f := t.Field(i)
 		json, _, _ := strings.Cut(f.Tag.Get("json"), ",")
@@ -109,13 +123,20 @@ func describeFields(w io.Writer, t reflect.Type, indent string, depth int) {
 		if json != "" && json != "-" {
 			note = "  (" + json + ")"
 		}
+		if name, opts, _ := strings.Cut(f.Tag.Get("xml"), ","); xml && name != "" && name != "-" {
+			if strings.HasPrefix(opts, "attr") {
+				note = "  (@" + name + ")"
+			} else {
+				note = "  (<" + strings.ReplaceAll(name, ">", "><") + ">)"
+			}
+		}
 		inner := f.Type
 		for inner.Kind() == reflect.Pointer || inner.Kind() == reflect.Slice {
 			inner = inner.Elem()
 		}
 		fmt.Fprintf(w, "%s%s %s%s\n", indent, f.Name, typeText(f.Type), note)
-		if inner.Kind() == reflect.Struct && inner != reflect.TypeOf(time.Time{}) && depth < 4 {
-			describeFields(w, inner, indent+"  ", depth+1)
+		if inner.Kind() == reflect.Struct && inner != reflect.TypeOf(time.Time{}) && inner != reflect.TypeOf(xmlcontent.Content{}) && depth < 4 {
+			describeFields(w, inner, indent+"  ", depth+1, xml)
 		}
 	}
 }
@@ -124,6 +145,8 @@ func typeText(t reflect.Type) string {
 	switch {
 	case t == reflect.TypeOf(time.Time{}):
 		return "time"
+	case t == reflect.TypeOf(xmlcontent.Content{}):
+		return "xml"
 	case t.Kind() == reflect.Pointer:
 		return typeText(t.Elem())
 	case t.Kind() == reflect.Slice:

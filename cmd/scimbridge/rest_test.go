@@ -88,6 +88,21 @@ func TestRESTInspect(t *testing.T) {
 	if code := cmdREST([]string{"inspect", filepath.Join("..", "..", "README.md")}, &stdout, &stderr); code != 1 || !strings.Contains(stderr.String(), "OpenAPI") {
 		t.Fatalf("a non-OpenAPI file: exit %d, %s", code, stderr.String())
 	}
+	// The XML edition: the root elements, and the element or attribute behind each field.
+	stdout.Reset()
+	xmlDoc := filepath.Join("..", "..", "internal", "restsim", "openapi-xml.yaml")
+	if code := cmdREST([]string{"inspect", xmlDoc, "--skeleton", skel}, &stdout, &stderr); code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr.String())
+	}
+	for _, want := range []string{"listUsers  GET /users\n  XML: body <any>, reply <users>\n", "    Total int  (@total)\n", "    Users []object  (<user>)\n",
+		"      Id string  (@id)\n", "    Members []string  (<members><member>)\n", "  XML: body <password>, reply <any>\n  request:\n    Id string\n    Body string\n"} {
+		if !strings.Contains(stdout.String(), want) {
+			t.Errorf("missing %q in:\n%s", want, stdout.String())
+		}
+	}
+	if code := checkMapping(skel, xmlDoc, &stdout, &stderr); code != 0 {
+		t.Fatalf("the XML skeleton does not check: %s", stderr.String())
+	}
 }
 
 // Problems in an OpenAPI document fail check with their place in the document: a broken schema,
@@ -145,5 +160,51 @@ components:
 	want = docPath + `:16:5: invalid OpenAPI document: schemas User: unsupported 'type' value "strng"`
 	if got := strings.TrimSpace(stderr.String()); got != want {
 		t.Errorf("got\n%s\nwant\n%s", got, want)
+	}
+}
+
+// XML operations are checked as JSON ones are: a bad attribute declaration in the rest: block at
+// its place, then the mapping's field paths against the XML types (attributes are fields too).
+func TestCheckRESTMappingXML(t *testing.T) {
+	bad := `client: shop
+rest:
+  types:
+    User: { "@id": int, login: string, tags: { tag: "[]string" } }
+  operations:
+    getUser: { method: GET, path: "/users/{id}.xml", xml: { response: user }, response: User }
+    listUsers: { method: GET, path: /users.xml, xml: { response: users }, response: { "@total": { n: int }, user: "[]User" } }
+users:
+  toSCIM:
+    id: string(rec.Id)
+    userName: rec.Logn
+    nickName: rec.Tags.Tag[0]
+  get: { call: getUser, request: { ID: id }, result: resp }
+`
+	path := filepath.Join(t.TempDir(), "shop.mapping.yaml")
+	if err := os.WriteFile(path, []byte(bad), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var stdout, stderr bytes.Buffer
+	if code := checkMapping(path, "", &stdout, &stderr); code != 1 {
+		t.Fatalf("exit %d, want 1: %s", code, stdout.String())
+	}
+	want := path + `:7:87: rest.operations.listUsers.response: @total: an attribute holds a scalar (string, int, number, bool, time)`
+	if got := strings.TrimSpace(stderr.String()); got != want {
+		t.Fatalf("got\n%s\nwant\n%s", got, want)
+	}
+	if err := os.WriteFile(path, []byte(strings.Replace(bad, `"@total": { n: int }`, `"@total": int`, 1)), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	stderr.Reset()
+	if code := checkMapping(path, "", &stdout, &stderr); code != 1 {
+		t.Fatalf("exit %d, want 1", code)
+	}
+	for _, w := range []string{path + ":11:15: ", `Logn`, path + ":13:36: ", `"ID" (did you mean "Id"?)`} {
+		if !strings.Contains(stderr.String(), w) {
+			t.Errorf("missing %q in:\n%s", w, stderr.String())
+		}
+	}
+	if strings.Contains(stderr.String(), "Tags.Tag") || strings.Contains(stderr.String(), ":12:") {
+		t.Errorf("a good path into a wrapped list was refused:\n%s", stderr.String())
 	}
 }

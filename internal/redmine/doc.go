@@ -6,7 +6,8 @@
 //
 // TestBridgeAgainstRedmine (in this package, so that its minutes have their own test timeout)
 // builds the bridge, serves deploy/examples/redmine.mapping.yaml over a fresh Redmine and runs
-// `scimbridge test` in both SCIM dialects through it.
+// `scimbridge test` in both SCIM dialects through it, then serves redmine-xml.mapping.yaml (the
+// same Redmine through its XML endpoints) and runs the SCIM 2.0 replay again.
 //
 // One Ruby process boots Rails once: it enables the REST API and prints the admin's key (what
 // `bin/rails runner` would do), then serves. Start-up takes 10 to 40 seconds on a busy machine.
