@@ -527,6 +527,7 @@ func TestCapabilities(t *testing.T) {
 		UserAttributes: []string{"userName", "name.givenName", "name.familyName", "name.middleName", "displayName", "title", "emails",
 			"phoneNumbers", "active", "custom.departmentName", "enterprise.department", "custom.isAdmin", "enterprise.employeeNumber"},
 		CreateGroup: true, GetGroup: true, ListGroups: true, UpdateGroup: true, DeleteGroup: true,
+		ScanUsers: 5000, ScanGroups: 5000, // fallback.maxScan
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("capabilities =\n%+v\nwant\n%+v", got, want)
