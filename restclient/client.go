@@ -25,6 +25,7 @@ import (
 
 	"github.com/scimbridge/scimbridge/internal/guard"
 	"github.com/scimbridge/scimbridge/internal/reqid"
+	"github.com/scimbridge/scimbridge/internal/xmlcontent"
 )
 
 // Defaults for the zero values of Config.
@@ -533,7 +534,12 @@ func decodeResponse(o *Operation, h http.Header, body []byte) (reflect.Value, er
 		dst = out.Elem().FieldByName(o.respField).Addr().Interface()
 	}
 	if o.XML != nil {
-		return out, decodeXML(o.XML, body, dst)
+		// Legacy servers answer ISO-8859-1 or windows-1252 too; encoding/xml reads UTF-8 only.
+		utf8Body, _, err := xmlcontent.ToUTF8(h.Get("Content-Type"), body)
+		if err != nil {
+			return out, err
+		}
+		return out, decodeXML(o.XML, utf8Body, dst)
 	}
 	if err := json.Unmarshal(body, dst); err != nil {
 		var se *json.SyntaxError

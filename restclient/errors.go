@@ -12,6 +12,8 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/scimbridge/scimbridge/internal/xmlcontent"
 )
 
 // Sentinel errors, for errors.Is.
@@ -130,7 +132,9 @@ func statusError(resp *http.Response, body []byte, d *Definition) error {
 		ct := resp.Header.Get("Content-Type")
 		code, msg, ok := "", "", false
 		if looksXML(ct, body) {
-			code, msg, ok = xmlErrorText(bytes.TrimSpace(body), d.errXMLMessage, d.errXMLCode)
+			if utf8Body, _, err := xmlcontent.ToUTF8(ct, body); err == nil {
+				code, msg, ok = xmlErrorText(bytes.TrimSpace(utf8Body), d.errXMLMessage, d.errXMLCode)
+			}
 		}
 		if !ok {
 			code, msg = errorText(ct, body, d.errMessage, d.errCode)

@@ -264,3 +264,38 @@ func TestDocsXMLExampleParses(t *testing.T) {
 		t.Fatalf("getGroup %+v", g)
 	}
 }
+
+// Legacy character sets: an ISO-8859-1 or windows-1252 reply (by header or declaration) is read
+// as what it says, in replies and in error bodies; an unknown one is an unreadable reply.
+func TestXMLCharsets(t *testing.T) {
+	for _, tc := range []struct{ ctype, body, want string }{
+		{"application/xml", "<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?><user><login>M\xfcller</login></user>", "Müller"},
+		{"text/xml; charset=windows-1252", "<user><login>M\xfcller \x96 \x8a</login></user>", "Müller – Š"},
+		{"application/xml; charset=utf-8", "<?xml version=\"1.0\" encoding=\"US-ASCII\"?><user><login>Mueller</login></user>", "Mueller"},
+	} {
+		c := xmlClient(t, func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", tc.ctype)
+			io.WriteString(w, tc.body)
+		})
+		resp, err := c.Invoke(context.Background(), "getUser", request(t, c, "getUser", map[string]any{"Id": "1"}))
+		if err != nil || field(resp, "Login") != tc.want {
+			t.Errorf("%s: %v %+v, want %q", tc.ctype, err, resp, tc.want)
+		}
+	}
+	c := xmlClient(t, func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/xml; charset=koi8-r")
+		io.WriteString(w, "<user><login>x</login></user>")
+	})
+	if _, err := c.Invoke(context.Background(), "getUser", request(t, c, "getUser", map[string]any{"Id": "1"})); !errors.Is(err, xmlcontent.ErrCharset) {
+		t.Errorf("koi8-r: %v, want ErrCharset", err)
+	}
+	c = xmlClient(t, func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/xml; charset=ISO-8859-1")
+		w.WriteHeader(422)
+		io.WriteString(w, "<errors><error>Login d\xe9j\xe0 pris</error></errors>")
+	})
+	var f *Fault
+	if _, err := c.Invoke(context.Background(), "getUser", request(t, c, "getUser", map[string]any{"Id": "1"})); !errors.As(err, &f) || f.Message != "Login déjà pris" {
+		t.Errorf("latin-1 error body: %v", err)
+	}
+}
