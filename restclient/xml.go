@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"reflect"
+	"slices"
 	"strings"
 
 	"github.com/antchfx/xmlquery"
@@ -191,7 +192,7 @@ const maxXMLErrorBody = 64 << 10
 // xmlErrorText reads the message and code of an XML error body by XPath; ok is false when the
 // body is not XML or no path matches (the caller falls back to the text without markup).
 func xmlErrorText(body []byte, msgPaths, codePaths []string) (code, msg string, ok bool) {
-	if len(body) > maxXMLErrorBody || bytes.Contains(body, []byte("<!")) && bytes.Contains(body, []byte("<!DOCTYPE")) {
+	if len(body) > maxXMLErrorBody {
 		return "", "", false
 	}
 	// Well-formed under the strict reader first: xmlquery is then only asked to read what
@@ -211,8 +212,8 @@ func xmlErrorText(body []byte, msgPaths, codePaths []string) (code, msg string, 
 		}
 		return ""
 	}
-	msg = first(append(slicesClip(msgPaths), defaultXMLMessagePaths...))
-	code = first(append(slicesClip(codePaths), defaultXMLCodePaths...))
+	msg = first(append(slices.Clip(msgPaths), defaultXMLMessagePaths...))
+	code = first(append(slices.Clip(codePaths), defaultXMLCodePaths...))
 	if code == msg {
 		code = ""
 	}
@@ -221,8 +222,6 @@ func xmlErrorText(body []byte, msgPaths, codePaths []string) (code, msg string, 
 	}
 	return oneLine(code, 256), oneLine(msg, maxErrorText), true
 }
-
-func slicesClip(s []string) []string { return s[:len(s):len(s)] }
 
 // xpathText is the text an XPath selects: the nodes' texts joined with "; ", or a string,
 // number or boolean result.
