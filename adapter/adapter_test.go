@@ -239,6 +239,13 @@ func TestConfigValidateReportsEverything(t *testing.T) {
 	if _, err := New(Config{Auth: AuthConfig{Mode: "header", HeaderName: "bad name"}}, memory.New(memory.Options{}), Options{Ledger: state.NewMemory()}); err == nil {
 		t.Errorf("New accepted an invalid configuration")
 	}
+	// An operator who sets mode header and forgets headerName is told what to add, not that ""
+	// is an invalid name.
+	h := Config{Auth: AuthConfig{Mode: "header", Token: "Bearer x"}}
+	h.Defaults()
+	if err := h.Validate(); err == nil || !strings.Contains(err.Error(), "auth.headerName is required with auth.mode header") {
+		t.Errorf("missing headerName: %v", err)
+	}
 }
 
 func TestPasswordSyncModes(t *testing.T) {

@@ -217,7 +217,9 @@ func (c *Config) Validate() error {
 			bad("auth.password is required with auth.mode basic")
 		}
 	case "header":
-		if !headerToken.MatchString(c.Auth.HeaderName) {
+		if c.Auth.HeaderName == "" {
+			bad("auth.headerName is required with auth.mode header (the header the agent sends, e.g. Authorization)")
+		} else if !headerToken.MatchString(c.Auth.HeaderName) {
 			bad("auth.headerName %q is not a valid HTTP header name", c.Auth.HeaderName)
 		}
 		if c.Auth.Token == "" {
