@@ -193,7 +193,7 @@ func (g *guardConn) Write(p []byte) (int, error) {
 		g.mu.Lock()
 		d := dialectOfLine(g.line)
 		// The query is left out of the log: a client may carry a secret there.
-		line, _, _ := strings.Cut(string(g.line), "?")
+		line, _, _ := strings.Cut(strings.TrimSuffix(string(g.line), "\r"), "?")
 		line = sanitizeDetail(line, 120)
 		g.mu.Unlock()
 		code, msg := preHandlerAnswer(status, detail, g.opts.MaxHeaderBytes)
