@@ -57,8 +57,14 @@ func (s *server) parseList(r *http.Request, d wire) (*listRequest, error) {
 		return nil, newProblem(http.StatusBadRequest, codeBadRequest, "The query string is not valid URL encoding")
 	}
 	lr := &listRequest{query: backend.Query{StartIndex: 1, Count: s.cfg.MaxPageSize}}
+	// SCIM 2.0 reads a startIndex below 1 as 1 and a negative count as 0 (RFC 7644 §3.4.2.4);
+	// the agent's SCIM 1.1 SDK answers them 400 (docs/okta-agent-protocol.md#paging-rules).
+	lenient := d.dialect() == scim20Dialect
 	if raw, ok := queryParam(v, "startIndex"); ok {
 		n, err := strconv.ParseInt(strings.TrimSpace(raw), 10, 64)
+		if err == nil && n < 0 && lenient {
+			n = 1
+		}
 		if err != nil || n < 0 {
 			return nil, newProblem(http.StatusBadRequest, codeBadPaging, "startIndex must be a non-negative integer")
 		}
@@ -68,6 +74,9 @@ func (s *server) parseList(r *http.Request, d wire) (*listRequest, error) {
 	}
 	if raw, ok := queryParam(v, "count"); ok {
 		n, err := strconv.ParseInt(strings.TrimSpace(raw), 10, 64)
+		if err == nil && n < 0 && lenient {
+			n = 0
+		}
 		if err != nil || n < 0 {
 			return nil, newProblem(http.StatusBadRequest, codeBadPaging, "count must be a non-negative integer")
 		}
