@@ -19,7 +19,7 @@ type limitedBackend struct {
 func (b *limitedBackend) MaxLengths() (users, groups map[string]backend.MaxLength) {
 	return map[string]backend.MaxLength{
 			"userName":              {Limit: 20, Source: "the mapping's maxLength"},
-			"name.givenName":        {Limit: 5, Source: "the application's schema, XSD maxLength of GivenName"},
+			"name.givenName":        {Limit: 5, Source: "the application's schema, maxLength of GivenName"},
 			"custom.departmentName": {Limit: 3, Source: "the mapping's maxLength"},
 		}, map[string]backend.MaxLength{
 			"displayName": {Limit: 8, Source: "the mapping's maxLength"},
@@ -53,7 +53,7 @@ func TestPerAttributeMaxLength(t *testing.T) {
 	}{
 		{"/scim/v1/Users", `{"userName":` + long + `}`, "userName is 23 characters long; the limit is 20 (the mapping's maxLength)"},
 		{"/scim/v2/Users", `{"userName":` + long + `}`, "userName is 23 characters long; the limit is 20"},
-		{"/scim/v2/Users", `{"userName":"a@x","name":{"givenName":"Zoëlle"}}`, "name.givenName is 6 characters long; the limit is 5 (the application's schema, XSD maxLength of GivenName)"},
+		{"/scim/v2/Users", `{"userName":"a@x","name":{"givenName":"Zoëlle"}}`, "name.givenName is 6 characters long; the limit is 5 (the application's schema, maxLength of GivenName)"},
 		{"/scim/v1/Users", `{"userName":"a@x","urn:okta:onprem_app:1.0:user:custom":{"departmentName":"Sales"}}`, "custom.departmentName is 5 characters long; the limit is 3"},
 		{"/scim/v1/Groups", `{"displayName":"a long group name"}`, "displayName is 17 characters long; the limit is 8"},
 		{"/scim/v2/Groups", `{"displayName":"a long group name"}`, "displayName is 17 characters long; the limit is 8"},

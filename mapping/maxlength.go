@@ -88,7 +88,7 @@ func (l lengthLimits) fromSchema(fp fieldPath, src, root string) {
 		return
 	}
 	if a := plainAttr(src, root); a != "" {
-		l.lower(a, fp.maxLen, "the application's schema, XSD maxLength of "+fp.text)
+		l.lower(a, fp.maxLen, "the application's schema, maxLength of "+fp.text)
 	}
 }
 
@@ -163,6 +163,6 @@ func checkFieldLength(fp fieldPath, from string, v any) error {
 	if from != "" {
 		what = from
 	}
-	return backend.Errorf(backend.Invalid, "%s is %d characters long; the limit is %d (the application's schema, XSD maxLength of %s)",
+	return backend.Errorf(backend.Invalid, "%s is %d characters long; the limit is %d (the application's schema, maxLength of %s)",
 		what, n, fp.maxLen, fp.text)
 }

@@ -74,7 +74,7 @@ func TestMaxLengthFromXSDAndMapping(t *testing.T) {
 			t.Errorf("users %s: limit %d (%q), want %d", attr, got, users[attr].Source, want)
 		}
 	}
-	if src := users["userName"].Source; !strings.Contains(src, "XSD maxLength of Login") {
+	if src := users["userName"].Source; !strings.Contains(src, "schema, maxLength of Login") {
 		t.Errorf("userName's limit source %q", src)
 	}
 	if src := users["title"].Source; src != "the mapping's maxLength" {

@@ -365,7 +365,11 @@ func (c *schemaConv) typeOf(ref *openapi3.SchemaRef, depth int) *typeDesc {
 		if s.Format == "date-time" {
 			return &typeDesc{kind: "time"}
 		}
-		return &typeDesc{kind: "string"}
+		t := &typeDesc{kind: "string"}
+		if s.MaxLength != nil && *s.MaxLength > 0 && *s.MaxLength <= 1<<20 {
+			t.maxLen = int(*s.MaxLength)
+		}
+		return t
 	case "integer":
 		return &typeDesc{kind: "int"}
 	case "number":

@@ -21,6 +21,10 @@ type typeDesc struct {
 	elem   *typeDesc
 	fields []fieldDesc // object, in declared order
 	name   string      // a named type's name, for messages
+	// maxLen is a string's length limit in characters (an OpenAPI schema's maxLength), noted in
+	// the field's tag as the runtime WSDL client notes an XSD facet, so that the mapping's
+	// length limits read both alike (docs/mapping.md#maxlength); 0 for none.
+	maxLen int
 }
 
 type fieldDesc struct {
@@ -142,6 +146,9 @@ func structType(t *typeDesc, depth int, xml bool) (reflect.Type, error) {
 		tag := fmt.Sprintf(`json:"%s,omitempty" xml:"%s,omitempty"`, f.json, xn)
 		if attr {
 			tag = fmt.Sprintf(`json:"%s,omitempty" xml:"%s,attr,omitempty"`, f.json, xn)
+		}
+		if f.t.maxLen > 0 {
+			tag += fmt.Sprintf(` xsd:"maxLength=%d"`, f.t.maxLen)
 		}
 		fields = append(fields, reflect.StructField{Name: name, Type: ft, Tag: reflect.StructTag(tag)})
 	}

@@ -40,6 +40,14 @@ func restsimConformance(t *testing.T, mappingFile, doc, apiPath string) {
 	if r.status != 400 || !strings.Contains(string(r.body), "at least 8 characters") {
 		t.Fatalf("weak password: %d %s, want 400 with the application's words (policy rule, exposeDetail)", r.status, r.body)
 	}
+	// The document's maxLength of userName (64) reaches the front end: a longer one is refused
+	// with the bridge's own words before any call (restsim would refuse it in its own words).
+	long := strings.Repeat("x", 60) + "@example.com"
+	r = s.scim.do("POST", "Users", `{"schemas":["urn:scim:schemas:core:1.0"],"userName":"`+long+`","name":{"givenName":"L","familyName":"N"},
+		"emails":[{"value":"long@example.com","primary":true}],"active":true}`)
+	if want := "the limit is 64 (the application's schema, maxLength of UserName)"; r.status != 400 || !strings.Contains(string(r.body), want) {
+		t.Fatalf("a 72-character userName: %d %s, want 400 saying %q", r.status, r.body, want)
+	}
 	for _, dialect := range []string{"1.1", "2.0"} {
 		url := s.scim.base
 		if dialect == "2.0" {

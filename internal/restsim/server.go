@@ -18,6 +18,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/scimbridge/scimbridge/internal/simhttp"
 )
@@ -341,6 +342,10 @@ func decode(w http.ResponseWriter, r *http.Request, v any) bool {
 	return true
 }
 
+// MaxUserName is the longest userName the simulator stores, published as the schema's maxLength
+// in both OpenAPI documents, so that the bridge refuses a longer one before calling.
+const MaxUserName = 64
+
 // apply copies the set fields; it checks what a user must have.
 func (s *Server) apply(u *User, in userInput, except string) (string, string) {
 	if in.UserName != nil {
@@ -360,6 +365,9 @@ func (s *Server) apply(u *User, in userInput, except string) (string, string) {
 	}
 	if u.UserName == "" {
 		return "INVALID", "userName is required"
+	}
+	if utf8.RuneCountInString(u.UserName) > MaxUserName {
+		return "INVALID", fmt.Sprintf("userName is longer than %d characters", MaxUserName)
 	}
 	for id, o := range s.users {
 		if id != except && strings.EqualFold(o.UserName, u.UserName) {
