@@ -221,6 +221,20 @@ func cmdSim(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "scimbridge sim: --kind %q is not legacyhr, wso2, asmx, jira or rest\n", *kind)
 		return 2
 	}
+	// A flag another kind reads is refused, not ignored: --kerberos-keytab with --kind rest would
+	// otherwise serve an unprotected endpoint to an operator who believes it is protected.
+	only := map[string]string{"db": "legacyhr", "seed": "legacyhr", "soap12": "legacyhr", "rpc-literal": "legacyhr",
+		"ntlm": "legacyhr", "ntlm-password": "legacyhr", "kerberos-keytab": "legacyhr", "expire-every": "jira"}
+	var misplaced string
+	fs.Visit(func(f *flag.Flag) {
+		if k, ok := only[f.Name]; ok && k != *kind && misplaced == "" {
+			misplaced = fmt.Sprintf("--%s only applies to --kind %s (this is --kind %s)", f.Name, k, *kind)
+		}
+	})
+	if misplaced != "" {
+		fmt.Fprintln(stderr, "scimbridge sim:", misplaced)
+		return 2
+	}
 	if host, _, err := net.SplitHostPort(*addr); err != nil || !adapter.AuthNoneAllowed(*addr) {
 		fmt.Fprintf(stderr, "scimbridge sim: %q must be a loopback host:port (got host %q)\n", *addr, host)
 		return 2
