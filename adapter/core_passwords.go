@@ -36,7 +36,11 @@ func (s *server) syncPassword(ctx context.Context, id, pw string) error {
 	default:
 		return failed(op{resource: "user", id: id}, err)
 	}
-	if err := s.ledger.Record(ctx, id, pw); err != nil {
+	record := s.ledger.Record
+	if nr, ok := s.ledger.(NewPasswordRecorder); ok && !matches {
+		record = nr.RecordNew
+	}
+	if err := record(ctx, id, pw); err != nil {
 		s.log.Warn("could not record the password in the ledger; the next PUT will set it again",
 			"request_id", ri.id, "user_id", id, "error", err.Error())
 	}

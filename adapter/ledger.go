@@ -16,6 +16,14 @@ type PasswordLedger interface {
 	Record(ctx context.Context, userID, password string) error
 }
 
+// NewPasswordRecorder is what a ledger may also offer: RecordNew stores a password the caller
+// has just seen Remembered answer false for (under the user's write lock, so nothing recorded it
+// since), which spares the ledger matching it against every remembered hash again. Each match
+// is a deliberately slow hash (milliseconds), so a changed password costs about half.
+type NewPasswordRecorder interface {
+	RecordNew(ctx context.Context, userID, password string) error
+}
+
 // Locker serialises the writes to one resource: the front end holds the lock of a resource key
 // for the read, diff and write of one request, so that concurrent PUTs of one group end in one
 // of the sent member lists. Implementations (internal/state) hold it within one process or, on

@@ -239,6 +239,19 @@ func (p *Postgres) Remembered(ctx context.Context, userID, password string) (rem
 // Record remembers password as userID's newest, keeping the last N.
 func (p *Postgres) Record(ctx context.Context, userID, password string) (err error) {
 	defer p.opts.metrics.observe("record", now(), &err)
+	return p.record(ctx, userID, password, true)
+}
+
+// RecordNew is Record for a password that Remembered has just not found for userID (under the
+// user's write lock): it is not matched against the remembered hashes again.
+func (p *Postgres) RecordNew(ctx context.Context, userID, password string) (err error) {
+	defer p.opts.metrics.observe("record", now(), &err)
+	return p.record(ctx, userID, password, false)
+}
+
+// record stores password as userID's newest; match says to look for it among the remembered
+// ones first (recording a remembered password moves it to the front instead of keeping it twice).
+func (p *Postgres) record(ctx context.Context, userID, password string, match bool) error {
 	e, err := newEntry(password)
 	if err != nil {
 		return err
@@ -247,9 +260,11 @@ func (p *Postgres) Record(ctx context.Context, userID, password string) (err err
 	if err != nil {
 		return err
 	}
-	i, err := firstMatch(entries(stored), password)
-	if err != nil {
-		return err
+	i := -1
+	if match {
+		if i, err = firstMatch(entries(stored), password); err != nil {
+			return err
+		}
 	}
 	err = pgx.BeginFunc(ctx, p.pool, func(tx pgx.Tx) error {
 		if i >= 0 { // the same password again: keep one entry, the newest

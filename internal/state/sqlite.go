@@ -213,6 +213,19 @@ func (s *SQLite) Remembered(ctx context.Context, userID, password string) (remem
 // Record remembers password as userID's newest, keeping the last N.
 func (s *SQLite) Record(ctx context.Context, userID, password string) (err error) {
 	defer s.opts.metrics.observe("record", now(), &err)
+	return s.record(ctx, userID, password, true)
+}
+
+// RecordNew is Record for a password that Remembered has just not found for userID (under the
+// user's write lock): it is not matched against the remembered hashes again.
+func (s *SQLite) RecordNew(ctx context.Context, userID, password string) (err error) {
+	defer s.opts.metrics.observe("record", now(), &err)
+	return s.record(ctx, userID, password, false)
+}
+
+// record stores password as userID's newest; match says to look for it among the remembered
+// ones first (recording a remembered password moves it to the front instead of keeping it twice).
+func (s *SQLite) record(ctx context.Context, userID, password string, match bool) error {
 	e, err := newEntry(password)
 	if err != nil {
 		return err
@@ -221,9 +234,11 @@ func (s *SQLite) Record(ctx context.Context, userID, password string) (err error
 	if err != nil {
 		return err
 	}
-	i, err := firstMatch(entries(stored), password)
-	if err != nil {
-		return err
+	i := -1
+	if match {
+		if i, err = firstMatch(entries(stored), password); err != nil {
+			return err
+		}
 	}
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {

@@ -128,6 +128,19 @@ func (m *Memory) Remembered(ctx context.Context, userID, password string) (remem
 // password moves it to the front instead of keeping it twice.
 func (m *Memory) Record(ctx context.Context, userID, password string) (err error) {
 	defer m.opts.metrics.observe("record", now(), &err)
+	return m.record(ctx, userID, password, true)
+}
+
+// RecordNew is Record for a password that Remembered has just not found for userID (under the
+// user's write lock): it is not matched against the remembered hashes again.
+func (m *Memory) RecordNew(ctx context.Context, userID, password string) (err error) {
+	defer m.opts.metrics.observe("record", now(), &err)
+	return m.record(ctx, userID, password, false)
+}
+
+// record stores password as userID's newest; match says to look for it among the remembered
+// ones first (recording a remembered password moves it to the front instead of keeping it twice).
+func (m *Memory) record(ctx context.Context, userID, password string, match bool) error {
 	e, err := newEntry(password)
 	if err != nil {
 		return err
@@ -135,9 +148,11 @@ func (m *Memory) Record(ctx context.Context, userID, password string) (err error
 	m.mu.Lock()
 	old := m.history[userID]
 	m.mu.Unlock()
-	i, err := firstMatch(old, password) // hashing outside the lock
-	if err != nil {
-		return err
+	i := -1
+	if match {
+		if i, err = firstMatch(old, password); err != nil { // hashing outside the lock
+			return err
+		}
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()

@@ -16,6 +16,7 @@ import (
 // Store is what the bridge needs from a state store.
 type Store interface {
 	adapter.PasswordLedger
+	adapter.NewPasswordRecorder
 	adapter.Locker
 	mapping.State
 	Ping(ctx context.Context) error
@@ -31,6 +32,7 @@ type Opener func(t *testing.T, history int) Store
 func Run(t *testing.T, open Opener) {
 	t.Run("PasswordHistory", func(t *testing.T) { testPasswordHistory(t, open) })
 	t.Run("PasswordHistoryDedup", func(t *testing.T) { testPasswordDedup(t, open) })
+	t.Run("PasswordRecordNew", func(t *testing.T) { testPasswordRecordNew(t, open) })
 	t.Run("PasswordConcurrent", func(t *testing.T) { testPasswordConcurrent(t, open) })
 	t.Run("Observe", func(t *testing.T) { testObserve(t, open) })
 	t.Run("ObserveConcurrent", func(t *testing.T) { testObserveConcurrent(t, open) })
@@ -116,6 +118,33 @@ func testPasswordDedup(t *testing.T, open Opener) {
 	}
 	if r, _ := remembered(t, s, "u", "a"); !r {
 		t.Error("a forgotten although it was re-recorded just before c")
+	}
+}
+
+// RecordNew keeps the same history as Record for passwords Remembered did not find: newest
+// first, the last N, each remembered.
+func testPasswordRecordNew(t *testing.T, open Opener) {
+	s := open(t, 3)
+	ctx := context.Background()
+	for _, pw := range []string{"p1", "p2", "p3", "p4"} {
+		if err := s.RecordNew(ctx, "u", pw); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for pw, want := range map[string]bool{"p1": false, "p2": true, "p3": true, "p4": true} {
+		if r, k := remembered(t, s, "u", pw); r != want || !k {
+			t.Errorf("after RecordNew p1..p4 with a history of 3: %s remembered=%v known=%v, want %v true", pw, r, k, want)
+		}
+	}
+	// Mixed with Record: a remembered password recorded again moves to the front.
+	record(t, s, "u", "p2")
+	if err := s.RecordNew(ctx, "u", "p5"); err != nil {
+		t.Fatal(err)
+	}
+	for pw, want := range map[string]bool{"p2": true, "p5": true, "p4": true, "p3": false} {
+		if r, _ := remembered(t, s, "u", pw); r != want {
+			t.Errorf("after p2 again and RecordNew p5: %s remembered=%v, want %v", pw, r, want)
+		}
 	}
 }
 
