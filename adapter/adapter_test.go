@@ -499,6 +499,10 @@ func TestErrorStatuses(t *testing.T) {
 			if r.header.Get("Retry-After") != want {
 				t.Errorf("Retry-After %q, want %q", r.header.Get("Retry-After"), want)
 			}
+			// One sentence: the engine's lower-case reason inside it, not after a full stop.
+			if m := c.err.(*backend.Error).Message; d != "The application behind the connector is unavailable ("+m+"); retry later." {
+				t.Errorf("unavailable description: %s", d)
+			}
 		case 504: // a read: nothing was changed
 			if !strings.Contains(d, "while reading; nothing was changed") {
 				t.Errorf("timeout description: %s", d)

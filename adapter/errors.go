@@ -8,6 +8,7 @@ import (
 	"math"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/scimbridge/scimbridge/adapter/scim11"
@@ -238,8 +239,13 @@ func writeBackendError(w http.ResponseWriter, r *http.Request, err error, o op) 
 			retry = be.RetryAfter
 		}
 		w.Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(retry.Seconds()))))
+		// msg is the engine's lower-case reason ("the legacy application could not be reached").
+		reason := ""
+		if msg != kind.String() {
+			reason = " (" + strings.TrimSuffix(msg, ".") + ")"
+		}
 		writeError(w, r, http.StatusServiceUnavailable, codeUnavailable,
-			"The application behind the connector is unavailable; retry later. "+msg)
+			"The application behind the connector is unavailable"+reason+"; retry later.")
 	case backend.Timeout:
 		if r.Method == http.MethodGet || o.list {
 			// A read changes nothing, so it can simply be retried.
