@@ -482,6 +482,11 @@ func TestErrorStatuses(t *testing.T) {
 		{backend.Errorf(backend.Unsupported, "x"), 501, codeNotImplemented},
 		{backend.Wrap(backend.Failed, errors.New("soap:Server secret-db-password"), "the legacy application failed"), 502, codeBackendFailed},
 	}
+	injected = &backend.Error{Kind: backend.Unavailable, Message: "the limit of 4 concurrent read calls is reached; retry later"}
+	if d := wantError(t, h.do("GET", "/Users/u1", nil), 503, codeUnavailable)["description"]; d !=
+		"The application behind the connector is unavailable (the limit of 4 concurrent read calls is reached); retry later." {
+		t.Errorf("retry later said twice: %s", d)
+	}
 	for _, c := range cases {
 		injected = c.err
 		r := h.do("GET", "/Users/u1", nil)

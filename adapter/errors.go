@@ -242,7 +242,7 @@ func writeBackendError(w http.ResponseWriter, r *http.Request, err error, o op) 
 		// msg is the engine's lower-case reason ("the legacy application could not be reached").
 		reason := ""
 		if msg != kind.String() {
-			reason = " (" + strings.TrimSuffix(msg, ".") + ")"
+			reason = " (" + strings.TrimSuffix(strings.TrimSuffix(msg, "."), "; retry later") + ")"
 		}
 		writeError(w, r, http.StatusServiceUnavailable, codeUnavailable,
 			"The application behind the connector is unavailable"+reason+"; retry later.")
