@@ -7,6 +7,7 @@ import (
 	"crypto/sha256"
 	"crypto/subtle"
 	"sync"
+	"sync/atomic"
 )
 
 // DefaultPasswordHistory is how many passwords per user are remembered when the configuration
@@ -62,6 +63,9 @@ func newEntry(password string) (entry, error) {
 		return entry{}, err
 	}
 	h, err := hashPassword(password, salt)
+	if err == nil {
+		verified.remember(salt, password)
+	}
 	return entry{salt: salt, hash: h}, err
 }
 
@@ -69,13 +73,26 @@ func hashPassword(password string, salt []byte) ([]byte, error) {
 	return pbkdf2.Key(sha256.New, password, salt, pbkdf2Iterations, 32)
 }
 
+// matches says whether password is the one e was made from: from the verified cache when this
+// process has matched e before, else by PBKDF2 (and then remembered when it matches).
 func (e entry) matches(password string) (bool, error) {
+	if ok, known := verified.lookup(e.salt, password); known {
+		return ok, nil
+	}
+	pbkdf2Runs.Add(1)
 	h, err := hashPassword(password, e.salt)
 	if err != nil {
 		return false, err
 	}
-	return subtle.ConstantTimeCompare(h, e.hash) == 1, nil
+	if subtle.ConstantTimeCompare(h, e.hash) != 1 {
+		return false, nil
+	}
+	verified.remember(e.salt, password)
+	return true, nil
 }
+
+// pbkdf2Runs counts the slow hashes run to match passwords, for tests.
+var pbkdf2Runs atomic.Int64
 
 // firstMatch returns the index of the first entry (newest first) that password matches, or -1.
 // The newest is tried first because a repeat of the current password is the common case.
