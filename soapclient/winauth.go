@@ -16,6 +16,7 @@ import (
 	krbclient "github.com/jcmturner/gokrb5/v8/client"
 	krbconfig "github.com/jcmturner/gokrb5/v8/config"
 	"github.com/jcmturner/gokrb5/v8/keytab"
+	"github.com/jcmturner/gokrb5/v8/krberror"
 	"github.com/jcmturner/gokrb5/v8/spnego"
 )
 
@@ -238,6 +239,12 @@ func (k *kerberosTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 	}
 	r = r.Clone(r.Context())
 	if err := spnego.SetSPNEGOHeader(cl, r, k.spn); err != nil {
+		if strings.Contains(err.Error(), krberror.NetworkingError) {
+			// No KDC answered: nothing refused the credentials. Left unwrapped, it is an
+			// unreachable backend (serve waits and readiness says why) instead of a stop that
+			// blames the password.
+			return nil, fmt.Errorf("soapclient: Kerberos as %s: no KDC answers at the address in krb5Conf: %v", k.who, err)
+		}
 		// gokrb5's messages name the principal and the KDC, never the password.
 		return nil, fmt.Errorf("%w: Kerberos as %s, ticket for %s: %s%v", ErrAuthRefused, k.who, k.spn, kerberosReason(err, k.spn), err)
 	}
