@@ -379,7 +379,7 @@ func (c *compiler) compileExpr(t Text, what string, env map[string]any) *program
 	opts := append([]expr.Option{expr.Env(env)}, c.exprOpt...)
 	p, err := expr.Compile(t.Value, opts...)
 	if err != nil {
-		c.ps.add(t.At, "%s: %s", what, exprError(err))
+		c.ps.add(t.At, "%s: %s%s", what, exprError(err), exprFieldHint(strings.TrimSpace(firstLine(err.Error())), env))
 		return nil
 	}
 	if bad := checkXPaths(p.Node()); len(bad) > 0 {

@@ -47,7 +47,7 @@ testdata/invalid/search-rules.yaml:7:30: users.search[1].use: unknown block "lis
 testdata/invalid/search-rules.yaml:9:16: users.search[3].shape: "username eq" already has a rule
 testdata/invalid/search-rules.yaml:10:13: users.fallback: maxScan: required, a positive number
 testdata/invalid/search-rules.yaml:10:13: users.fallback: needs a list block to scan`,
-	"toscim-expression.yaml": `testdata/invalid/toscim-expression.yaml:3:43: users.toSCIM.userName: expression type mapping.Employee has no field Logon (1:5)`,
+	"toscim-expression.yaml": `testdata/invalid/toscim-expression.yaml:3:43: users.toSCIM.userName: expression type mapping.Employee has no field Logon (1:5) (did you mean "Login"?)`,
 	"toscim-key.yaml": `testdata/invalid/toscim-key.yaml:3:54: users.toSCIM: "displayname" is not a user attribute (did you mean "displayName"?)
 testdata/invalid/toscim-key.yaml:3:84: users.toSCIM: "name.nickName" is not a user attribute (did you mean "name.givenName"?)`,
 	"unknown-key.yaml":       `testdata/invalid/unknown-key.yaml:5:3: users.lsit: unknown key (did you mean "list"?)`,
@@ -63,7 +63,7 @@ testdata/invalid/steps.yaml:7:63: users.get.steps[0].as: "resp" is already a nam
 testdata/invalid/steps.yaml:8:63: users.get.steps[1].as: "first one" is not a name (letters, digits, _)
 testdata/invalid/steps.yaml:9:9: users.get.steps[2].steps: steps do not nest
 testdata/invalid/steps.yaml:10:72: users.get.steps[3].id: id belongs to the block, not to one of its steps
-testdata/invalid/steps.yaml:11:53: users.get.steps[4].request.EmployeeID: expression type mapping.Employee has no field Logn (1:14)`,
+testdata/invalid/steps.yaml:11:53: users.get.steps[4].request.EmployeeID: expression type mapping.Employee has no field Logn (1:14) (did you mean "Login"?)`,
 	"when-fail.yaml": `testdata/invalid/when-fail.yaml:7:17: users.delete.steps[0].when: the condition gives int, not a boolean
 testdata/invalid/when-fail.yaml:8:35: users.delete.steps[1].fail: message: required (what the SCIM client is told)
 testdata/invalid/when-fail.yaml:8:43: users.delete.steps[1].fail.kind: unknown kind "refused" (one of internal, notFound, conflict, invalid, policy, unavailable, timeout, failed)
