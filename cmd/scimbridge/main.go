@@ -16,12 +16,12 @@ import (
 // buildVersion is the short version for logs and the backend's User-Agent.
 func buildVersion() string { return buildinfo.Read().Short() }
 
-const usage = `scimbridge: a SCIM server for the Okta Provisioning Agent in front of a legacy SOAP application.
+const usage = `scimbridge: a SCIM server for the Okta Provisioning Agent in front of a legacy SOAP or REST application.
 
 Usage:
   scimbridge serve --config FILE    run the bridge
   scimbridge demo [flags]           run the bridge and the bundled LegacyHR simulator on loopback
-  scimbridge sim [flags]            run only the bundled LegacyHR simulator
+  scimbridge sim [flags]            run only a bundled simulator (--kind legacyhr|wso2|asmx|jira|rest)
   scimbridge check --config FILE    validate the configuration and its mapping file, then exit
   scimbridge state backup --config FILE DEST
                                     copy the bridge's state file while it runs

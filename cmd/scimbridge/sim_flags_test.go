@@ -28,3 +28,13 @@ func TestSimRefusesFlagsOfAnotherKind(t *testing.T) {
 		}
 	}
 }
+
+// TestUsageNamesEveryBackendShape: the top-level help says what the bridge and sim cover now
+// (SOAP or REST; five simulators), not only LegacyHR over SOAP.
+func TestUsageNamesEveryBackendShape(t *testing.T) {
+	for _, want := range []string{"legacy SOAP or REST application", "--kind legacyhr|wso2|asmx|jira|rest"} {
+		if !strings.Contains(usage, want) {
+			t.Errorf("usage lacks %q", want)
+		}
+	}
+}
