@@ -473,7 +473,7 @@ func (c *Client) exchange(ctx context.Context, o *Operation, hr *http.Request) (
 	case c.tokens != nil:
 		tok, err := c.tokens.Token()
 		if err != nil {
-			return reflect.Value{}, nil, fmt.Errorf("oauth2 token: %w", err)
+			return reflect.Value{}, nil, tokenError(err)
 		}
 		tok.SetAuthHeader(hr)
 	}
