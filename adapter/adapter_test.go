@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/url"
 	"reflect"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -120,8 +121,8 @@ func TestUnsupportedEndpoints(t *testing.T) {
 	h := newHarness(t, nil, nil)
 	// A method a known endpoint never supports: 405 with what it does support, in each dialect's shape.
 	for _, c := range []struct{ method, path, allow string }{
-		{"DELETE", "/Users/u1", "GET, PUT"}, {"DELETE", "/scim/v1/Users/u1", "GET, PUT"}, {"PATCH", "/Users/u1", "GET, PUT"},
-		{"PATCH", "/Groups/g1", "GET, PUT, DELETE"}, {"POST", "/ServiceProviderConfigs", "GET"}, {"PUT", "/Users", "GET, POST"},
+		{"DELETE", "/Users/u1", "GET, HEAD, PUT"}, {"DELETE", "/scim/v1/Users/u1", "GET, HEAD, PUT"}, {"PATCH", "/Users/u1", "GET, HEAD, PUT"},
+		{"PATCH", "/Groups/g1", "GET, HEAD, PUT, DELETE"}, {"POST", "/ServiceProviderConfigs", "GET, HEAD"}, {"PUT", "/Users", "GET, HEAD, POST"},
 	} {
 		r := h.do(c.method, c.path, nil)
 		wantError(t, r, 405, codeMethod)
@@ -131,12 +132,12 @@ func TestUnsupportedEndpoints(t *testing.T) {
 	}
 	// A method nothing supports is answered the same way, in the dialect's shape.
 	r := h.do("FOO", "/scim/v2/Users", nil)
-	if m := r.json(t); r.status != 405 || m["status"] != "405" || r.header.Get("Allow") != "GET, POST" {
+	if m := r.json(t); r.status != 405 || m["status"] != "405" || r.header.Get("Allow") != "GET, HEAD, POST" {
 		t.Errorf("v2 FOO /Users: %d %s", r.status, r.raw)
 	}
 	wantError(t, h.do("FOO", "/Groups", nil), 405, codeMethod)
 	r = h.do("POST", "/scim/v2/ServiceProviderConfig", []byte(`{}`))
-	if m := r.json(t); r.status != 405 || m["status"] != "405" || r.header.Get("Allow") != "GET" {
+	if m := r.json(t); r.status != 405 || m["status"] != "405" || r.header.Get("Allow") != "GET, HEAD" {
 		t.Errorf("v2 POST ServiceProviderConfig: %d %v %s", r.status, r.header, r.raw)
 	}
 	// Unknown paths: 501 in SCIM 1.1, as the SDK answers.
@@ -588,5 +589,30 @@ func TestOneLogLinePerRequest(t *testing.T) {
 	}
 	if strings.Contains(h.logs.String(), "pw-in-body") {
 		t.Errorf("password in the log")
+	}
+}
+
+// HEAD is answered wherever GET is (RFC 9110 §9.3.2): the GET answer's status and headers,
+// Content-Length included, and no body; in both dialects, for lists, resources, discovery and a
+// resource that does not exist.
+func TestHeadWhereverGet(t *testing.T) {
+	h := newHarness(t, nil, nil)
+	uid := h.do("POST", "/Users", []byte(`{"userName":"head@example.com","active":true}`)).json(t)["id"].(string)
+	for _, p := range []string{"/Users", "/scim/v1/Users/" + uid, "/scim/v2/Users/" + uid, "/scim/v2/Users?count=1",
+		"/ServiceProviderConfigs", "/scim/v2/ServiceProviderConfig", "/scim/v2/Schemas", "/Groups", "/scim/v2/Users/nobody"} {
+		get := h.do("GET", p, nil)
+		head := h.do("HEAD", p, nil)
+		if head.status != get.status {
+			t.Errorf("HEAD %s: %d, GET %d", p, head.status, get.status)
+		}
+		if len(head.raw) != 0 {
+			t.Errorf("HEAD %s: a body of %d bytes", p, len(head.raw))
+		}
+		if cl := head.header.Get("Content-Length"); get.status == 200 && cl != strconv.Itoa(len(get.raw)) {
+			t.Errorf("HEAD %s: Content-Length %q, the GET body is %d bytes", p, cl, len(get.raw))
+		}
+		if head.header.Get("Content-Type") != get.header.Get("Content-Type") {
+			t.Errorf("HEAD %s: Content-Type %q, GET %q", p, head.header.Get("Content-Type"), get.header.Get("Content-Type"))
+		}
 	}
 }

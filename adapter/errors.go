@@ -247,7 +247,7 @@ func writeBackendError(w http.ResponseWriter, r *http.Request, err error, o op) 
 		writeError(w, r, http.StatusServiceUnavailable, codeUnavailable,
 			"The application behind the connector is unavailable"+reason+"; retry later.")
 	case backend.Timeout:
-		if r.Method == http.MethodGet || o.list {
+		if r.Method == http.MethodGet || r.Method == http.MethodHead || o.list {
 			// A read changes nothing, so it can simply be retried.
 			writeError(w, r, http.StatusGatewayTimeout, codeTimeout,
 				"The application behind the connector did not answer in time while reading; nothing was changed, retry later.")

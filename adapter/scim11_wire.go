@@ -93,7 +93,7 @@ func (d *wire11) attrPath(p filter.AttrPath, valuePath bool) (filter.AttrPath, e
 func (s *server) routes11(r *mux.Router, p string) {
 	d := s.w11
 	h := func(path, method string, hf http.HandlerFunc) {
-		r.HandleFunc(p+path, s.route(p+path, hf)).Methods(method)
+		r.HandleFunc(p+path, s.route(p+path, hf)).Methods(withHead(method)...)
 	}
 	h("/ServiceProviderConfigs", http.MethodGet, s.serviceProviderConfig)
 	h("/ServiceProviderConfig", http.MethodGet, s.serviceProviderConfig)

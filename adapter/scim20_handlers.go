@@ -16,7 +16,7 @@ import (
 func (s *server) routes20(r *mux.Router) {
 	d := s.w20
 	h := func(path, method string, hf http.HandlerFunc) {
-		r.HandleFunc(prefix20+path, s.route(prefix20+path, hf)).Methods(method)
+		r.HandleFunc(prefix20+path, s.route(prefix20+path, hf)).Methods(withHead(method)...)
 	}
 	h("/ServiceProviderConfig", http.MethodGet, s.serviceProviderConfig20)
 	h("/ServiceProviderConfigs", http.MethodGet, s.serviceProviderConfig20)

@@ -177,12 +177,22 @@ func (s *server) unmatched(w http.ResponseWriter, r *http.Request) {
 	s.noResource(w, r)
 }
 
+// withHead is the methods a route answers: HEAD wherever GET is, as RFC 9110 §9.3.2 asks of
+// every server (net/http sends the GET answer's status and headers, Content-Length included,
+// without the body).
+func withHead(method string) []string {
+	if method == http.MethodGet {
+		return []string{http.MethodGet, http.MethodHead}
+	}
+	return []string{method}
+}
+
 // methodNotAllowed answers a method a known endpoint never supports with 405 and the methods it
 // does support in Allow (RFC 9110 §15.5.6), in the dialect's error shape.
 func (s *server) methodNotAllowed(router *mux.Router) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		var allow []string
-		for _, m := range []string{http.MethodGet, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete} {
+		for _, m := range []string{http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete} {
 			probe := r.Clone(r.Context())
 			probe.Method = m
 			var match mux.RouteMatch
