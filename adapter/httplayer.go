@@ -75,10 +75,46 @@ func (l *guardListener) Accept() (net.Conn, error) {
 	}
 	g := &guardConn{Conn: c, raw: c, opts: &l.opts, collecting: true}
 	if l.opts.TLS != nil {
-		g.tls = tls.Server(c, l.opts.TLS)
+		// The TLS layer reads through a recorder, so that plain HTTP sent to this port can be
+		// answered in the dialect of its path: the TLS code consumes those bytes itself.
+		g.first = &firstBytes{Conn: c}
+		g.tls = tls.Server(g.first, l.opts.TLS)
 		g.Conn = g.tls
 	}
 	return g, nil
+}
+
+// firstBytes keeps the first bytes read from a connection (up to maxRequestLineSeen), until
+// stopped: what a client sent before the TLS handshake failed.
+type firstBytes struct {
+	net.Conn
+	mu      sync.Mutex
+	buf     []byte
+	stopped bool
+}
+
+func (f *firstBytes) Read(p []byte) (int, error) {
+	n, err := f.Conn.Read(p)
+	if n > 0 {
+		f.mu.Lock()
+		if !f.stopped {
+			if room := maxRequestLineSeen - len(f.buf); room > 0 {
+				f.buf = append(f.buf, p[:min(n, room)]...)
+			}
+		}
+		f.mu.Unlock()
+	}
+	return n, err
+}
+
+// stop ends the recording (the handshake is over) and returns what was kept.
+func (f *firstBytes) stop() []byte {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.stopped = true
+	b := f.buf
+	f.buf = nil
+	return b
 }
 
 // guardConn is one accepted connection: it remembers the start of the request line being read
@@ -86,9 +122,10 @@ func (l *guardListener) Accept() (net.Conn, error) {
 // connection and performs the handshake on the first read, as net/http would.
 type guardConn struct {
 	net.Conn
-	raw  net.Conn
-	tls  *tls.Conn
-	opts *ListenerOptions
+	raw   net.Conn
+	tls   *tls.Conn
+	first *firstBytes // with TLS: the bytes read before the handshake ended
+	opts  *ListenerOptions
 
 	hsOnce sync.Once
 	hsErr  error
@@ -113,6 +150,7 @@ func (g *guardConn) handshake() error {
 		_ = g.raw.SetWriteDeadline(dl)
 		err := g.tls.HandshakeContext(context.Background())
 		_ = g.raw.SetWriteDeadline(time.Time{})
+		sent := g.first.stop()
 		if err == nil {
 			return
 		}
@@ -121,7 +159,8 @@ func (g *guardConn) handshake() error {
 		if errors.As(err, &re) && re.Conn != nil && looksLikeHTTP(re.RecordHeader[:]) {
 			// Plain HTTP on the TLS port: answer in clear, as net/http does, but as SCIM.
 			reason = "client sent an HTTP request to an HTTPS server"
-			_, _ = re.Conn.Write(errorResponse(http.StatusBadRequest, scim20Dialect, codeNotHTTPS,
+			line, _, _ := bytes.Cut(sent, []byte("\n"))
+			_, _ = re.Conn.Write(errorResponse(http.StatusBadRequest, dialectOfLine(line), codeNotHTTPS,
 				"The connector serves HTTPS on this port; send the request with https://."))
 			_ = re.Conn.Close()
 		}

@@ -255,15 +255,21 @@ func TestHTTPLayerErrorsOverTLS(t *testing.T) {
 	}
 	c.Close()
 
-	res := rawExchange(t, func() (net.Conn, error) { return net.Dial("tcp", addr) }, "GET /scim/v1/Users HTTP/1.1\r\nHost: x\r\n\r\n")
-	if len(res) != 1 {
-		t.Fatalf("plain HTTP on the TLS port: %d responses", len(res))
-	}
-	if msg := checkSCIMError(t, res[0], 400, true); !strings.Contains(msg, "https://") {
-		t.Errorf("plain HTTP on the TLS port: %q", msg)
+	// Plain HTTP on the TLS port: the answer is in clear and in the dialect of the path.
+	for _, c := range []struct {
+		path string
+		v2   bool
+	}{{"/scim/v1/Users", false}, {"/Users?filter=userName%20eq%20%22x%22", false}, {"/scim/v2/Users", true}} {
+		res := rawExchange(t, func() (net.Conn, error) { return net.Dial("tcp", addr) }, "GET "+c.path+" HTTP/1.1\r\nHost: x\r\n\r\n")
+		if len(res) != 1 {
+			t.Fatalf("plain HTTP on the TLS port (%s): %d responses", c.path, len(res))
+		}
+		if msg := checkSCIMError(t, res[0], 400, c.v2); !strings.Contains(msg, "https://") {
+			t.Errorf("plain HTTP on the TLS port (%s): %q", c.path, msg)
+		}
 	}
 
-	res = rawExchange(t, dialTLS, "POST /scim/v2/Users HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/scim+json\r\n"+
+	res := rawExchange(t, dialTLS, "POST /scim/v2/Users HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/scim+json\r\n"+
 		"Content-Length: 31\r\nConnection: close\r\n\r\n{\"userName\":\"tls@example.com\"}\n")
 	if len(res) != 1 || res[0].StatusCode != 201 {
 		t.Fatalf("create over TLS: %v", res)

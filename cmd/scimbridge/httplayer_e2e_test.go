@@ -70,7 +70,7 @@ func TestHTTPLayerErrorsProcess(t *testing.T) {
 }
 
 // mTLSRawChecks: over mutual TLS a refused request is a SCIM error too, and plain HTTP on the TLS
-// port gets one in clear.
+// port gets one in clear, in the dialect of its path.
 func mTLSRawChecks(t *testing.T, host string, cfg *tls.Config) {
 	c, err := tls.Dial("tcp", host, cfg)
 	if err != nil {
@@ -81,5 +81,10 @@ func mTLSRawChecks(t *testing.T, host string, cfg *tls.Config) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rawSCIMError(t, p, "GET /scim/v1/Users HTTP/1.1\r\nHost: x\r\n\r\n", 400, true)
+	rawSCIMError(t, p, "GET /scim/v1/Users HTTP/1.1\r\nHost: x\r\n\r\n", 400, false)
+	p, err = net.Dial("tcp", host)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rawSCIMError(t, p, "GET /scim/v2/Users HTTP/1.1\r\nHost: x\r\n\r\n", 400, true)
 }
