@@ -67,6 +67,11 @@ func New(opts Options) (*Server, error) {
 	if opts.Username == "" || opts.Password == "" {
 		return nil, errors.New("legacysim: Username and Password are required")
 	}
+	if opts.SOAP12 && opts.RPCLiteral {
+		// The rpc/literal edition's WSDL has a SOAP 1.1 binding; an endpoint speaking 1.2 under it
+		// would contradict its own description.
+		return nil, errors.New("legacysim: SOAP 1.2 and rpc/literal are separate editions (--soap12 or --rpc-literal, not both)")
+	}
 	wsdlFile := "legacyhr.wsdl"
 	if opts.RPCLiteral {
 		wsdlFile = RPCWSDLFile

@@ -678,3 +678,10 @@ func TestListenAndServe(t *testing.T) {
 		t.Fatal("New without credentials should fail")
 	}
 }
+
+func TestSOAP12AndRPCLiteralAreExclusive(t *testing.T) {
+	_, err := New(Options{Username: testUser, Password: testPass, SOAP12: true, RPCLiteral: true})
+	if err == nil || !strings.Contains(err.Error(), "not both") {
+		t.Fatalf("New with SOAP12 and RPCLiteral: %v, want a refusal", err)
+	}
+}
