@@ -20,13 +20,17 @@ const (
 type Codec struct {
 	customURN string // urn:okta:<appName>:1.0:user:<customSchemaName>
 	legacyURN string // urn:okta:<appName>:1.0:user
+	user      scimjson.UserDialect
 }
 
 // New returns a codec for the Okta app whose internal name is appName and whose app-user custom
 // schema is customSchemaName (usually "custom").
 func New(appName, customSchemaName string) *Codec {
 	legacy := "urn:okta:" + appName + ":1.0:user"
-	return &Codec{customURN: legacy + ":" + customSchemaName, legacyURN: legacy}
+	c := &Codec{customURN: legacy + ":" + customSchemaName, legacyURN: legacy}
+	c.user = scimjson.UserDialect{CoreSchema: CoreSchema, EnterpriseSchema: EnterpriseSchema, CustomURN: c.customURN,
+		MultiValues: appendMultiValues, Group: func(dst []byte, g *backend.GroupRef) []byte { return appendRef(dst, g.Value, g.Display) }}
+	return c
 }
 
 // CustomURN is the custom extension URN the codec writes: `urn:okta:<appName>:1.0:user:<custom>`.

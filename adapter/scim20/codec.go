@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	"github.com/scimbridge/scimbridge/adapter/scimjson"
+	"github.com/scimbridge/scimbridge/backend"
 )
 
 // Schema and message URNs of RFC 7643 / RFC 7644.
@@ -27,13 +28,17 @@ const ContentType = "application/scim+json"
 type Codec struct {
 	customURN string
 	aliases   []string
+	user      scimjson.UserDialect
 }
 
 // New returns a codec whose custom user extension is customURN. For the Okta agent in v2 mode
 // that is still `urn:okta:<appName>:1.0:user:custom`. aliases are other spellings accepted on
 // input (the legacy `urn:okta:<appName>:1.0:user`), never written.
 func New(customURN string, aliases ...string) *Codec {
-	return &Codec{customURN: customURN, aliases: aliases}
+	c := &Codec{customURN: customURN, aliases: aliases}
+	c.user = scimjson.UserDialect{CoreSchema: UserSchema, EnterpriseSchema: EnterpriseSchema, CustomURN: customURN,
+		MultiValues: appendMultiValues, Group: func(dst []byte, g *backend.GroupRef) []byte { return appendRef(dst, g.Value, "", g.Display) }}
+	return c
 }
 
 // CustomURN is the custom extension URN the codec writes.

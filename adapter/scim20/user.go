@@ -22,53 +22,10 @@ func ETag(version string) string {
 // reflection was most of the encoding's cost (docs/benchmarks.md, front end).
 func (c *Codec) EncodeUser(u *backend.User, location string) ([]byte, error) {
 	dst := make([]byte, 0, 640)
-	dst = append(dst, `{"schemas":["`+UserSchema+`"`...)
-	hasEnt, hasCustom := len(u.Enterprise) > 0, len(u.Custom) > 0
-	if hasEnt {
-		dst = append(dst, `,"`+EnterpriseSchema+`"`...)
-	}
-	if hasCustom {
-		dst = append(dst, ',')
-		dst = scimjson.AppendString(dst, c.customURN)
-	}
-	dst = append(dst, `],"id":`...)
-	dst = scimjson.AppendString(dst, u.ID)
-	dst = scimjson.AppendOpt(dst, "externalId", u.ExternalID)
-	dst = append(dst, `,"userName":`...)
-	dst = scimjson.AppendString(dst, u.UserName)
-	dst = scimjson.AppendName(dst, &u.Name)
-	dst = scimjson.AppendOpt(dst, "displayName", u.DisplayName)
-	dst = scimjson.AppendOpt(dst, "nickName", u.NickName)
-	dst = scimjson.AppendOpt(dst, "title", u.Title)
-	dst = scimjson.AppendOpt(dst, "userType", u.UserType)
-	dst = scimjson.AppendOpt(dst, "locale", u.Locale)
-	dst = scimjson.AppendOpt(dst, "timezone", u.Timezone)
-	dst = append(dst, `,"active":`...)
-	dst = scimjson.AppendBool(dst, u.Active)
-	dst = appendMultiValues(dst, "emails", u.Emails)
-	dst = appendMultiValues(dst, "phoneNumbers", u.PhoneNumbers)
-	if len(u.Groups) > 0 {
-		dst = append(dst, `,"groups":[`...)
-		for i, g := range u.Groups {
-			if i > 0 {
-				dst = append(dst, ',')
-			}
-			dst = appendRef(dst, g.Value, "", g.Display)
-		}
-		dst = append(dst, ']')
-	}
-	var err error
-	if hasEnt {
-		dst = append(dst, `,"`+EnterpriseSchema+`":`...)
-		if dst, err = scimjson.AppendObject(dst, u.Enterprise); err != nil {
-			return nil, err
-		}
-	}
-	if hasCustom {
-		dst = scimjson.AppendKey(dst, true, c.customURN)
-		if dst, err = scimjson.AppendObject(dst, u.Custom); err != nil {
-			return nil, err
-		}
+	dst = scimjson.AppendUserCore(dst, u, &c.user)
+	dst, err := scimjson.AppendUserExtensions(dst, u, &c.user)
+	if err != nil {
+		return nil, err
 	}
 	dst = appendMeta(dst, "User", u.Meta, location)
 	return append(dst, '}'), nil
