@@ -272,17 +272,19 @@ func (g *guardConn) tlsState() *tls.ConnectionState {
 }
 
 // expectationFailed is how net/http refuses an Expect other than 100-continue: a bodiless 417
-// through the normal response path (the front end never answers 417 itself).
-var expectationFailed = []byte("HTTP/1.1 417 Expectation Failed\r\nConnection: close\r\n")
+// through the normal response path (the front end never answers 417 itself), its status line in
+// the request's own version, HTTP/1.0 or HTTP/1.1 (a fuzzed HTTP/1.0 request found the former).
+var expectationFailed = []byte(" 417 Expectation Failed\r\nConnection: close\r\n")
 
 // parsePreHandlerError recognises net/http's own error write and returns its status and the
 // detail net/http gave (the text after "Bad Request: ", or empty).
 func parsePreHandlerError(p []byte) (status int, detail string, ok bool) {
+	if (bytes.HasPrefix(p, []byte("HTTP/1.1")) || bytes.HasPrefix(p, []byte("HTTP/1.0"))) &&
+		bytes.HasPrefix(p[len("HTTP/1.x"):], expectationFailed) && bytes.HasSuffix(p, []byte("\r\n\r\n")) {
+		return http.StatusExpectationFailed, "", true
+	}
 	if !bytes.HasPrefix(p, preHandlerStatusPrefix) {
 		return 0, "", false
-	}
-	if bytes.HasPrefix(p, expectationFailed) && bytes.HasSuffix(p, []byte("\r\n\r\n")) {
-		return http.StatusExpectationFailed, "", true
 	}
 	rest := p[len(preHandlerStatusPrefix):]
 	eol := bytes.Index(rest, []byte("\r\n"))

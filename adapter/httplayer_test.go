@@ -152,6 +152,7 @@ func httpLayerCases() []struct {
 		{"transfer encoding 1.1", "POST /scim/v1/Users HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: x<b>\r\n\r\n", 501, false, "Transfer-Encoding"},
 		{"HTTP/2 version", "GET /scim/v2/Users HTTP/2.0\r\nHost: x\r\n\r\n", 505, true, "HTTP/1.1"},
 		{"unknown Expect 1.1", "GET /scim/v1/Users HTTP/1.1\r\nHost: x\r\nExpect: x\r\n\r\n", 417, false, "Expect"},
+		{"unknown Expect 1.0", "GET /scim/v2/Users HTTP/1.0\r\nExpect: x\r\n\r\n", 417, true, "Expect"},
 		{"absolute form", "GET http://h/scim/v2/%zz HTTP/1.1\r\nHost: h\r\n\r\n", 400, true, "percent-escapes"},
 	}
 }
