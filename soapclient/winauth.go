@@ -186,6 +186,11 @@ type kerberosTransport struct {
 	cl     *krbclient.Client
 	newCl  func() (*krbclient.Client, error)
 	logErr error
+	// hdrMu serialises the header: gokrb5's client logs in (and logs in again when its session
+	// has gone) without a lock of its own, so concurrent first calls raced in its AS exchange
+	// (found by the race detector against a real KDC). Once a ticket is cached the section is
+	// an AP-REQ's encryption, a few microseconds.
+	hdrMu sync.Mutex
 }
 
 func newKerberosTransport(next http.RoundTripper, endpoint string, cfg KerberosConfig) *kerberosTransport {
@@ -238,7 +243,10 @@ func (k *kerberosTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 		return nil, fmt.Errorf("%w: Kerberos: %v", ErrAuthRefused, err)
 	}
 	r = r.Clone(r.Context())
-	if err := spnego.SetSPNEGOHeader(cl, r, k.spn); err != nil {
+	k.hdrMu.Lock()
+	err = spnego.SetSPNEGOHeader(cl, r, k.spn)
+	k.hdrMu.Unlock()
+	if err != nil {
 		if strings.Contains(err.Error(), krberror.NetworkingError) {
 			// No KDC answered: nothing refused the credentials. Left unwrapped, it is an
 			// unreachable backend (serve waits and readiness says why) instead of a stop that
