@@ -145,6 +145,19 @@ func (s *fastScanner) object(member func(key []byte, raw bool)) {
 	}
 }
 
+// attrs reads an object of SCIM attributes. A key that needs unescaping leaves the fast path
+// (only extension objects take such keys, and they are read by object itself); member gets each
+// key lower-cased, as attribute names are case-insensitive, and as written.
+func (s *fastScanner) attrs(member func(lk, key []byte)) {
+	var buf [64]byte
+	s.object(func(key []byte, raw bool) {
+		if !raw {
+			s.slow()
+		}
+		member(lowerKey(&buf, key), key)
+	})
+}
+
 func (s *fastScanner) enter() {
 	s.depth++
 	if s.depth > MaxDepth {
@@ -444,12 +457,7 @@ func (s *fastScanner) boolAttr() bool {
 func (s *fastScanner) userObject(fu *FastUser) {
 	u := &fu.User
 	var seen seenKeys
-	var buf [64]byte
-	s.object(func(key []byte, raw bool) {
-		if !raw {
-			s.slow()
-		}
-		lk := lowerKey(&buf, key)
+	s.attrs(func(lk, key []byte) {
 		if bytes.HasPrefix(lk, []byte("urn:")) {
 			fu.Exts = s.ext(fu.Exts, key)
 			return
@@ -516,12 +524,7 @@ func (s *fastScanner) name(n *backend.Name) {
 		return
 	}
 	var seen seenKeys
-	var buf [64]byte
-	s.object(func(key []byte, raw bool) {
-		if !raw {
-			s.slow()
-		}
-		lk := lowerKey(&buf, key)
+	s.attrs(func(lk, key []byte) {
 		var dst *string
 		var bit uint
 		switch string(lk) {
@@ -583,12 +586,7 @@ func (s *fastScanner) multiValues() []backend.MultiValue {
 		}
 		var mv backend.MultiValue
 		var seen seenKeys
-		var buf [64]byte
-		s.object(func(key []byte, raw bool) {
-			if !raw {
-				s.slow()
-			}
-			lk := lowerKey(&buf, key)
+		s.attrs(func(lk, key []byte) {
 			switch string(lk) {
 			case "value":
 				seen.add(s, 0)
@@ -621,12 +619,7 @@ func (s *fastScanner) groups() []backend.GroupRef {
 			return
 		}
 		var seen seenKeys
-		var buf [64]byte
-		s.object(func(key []byte, raw bool) {
-			if !raw {
-				s.slow()
-			}
-			lk := lowerKey(&buf, key)
+		s.attrs(func(lk, key []byte) {
 			switch string(lk) {
 			case "value":
 				seen.add(s, 0)

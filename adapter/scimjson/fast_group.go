@@ -41,13 +41,8 @@ func DecodeGroupFast(data []byte, deltaOps bool) (fg *FastGroup, ok bool) {
 	s := &fastScanner{d: data}
 	fg = &FastGroup{}
 	var seen seenKeys
-	var buf [64]byte
 	s.ws()
-	s.object(func(key []byte, raw bool) {
-		if !raw {
-			s.slow()
-		}
-		lk := lowerKey(&buf, key)
+	s.attrs(func(lk, key []byte) {
 		if bytes.HasPrefix(lk, []byte("urn:")) {
 			fg.Exts = s.ext(fg.Exts, key)
 			return
@@ -106,12 +101,7 @@ func (s *fastScanner) members(deltaOps bool) []Member {
 		var mi Member
 		var op string
 		var seen seenKeys
-		var buf [64]byte
-		s.object(func(key []byte, raw bool) {
-			if !raw {
-				s.slow()
-			}
-			lk := lowerKey(&buf, key)
+		s.attrs(func(lk, key []byte) {
 			switch string(lk) {
 			case "value":
 				seen.add(s, 0)
