@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/scimbridge/scimbridge/adapter/scim20"
@@ -88,16 +89,16 @@ func (l *guardListener) Accept() (net.Conn, error) {
 // stopped: what a client sent before the TLS handshake failed.
 type firstBytes struct {
 	net.Conn
-	mu      sync.Mutex
-	buf     []byte
-	stopped bool
+	done atomic.Bool // the handshake is over: reads pass straight through
+	mu   sync.Mutex
+	buf  []byte
 }
 
 func (f *firstBytes) Read(p []byte) (int, error) {
 	n, err := f.Conn.Read(p)
-	if n > 0 {
+	if n > 0 && !f.done.Load() {
 		f.mu.Lock()
-		if !f.stopped {
+		if !f.done.Load() {
 			if room := maxRequestLineSeen - len(f.buf); room > 0 {
 				f.buf = append(f.buf, p[:min(n, room)]...)
 			}
@@ -111,7 +112,7 @@ func (f *firstBytes) Read(p []byte) (int, error) {
 func (f *firstBytes) stop() []byte {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	f.stopped = true
+	f.done.Store(true)
 	b := f.buf
 	f.buf = nil
 	return b
