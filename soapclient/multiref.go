@@ -49,9 +49,28 @@ func (n *xnode) attr(local string) (string, bool) {
 }
 
 // hasHref is the cheap test the transport runs on every reply: references to resolve, or nil
-// values to drop.
+// values to drop. It reports whether body contains href="#, href='# or nil="true", found from
+// their rare bytes ('#', '=') with vectorised byte searches: searching for the strings themselves
+// stops at every 'h' or 'n' of the reply's element names.
 func hasHref(body []byte) bool {
-	return bytes.Contains(body, []byte(`href="#`)) || bytes.Contains(body, []byte(`href='#`)) || bytes.Contains(body, []byte(`nil="true"`))
+	return containsAround(body, '#', "href=\"", "") || containsAround(body, '#', "href='", "") ||
+		containsAround(body, '=', "nil", `"true"`)
+}
+
+// containsAround reports whether body contains before+string(c)+after.
+func containsAround(body []byte, c byte, before, after string) bool {
+	for i := len(before); i < len(body); {
+		j := bytes.IndexByte(body[i:], c)
+		if j < 0 {
+			return false
+		}
+		i += j
+		if string(body[i-len(before):i]) == before && bytes.HasPrefix(body[i+1:], []byte(after)) {
+			return true
+		}
+		i++
+	}
+	return false
 }
 
 // isNil reports an element marked xsi:nil="true". Such an element is dropped from the resolved

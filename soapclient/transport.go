@@ -5,7 +5,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"mime"
 	"net"
 	"net/http"
 	"net/url"
@@ -14,6 +13,7 @@ import (
 	"time"
 
 	"github.com/scimbridge/scimbridge/internal/reqid"
+	"github.com/scimbridge/scimbridge/internal/xmlcontent"
 )
 
 // Transport is the soap.HTTPClient that repairs gowsdl v0.5.0's runtime (see the package doc). It
@@ -136,7 +136,7 @@ func (t *Transport) repair(resp *http.Response) (*http.Response, error) {
 	if resp.ContentLength > t.maxBody {
 		return nil, fmt.Errorf("%w: Content-Length %d exceeds the limit of %d bytes", ErrResponseTooLarge, resp.ContentLength, t.maxBody)
 	}
-	body, err := io.ReadAll(io.LimitReader(resp.Body, t.maxBody+1))
+	body, err := readAll(io.LimitReader(resp.Body, t.maxBody+1), resp.ContentLength)
 	if err != nil {
 		return nil, &bodyReadError{status: resp.StatusCode, err: err}
 	}
@@ -164,7 +164,12 @@ func (t *Transport) repair(resp *http.Response) (*http.Response, error) {
 			body = utf8Body
 			resp.Header.Set("Content-Type", "text/xml; charset=utf-8")
 		}
-		in := inspect(body)
+		// Most replies are proved fault-free by a byte scan; the tokenizer runs only when it is not
+		// sure (see prescan).
+		in, sure := prescan(body)
+		if !sure {
+			in = inspect(body)
+		}
 		if in.fault != nil {
 			// Faults come with 500 (SOAP 1.1 §6.2) or, from lax servers, 200. gowsdl would turn the
 			// first into an opaque *soap.HTTPError and the second into a *soap.SOAPFault without
@@ -189,7 +194,7 @@ func (t *Transport) repair(resp *http.Response) (*http.Response, error) {
 			}
 		}
 		// gowsdl parses Content-Type unconditionally and fails with "mime: no media type".
-		if _, _, err := mime.ParseMediaType(resp.Header.Get("Content-Type")); err != nil {
+		if _, valid := xmlcontent.MediaType(resp.Header.Get("Content-Type")); !valid {
 			resp.Header.Set("Content-Type", "text/xml; charset=utf-8")
 		}
 	}
@@ -197,6 +202,33 @@ func (t *Transport) repair(resp *http.Response) (*http.Response, error) {
 	resp.ContentLength = int64(len(body))
 	resp.Header.Set("Content-Length", strconv.Itoa(len(body)))
 	return resp, nil
+}
+
+// maxPresize bounds the buffer readAll allocates up front on the word of a Content-Length header:
+// a larger reply grows it as it arrives, so a header alone cannot make the client allocate much.
+const maxPresize = 1 << 20
+
+// readAll is io.ReadAll with the buffer sized from the Content-Length (size, -1 when unknown),
+// instead of growing from 512 bytes by copying: one allocation for a typical reply. The extra byte
+// lets the final read see io.EOF without growing the buffer.
+func readAll(r io.Reader, size int64) ([]byte, error) {
+	if size < 0 {
+		return io.ReadAll(r)
+	}
+	b := make([]byte, 0, min(size, maxPresize)+1)
+	for {
+		n, err := r.Read(b[len(b):cap(b)])
+		b = b[:len(b)+n]
+		if err != nil {
+			if err == io.EOF {
+				err = nil
+			}
+			return b, err
+		}
+		if len(b) == cap(b) {
+			b = append(b, 0)[:len(b)] // let append pick the next capacity, as io.ReadAll does
+		}
+	}
 }
 
 // bodyReadError is a failure to read a reply off the socket: a transport error, even when it is an
