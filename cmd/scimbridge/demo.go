@@ -138,6 +138,7 @@ func cmdDemo(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return fail(err)
 	}
 	defer b.Close()
+	defer tuneGC(p.Config.Runtime, log)()
 	scim, err := listenSCIM(cfg.Listen, b.handler(), nil, log)
 	if err != nil {
 		simSrv.ln.Close()

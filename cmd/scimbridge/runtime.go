@@ -227,7 +227,7 @@ func (rt *bridge) Reload() error {
 }
 
 // restartOnly names the keys whose change a reload cannot apply: the listeners, the state store,
-// logging, and whether the SCIM listener speaks TLS at all.
+// logging, the Go runtime's tuning, and whether the SCIM listener speaks TLS at all.
 func restartOnly(a, b *config.Config) []string {
 	var keys []string
 	diff := func(key string, x, y any) {
@@ -240,6 +240,7 @@ func restartOnly(a, b *config.Config) []string {
 	diff("state", a.State, b.State)
 	diff("log", a.Log, b.Log)
 	diff("shutdown", a.Shutdown, b.Shutdown)
+	diff("runtime", a.Runtime, b.Runtime)
 	if (a.TLS == nil) != (b.TLS == nil) {
 		keys = append(keys, "tls (on or off)")
 	}

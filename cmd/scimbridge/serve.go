@@ -5,6 +5,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"github.com/scimbridge/scimbridge/internal/gctune"
 	"io"
 	"log/slog"
 	"os"
@@ -64,6 +65,7 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		return 1
 	}
 	defer rt.Close()
+	defer tuneGC(cfg.Runtime, log)()
 	if err := checkBackendAuth(ctx, p); err != nil {
 		fmt.Fprintln(stderr, "scimbridge:", err)
 		return 1
@@ -120,4 +122,14 @@ func reloadLoop(ctx context.Context, rt *bridge, hup <-chan os.Signal, log *slog
 		log.Info("configuration reload requested")
 		_ = rt.Reload() // logged and counted by Reload
 	}
+}
+
+// tuneGC starts the garbage collector's heap floor (runtime.gcHeapFloorMB) unless GOGC is set in
+// the environment, where the operator's own setting wins; it returns the function that ends it.
+func tuneGC(rc config.Runtime, log *slog.Logger) (stop func()) {
+	if v, set := os.LookupEnv("GOGC"); set {
+		log.Info("gc heap floor off: GOGC is set in the environment", "GOGC", v)
+		return func() {}
+	}
+	return gctune.Start(uint64(rc.GCHeapFloorMB) << 20).Stop
 }

@@ -30,7 +30,22 @@ type Config struct {
 	State    State          `yaml:"state"`
 	Log      Log            `yaml:"log"`
 	Shutdown Shutdown       `yaml:"shutdown"`
+	Runtime  Runtime        `yaml:"runtime"`
 }
+
+// Runtime tunes the Go runtime of serve and demo.
+type Runtime struct {
+	// GCHeapFloorMB is the heap size below which the garbage collector does not start a cycle
+	// (default 64; internal/gctune). The bridge's live heap is a few MB and every request leaves
+	// tens of KB of garbage, so at Go's own default the collector runs every hundred requests
+	// or so and takes about a quarter of the bridge's CPU (docs/benchmarks.md). Above the floor
+	// Go's default applies. GOGC set in the environment turns the floor off: the operator's own
+	// setting wins.
+	GCHeapFloorMB int `yaml:"gcHeapFloorMB"`
+}
+
+// DefaultGCHeapFloorMB is runtime.gcHeapFloorMB's default.
+const DefaultGCHeapFloorMB = 64
 
 // Shutdown says how serve stops on SIGTERM or a service stop.
 type Shutdown struct {
@@ -245,6 +260,9 @@ func (c *Config) Defaults() {
 	if c.Shutdown.Grace == 0 {
 		c.Shutdown.Grace = 25 * time.Second
 	}
+	if c.Runtime.GCHeapFloorMB == 0 {
+		c.Runtime.GCHeapFloorMB = DefaultGCHeapFloorMB
+	}
 }
 
 func (s *State) defaults() {
@@ -328,6 +346,9 @@ func (c *Config) validate(p *collector) {
 	c.Backend.validate(p)
 	c.State.validate(p)
 	c.Log.validate(p)
+	if f := c.Runtime.GCHeapFloorMB; f < 0 || f > 1<<16 {
+		p.bad("runtime.gcHeapFloorMB", "%d is not between 1 and 65536 (MB; leave it out for the default of %d)", f, DefaultGCHeapFloorMB)
+	}
 }
 
 // urnPart is what appName and customSchemaName may hold (adapter.Config.Validate's rule).
