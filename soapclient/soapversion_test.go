@@ -48,13 +48,20 @@ func TestQuoteAction(t *testing.T) {
 		`"urn:a/b"`:     `"urn:a/b"`,
 		` urn:x `:       `"urn:x"`,
 		`urn:with"quot`: `"urn:with\"quot"`,
+		`urn:back\sl`:   `"urn:back\\sl"`,
 	} {
 		if got := quoteAction(in); got != want {
 			t.Errorf("quoteAction(%q) = %s, want %s", in, got, want)
 		}
 	}
-	if got := unquoteAction(`"urn:with\"quot"`); got != `urn:with"quot` {
-		t.Errorf("unquoteAction = %q", got)
+	for in, want := range map[string]string{
+		`"urn:with\"quot"`: `urn:with"quot`,
+		`"urn:back\\sl"`:  `urn:back\sl`,
+		`"urn:plain"`:      `urn:plain`,
+	} {
+		if got := unquoteAction(in); got != want {
+			t.Errorf("unquoteAction(%s) = %q, want %q", in, got, want)
+		}
 	}
 }
 
