@@ -56,7 +56,7 @@ func TestQuoteAction(t *testing.T) {
 	}
 	for in, want := range map[string]string{
 		`"urn:with\"quot"`: `urn:with"quot`,
-		`"urn:back\\sl"`:  `urn:back\sl`,
+		`"urn:back\\sl"`:   `urn:back\sl`,
 		`"urn:plain"`:      `urn:plain`,
 	} {
 		if got := unquoteAction(in); got != want {
