@@ -36,11 +36,14 @@ type sizes struct {
 	tpRequests  int   // requests per side in the throughput run
 	importUsers int   // users in the full-import run
 	importPages []int // SCIM page sizes of the full-import run
+	process     []processRun
 }
 
 var reportSizes = map[string]sizes{
-	"short":    {samples: 40, cpuRequests: 150, tpRequests: 640, importUsers: 3000, importPages: []int{100, 500}},
-	"standard": {samples: 400, cpuRequests: 2000, tpRequests: 3200, importUsers: 100_000, importPages: []int{100, 500}},
+	"short": {samples: 40, cpuRequests: 150, tpRequests: 640, importUsers: 3000, importPages: []int{100, 500},
+		process: []processRun{{1, 500}, {32, 2000}}},
+	"standard": {samples: 400, cpuRequests: 2000, tpRequests: 3200, importUsers: 100_000, importPages: []int{100, 500},
+		process: []processRun{{1, 8000}, {32, 20000}}},
 }
 
 // grossLimits fail the short CI run: far beyond the targets, so that only a real regression (a
@@ -54,6 +57,12 @@ const (
 
 func TestReport(t *testing.T) {
 	mode := os.Getenv("BENCH_REPORT")
+	if mode == "process" {
+		// The process lines alone, at the standard sizes: the before/after comparison of two
+		// builds (BENCH_BRIDGE_BIN), docs/benchmarks.md.
+		processCPU(t, reportSizes["standard"].process)
+		return
+	}
 	sz, ok := reportSizes[mode]
 	if !ok {
 		t.Skip("set BENCH_REPORT=short or BENCH_REPORT=standard to run the benchmark report (docs/benchmarks.md)")
@@ -92,6 +101,8 @@ func TestReport(t *testing.T) {
 	}
 	hop := r.hopCPU(sz.cpuRequests)
 	fmt.Printf("  %-18s %7.1f µs: the same client and a handler that only writes a get-user answer; the floor of any Go HTTP front end, client side included\n\n", "one HTTP hop", hop)
+
+	processCPU(t, sz.process)
 
 	rs := newRESTStack(t)
 	rr := &report{t: t, s: &stack{scim: rs.scim, http: rs.http}, probe: rs.probe}
