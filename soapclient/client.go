@@ -328,7 +328,9 @@ func (c *Client) call(ctx context.Context, op string, req any) (any, error) {
 		return nil, fmt.Errorf("%w: %s.%s got a nil %v", ErrRequestType, c.name, op, want)
 	}
 
-	if c.timeout > 0 {
+	if dl, ok := ctx.Deadline(); c.timeout > 0 && (!ok || time.Until(dl) > c.timeout) {
+		// Only when it is the nearer bound: under the guards' operation timeout it usually is
+		// not, and a context that changes nothing still costs a cancel registration per call.
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, c.timeout)
 		defer cancel()
