@@ -334,8 +334,13 @@ func (s *server) logRequests(next http.Handler) http.Handler {
 		attrs = append(attrs, slog.String("client", client))
 		if ops := backendtime.From(r.Context()).Ops(); len(ops) > 0 {
 			calls := make([]string, len(ops))
+			var buf []byte
 			for i, op := range ops {
-				calls[i] = fmt.Sprintf("%s:%s:%.1fms", op.Name, op.Outcome, float64(op.Duration.Microseconds())/1000)
+				// name:outcome:1.2ms, as fmt's "%s:%s:%.1fms" writes it (the same strconv
+				// formatting for a finite number), without fmt's reflection.
+				buf = append(append(append(append(buf[:0], op.Name...), ':'), op.Outcome...), ':')
+				buf = append(strconv.AppendFloat(buf, float64(op.Duration.Microseconds())/1000, 'f', 1, 64), "ms"...)
+				calls[i] = string(buf)
 			}
 			attrs = append(attrs, slog.Any("backend", calls))
 		}

@@ -1,6 +1,7 @@
 package observe
 
 import (
+	"bytes"
 	"context"
 	"encoding"
 	"encoding/json"
@@ -8,6 +9,7 @@ import (
 	"log/slog"
 	"reflect"
 	"strings"
+	"unicode/utf8"
 )
 
 // Redacted replaces a sensitive value.
@@ -37,16 +39,34 @@ const maxRedactDepth = 10
 // which are passed through untouched (time.Time and friends). Never log request bodies.
 type RedactHandler struct {
 	next      slog.Handler
-	keys      map[string]bool
+	keys      *sensitiveKeys
 	sensitive bool // inside a WithGroup whose name is sensitive: mask everything
+}
+
+// sensitiveKeys are the normalised sensitive keys, indexed for isSensitive, which runs for every
+// attribute of every line: byLast holds them by their last byte, since a key is sensitive when it
+// ends with one of them (and a key ends with itself); all is set when one of them is empty, which
+// every key ends with.
+type sensitiveKeys struct {
+	byLast [256][]string
+	all    bool
 }
 
 // NewRedactHandler wraps next, masking DefaultSensitiveKeys plus extra (e.g. the attribute names
 // a deployment declares sensitive, such as "ssn" or "userName").
 func NewRedactHandler(next slog.Handler, extra ...string) *RedactHandler {
-	keys := make(map[string]bool, len(DefaultSensitiveKeys)+len(extra))
+	keys := &sensitiveKeys{}
+	seen := make(map[string]bool, len(DefaultSensitiveKeys)+len(extra))
 	for _, k := range append(append([]string(nil), DefaultSensitiveKeys...), extra...) {
-		keys[normKey(k)] = true
+		k = normKey(k)
+		switch {
+		case seen[k]:
+		case k == "":
+			keys.all = true
+		default:
+			keys.byLast[k[len(k)-1]] = append(keys.byLast[k[len(k)-1]], k)
+		}
+		seen[k] = true
 	}
 	return &RedactHandler{next: next, keys: keys}
 }
@@ -61,18 +81,45 @@ func normKey(k string) string {
 	}, strings.ToLower(k))
 }
 
+// isSensitive reports whether key, normalised, is one of the keys, ends with one (prefixed
+// spellings: x_api_key, bearerToken, proxy-authorization), or contains "password", "passwd" or
+// "secret".
 func (h *RedactHandler) isSensitive(key string) bool {
-	k := normKey(key)
-	if h.keys[k] || strings.Contains(k, "password") || strings.Contains(k, "passwd") || strings.Contains(k, "secret") {
+	var buf [64]byte
+	k, ok := normASCIIKey(buf[:0], key)
+	if !ok {
+		k = []byte(normKey(key))
+	}
+	if h.keys.all || bytes.Contains(k, []byte("password")) || bytes.Contains(k, []byte("passwd")) || bytes.Contains(k, []byte("secret")) {
 		return true
 	}
-	// Prefixed spellings: x_api_key, bearerToken, proxy-authorization.
-	for s := range h.keys {
-		if strings.HasSuffix(k, s) {
+	if len(k) == 0 {
+		return false
+	}
+	for _, s := range h.keys.byLast[k[len(k)-1]] {
+		if bytes.HasSuffix(k, []byte(s)) {
 			return true
 		}
 	}
 	return false
+}
+
+// normASCIIKey appends normKey(key) to dst without allocating (for keys up to dst's capacity),
+// when key is ASCII; ok is false otherwise, where lower-casing is Unicode's.
+func normASCIIKey(dst []byte, key string) (k []byte, ok bool) {
+	for i := 0; i < len(key); i++ {
+		c := key[i]
+		switch {
+		case c >= utf8.RuneSelf:
+			return nil, false
+		case c == '_' || c == '-' || c == '.' || c == ' ':
+		case 'A' <= c && c <= 'Z':
+			dst = append(dst, c+'a'-'A')
+		default:
+			dst = append(dst, c)
+		}
+	}
+	return dst, true
 }
 
 // Enabled defers to the wrapped handler.
@@ -80,8 +127,19 @@ func (h *RedactHandler) Enabled(ctx context.Context, l slog.Level) bool {
 	return h.next.Enabled(ctx, l)
 }
 
-// Handle masks r's attributes and passes a copy on.
+// Handle masks r's attributes and passes a copy on; r itself when none of them needs masking or
+// resolving (a typical line: plain strings and numbers under ordinary keys).
 func (h *RedactHandler) Handle(ctx context.Context, r slog.Record) error {
+	clean := !h.sensitive
+	if clean {
+		r.Attrs(func(a slog.Attr) bool {
+			clean = h.plain(a)
+			return clean
+		})
+	}
+	if clean {
+		return h.next.Handle(ctx, r)
+	}
 	out := slog.NewRecord(r.Time, r.Level, r.Message, r.PC)
 	r.Attrs(func(a slog.Attr) bool {
 		out.AddAttrs(h.attr(a, 0))
@@ -102,6 +160,24 @@ func (h *RedactHandler) WithAttrs(attrs []slog.Attr) slog.Handler {
 // WithGroup opens a group; everything inside a group named like a secret is masked.
 func (h *RedactHandler) WithGroup(name string) slog.Handler {
 	return &RedactHandler{next: h.next.WithGroup(name), keys: h.keys, sensitive: h.sensitive || h.isSensitive(name)}
+}
+
+// plain reports that attr(a) would return a as it is: a value of a kind that holds no other
+// attributes and needs no resolving (or a []string, whose copy through walk prints the same),
+// under a key that is not sensitive.
+func (h *RedactHandler) plain(a slog.Attr) bool {
+	switch a.Value.Kind() {
+	case slog.KindGroup, slog.KindLogValuer:
+		return false
+	case slog.KindAny:
+		// walk copies a []string into a []any of the same strings, which the text handler (%+v)
+		// and the JSON handler print alike; not a nil one (JSON null against []) nor one it would
+		// cut at 1000 entries.
+		if ss, ok := a.Value.Any().([]string); !ok || ss == nil || len(ss) > maxWalkLen {
+			return false
+		}
+	}
+	return !h.isSensitive(a.Key)
 }
 
 func (h *RedactHandler) attr(a slog.Attr, depth int) slog.Attr {
@@ -133,6 +209,9 @@ var (
 	textMarshalerType = reflect.TypeFor[encoding.TextMarshaler]()
 	rawJSONType       = reflect.TypeFor[json.RawMessage]()
 )
+
+// maxWalkLen bounds the entries of a map or slice walk copies; the rest are left out.
+const maxWalkLen = 1000
 
 // maxRawJSON bounds the json.RawMessage the handler decodes to redact; larger ones are hidden.
 const maxRawJSON = 64 << 10
@@ -185,7 +264,7 @@ func (h *RedactHandler) walk(v reflect.Value, depth int) any {
 	case reflect.Map:
 		m := make(map[string]any, v.Len())
 		iter := v.MapRange()
-		for n := 0; iter.Next() && n < 1000; n++ {
+		for n := 0; iter.Next() && n < maxWalkLen; n++ {
 			k := fmt.Sprint(iter.Key().Interface())
 			if h.isSensitive(k) {
 				m[k] = Redacted
@@ -198,7 +277,7 @@ func (h *RedactHandler) walk(v reflect.Value, depth int) any {
 		if t.Elem().Kind() == reflect.Uint8 {
 			return v.Interface() // bytes, as encoding/json would show them
 		}
-		n := min(v.Len(), 1000)
+		n := min(v.Len(), maxWalkLen)
 		s := make([]any, n)
 		for i := range n {
 			s[i] = h.walk(v.Index(i), depth+1)
