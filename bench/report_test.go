@@ -17,6 +17,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/scimbridge/scimbridge/internal/config"
+	"github.com/scimbridge/scimbridge/internal/gctune"
 	"github.com/scimbridge/scimbridge/internal/legacysim"
 	"github.com/scimbridge/scimbridge/soapclient/legacyhr"
 )
@@ -67,6 +69,9 @@ func TestReport(t *testing.T) {
 	if !ok {
 		t.Skip("set BENCH_REPORT=short or BENCH_REPORT=standard to run the benchmark report (docs/benchmarks.md)")
 	}
+	// The garbage collector as serve and demo run it (runtime.gcHeapFloorMB's default); both
+	// sides share the process, so both get it.
+	defer gctune.Start(config.DefaultGCHeapFloorMB << 20).Stop()
 	s := newStack(t)
 	r := &report{t: t, s: s, probe: s.probe}
 	// Enough users that the two import pages are full ones whatever the sample count.
