@@ -198,7 +198,7 @@ func (t *Transport) repair(resp *http.Response) (*http.Response, error) {
 			resp.Header.Set("Content-Type", "text/xml; charset=utf-8")
 		}
 	}
-	resp.Body = io.NopCloser(bytes.NewReader(body))
+	resp.Body = bodyReader{bytes.NewReader(body)}
 	resp.ContentLength = int64(len(body))
 	resp.Header.Set("Content-Length", strconv.Itoa(len(body)))
 	return resp, nil
@@ -309,3 +309,10 @@ func defaultUserAgent() string {
 	}
 	return "scimbridge/" + v
 }
+
+// bodyReader is a repaired reply's body. It keeps bytes.Reader's ReadByte visible (io.NopCloser
+// hides it), so that gowsdl's xml.NewDecoder reads the bytes in place instead of wrapping them in
+// a 4 KB bufio.Reader and copying them once more on every call.
+type bodyReader struct{ *bytes.Reader }
+
+func (bodyReader) Close() error { return nil }
