@@ -36,7 +36,7 @@ type Config struct {
 // Runtime tunes the Go runtime of serve and demo.
 type Runtime struct {
 	// GCHeapFloorMB is the heap size below which the garbage collector does not start a cycle
-	// (default 64; internal/gctune). The bridge's live heap is a few MB and every request leaves
+	// (default 16; internal/gctune). The bridge's live heap is a few MB and every request leaves
 	// tens of KB of garbage, so at Go's own default the collector runs every hundred requests
 	// or so and takes about a quarter of the bridge's CPU (docs/benchmarks.md). Above the floor
 	// Go's default applies. GOGC set in the environment turns the floor off: the operator's own
@@ -45,7 +45,7 @@ type Runtime struct {
 }
 
 // DefaultGCHeapFloorMB is runtime.gcHeapFloorMB's default.
-const DefaultGCHeapFloorMB = 64
+const DefaultGCHeapFloorMB = 16
 
 // Shutdown says how serve stops on SIGTERM or a service stop.
 type Shutdown struct {
