@@ -16,8 +16,9 @@ import (
 const Redacted = "[REDACTED]"
 
 // DefaultSensitiveKeys are masked by every RedactHandler. Keys are compared after lower-casing and
-// dropping '_', '-', '.' and spaces; a key that ends with one of them (bearerToken, x_api_key) or
-// contains "password", "passwd" or "secret" is sensitive too.
+// dropping '_', '-', '.' and spaces; a key that ends with one of them (bearerToken, x_api_key), or
+// with one and an "s" (tokens, apiKeys), or contains "password", "passwd" or "secret" is sensitive
+// too.
 var DefaultSensitiveKeys = []string{
 	"password", "passwd", "pwd", "secret", "token", "authorization", "proxyauthorization", "apikey",
 	"credential", "credentials", "cookie", "setcookie", "accesstoken", "refreshtoken", "privatekey",
@@ -82,8 +83,8 @@ func normKey(k string) string {
 }
 
 // isSensitive reports whether key, normalised, is one of the keys, ends with one (prefixed
-// spellings: x_api_key, bearerToken, proxy-authorization), or contains "password", "passwd" or
-// "secret".
+// spellings: x_api_key, bearerToken, proxy-authorization) or with one and an "s" (plurals:
+// tokens, cookies), or contains "password", "passwd" or "secret".
 func (h *RedactHandler) isSensitive(key string) bool {
 	var buf [64]byte
 	k, ok := normASCIIKey(buf[:0], key)
@@ -93,6 +94,15 @@ func (h *RedactHandler) isSensitive(key string) bool {
 	if h.keys.all || bytes.Contains(k, []byte("password")) || bytes.Contains(k, []byte("passwd")) || bytes.Contains(k, []byte("secret")) {
 		return true
 	}
+	if h.endsWithKey(k) {
+		return true
+	}
+	// Plurals: tokens, cookies, apiKeys, an extra "ssn" as "ssns".
+	return len(k) > 1 && k[len(k)-1] == 's' && h.endsWithKey(k[:len(k)-1])
+}
+
+// endsWithKey reports whether the normalised key k ends with one of the sensitive keys.
+func (h *RedactHandler) endsWithKey(k []byte) bool {
 	if len(k) == 0 {
 		return false
 	}

@@ -21,7 +21,7 @@ func refIsSensitive(keys []string, key string) bool {
 		return true
 	}
 	for s := range set {
-		if strings.HasSuffix(k, s) {
+		if s == "" || strings.HasSuffix(k, s) || (len(k) > 1 && strings.HasSuffix(k, "s") && strings.HasSuffix(k[:len(k)-1], s)) {
 			return true
 		}
 	}
@@ -33,7 +33,7 @@ func TestIsSensitiveMatchesReference(t *testing.T) {
 	for _, base := range append(append([]string{}, DefaultSensitiveKeys...), "ssn", "userName", "status", "route", "id", "Ünïcode", "ΣΕΚΡΕΤ", "") {
 		keys = append(keys, base, strings.ToUpper(base), "x_"+base, base+"_x", "X-"+strings.ToUpper(base)+"-Y", "my "+base, strings.Repeat("a", 70)+base)
 	}
-	keys = append(keys, "KELVIN\u212a", "pass\u0130word", "\xff\xfesecret", "pass_word", "p.a.s.s.w.o.r.d", "SeCrEt", "api-key", "api.key", "setCookie", "KEY", "-", "_._")
+	keys = append(keys, "tokens", "Cookies", "x_api_keys", "sessionIds", "ssns", "s", "status", "keys", "KELVIN\u212a", "pass\u0130word", "\xff\xfesecret", "pass_word", "p.a.s.s.w.o.r.d", "SeCrEt", "api-key", "api.key", "setCookie", "KEY", "-", "_._")
 	for _, extra := range [][]string{nil, {"ssn", "userName"}, {"ß", "İd"}, {"-"}, {""}} {
 		h := NewRedactHandler(slog.DiscardHandler, extra...)
 		all := append(append([]string(nil), DefaultSensitiveKeys...), extra...)
@@ -114,3 +114,18 @@ func TestRedactHandlerPassThroughPrintsTheSame(t *testing.T) {
 }
 
 type namedString string
+
+// Plural spellings of the sensitive keys are masked too; words that merely end in "s" are not.
+func TestPluralKeysAreSensitive(t *testing.T) {
+	h := NewRedactHandler(slog.DiscardHandler, "ssn")
+	for _, k := range []string{"tokens", "accessTokens", "Cookies", "x-api-keys", "credentials", "sessionIds", "ssns", "clientSecrets"} {
+		if !h.isSensitive(k) {
+			t.Errorf("%q is not masked", k)
+		}
+	}
+	for _, k := range []string{"status", "keys", "ids", "groups", "s", "address"} {
+		if h.isSensitive(k) {
+			t.Errorf("%q is masked", k)
+		}
+	}
+}
