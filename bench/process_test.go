@@ -67,6 +67,11 @@ func startLine(t testing.TB, cmd *exec.Cmd, prefix, logPath string) string {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
+	// Registered at once, so that a failure starting the next process leaves none behind.
+	t.Cleanup(func() {
+		_ = cmd.Process.Kill()
+		_ = cmd.Wait()
+	})
 	found := make(chan string, 1)
 	go func() {
 		sc := bufio.NewScanner(out)
@@ -85,7 +90,6 @@ func startLine(t testing.TB, cmd *exec.Cmd, prefix, logPath string) string {
 	select {
 	case u, ok := <-found:
 		if !ok {
-			_ = cmd.Wait()
 			log, _ := os.ReadFile(logPath)
 			t.Fatalf("%s %s exited without printing %q; its log:\n%s", cmd.Path, cmd.Args[1], prefix, log)
 		}
@@ -132,12 +136,6 @@ state:
 	p.bridge = exec.Command(bin, "serve", "--config", filepath.Join(dir, "bridge.yaml"))
 	p.bridge.Env = env
 	p.base = strings.TrimSuffix(startLine(t, p.bridge, "SCIM 1.1 listening on ", filepath.Join(dir, "bridge.log")), "/")
-	t.Cleanup(func() {
-		for _, c := range []*exec.Cmd{p.bridge, p.sim} {
-			_ = c.Process.Kill()
-			_ = c.Wait()
-		}
-	})
 	p.http = &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64}, Timeout: 30 * time.Second}
 	return p
 }
