@@ -53,30 +53,55 @@ type errSlow struct{}
 // DecodeUserFast decodes a user body of the common shape; ok is false when the body is not one,
 // and the caller must then use the generic path (Parse, Lower, UserCore).
 func DecodeUserFast(data []byte) (fu *FastUser, ok bool) {
-	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
-	if !utf8.Valid(data) {
+	s := &fastScanner{}
+	if !s.begin(data) {
 		return nil, false
 	}
 	defer func() {
-		if v := recover(); v != nil {
-			if _, slow := v.(errSlow); !slow {
-				panic(v)
-			}
+		if gaveUp(recover()) {
 			fu, ok = nil, false
 		}
 	}()
-	s := &fastScanner{d: data}
 	fu = &FastUser{}
-	s.ws()
 	s.userObject(fu)
+	s.end(fu.Exts)
+	return fu, true
+}
+
+// begin starts a fast decoder on data: a leading BOM dropped, valid UTF-8 required (false
+// otherwise), leading spaces skipped.
+func (s *fastScanner) begin(data []byte) bool {
+	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
+	if !utf8.Valid(data) {
+		return false
+	}
+	*s = fastScanner{d: data}
+	s.ws()
+	return true
+}
+
+// end finishes a fast decoder's object: nothing but spaces may follow it, and the extension keys
+// read are sorted as the generic path orders them.
+func (s *fastScanner) end(exts []FastExt) {
 	s.ws()
 	if s.i != len(s.d) {
 		s.slow()
 	}
-	if len(fu.Exts) > 1 {
-		slices.SortFunc(fu.Exts, func(a, b FastExt) int { return strings.Compare(lowerASCII(a.Key), lowerASCII(b.Key)) })
+	if len(exts) > 1 {
+		slices.SortFunc(exts, func(a, b FastExt) int { return strings.Compare(lowerASCII(a.Key), lowerASCII(b.Key)) })
 	}
-	return fu, true
+}
+
+// gaveUp reports whether a fast decoder's recovered value is its own giving up (errSlow), for the
+// caller's generic path; anything else is a real panic and goes on.
+func gaveUp(v any) bool {
+	if v == nil {
+		return false
+	}
+	if _, slow := v.(errSlow); !slow {
+		panic(v)
+	}
+	return true
 }
 
 type fastScanner struct {

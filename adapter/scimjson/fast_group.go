@@ -2,9 +2,7 @@ package scimjson
 
 import (
 	"bytes"
-	"slices"
 	"strings"
-	"unicode/utf8"
 )
 
 // FastGroup is a group body decoded by DecodeGroupFast: what the generic path reads of it, with
@@ -26,22 +24,17 @@ type FastGroup struct {
 // entries long (a group push); ok is false when the caller must use the generic path (see
 // DecodeUserFast). deltaOps reads the SCIM 1.1 `operation` key of members, as Members does.
 func DecodeGroupFast(data []byte, deltaOps bool) (fg *FastGroup, ok bool) {
-	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
-	if !utf8.Valid(data) {
+	s := &fastScanner{}
+	if !s.begin(data) {
 		return nil, false
 	}
 	defer func() {
-		if v := recover(); v != nil {
-			if _, slow := v.(errSlow); !slow {
-				panic(v)
-			}
+		if gaveUp(recover()) {
 			fg, ok = nil, false
 		}
 	}()
-	s := &fastScanner{d: data}
 	fg = &FastGroup{}
 	var seen seenKeys
-	s.ws()
 	s.attrs(func(lk, key []byte) {
 		if bytes.HasPrefix(lk, []byte("urn:")) {
 			fg.Exts = s.ext(fg.Exts, key)
@@ -70,13 +63,7 @@ func DecodeGroupFast(data []byte, deltaOps bool) (fg *FastGroup, ok bool) {
 			s.skip()
 		}
 	})
-	s.ws()
-	if s.i != len(s.d) {
-		s.slow()
-	}
-	if len(fg.Exts) > 1 {
-		slices.SortFunc(fg.Exts, func(a, b FastExt) int { return strings.Compare(lowerASCII(a.Key), lowerASCII(b.Key)) })
-	}
+	s.end(fg.Exts)
 	return fg, true
 }
 
