@@ -31,11 +31,10 @@ type processRun struct{ clients, requests int }
 
 // processBridge is a running serve in front of a running sim.
 type processBridge struct {
-	t             testing.TB
-	dir           string
-	bridge, sim   *exec.Cmd
-	base, metrics string
-	http          *http.Client
+	t           testing.TB
+	bridge, sim *exec.Cmd
+	base        string // the SCIM 1.1 base URL
+	http        *http.Client
 }
 
 // bridgeBinary builds cmd/scimbridge into dir, unless BENCH_BRIDGE_BIN names a binary.
@@ -104,7 +103,7 @@ func newProcessBridge(t testing.TB) *processBridge {
 	dir := t.TempDir()
 	bin := bridgeBinary(t, dir)
 	env := append(os.Environ(), "LEGACYSIM_PASSWORD=bench-sim-secret", "SCIM_PASSWORD=bench-scim-secret")
-	p := &processBridge{t: t, dir: dir}
+	p := &processBridge{t: t}
 	p.sim = exec.Command(bin, "sim", "--listen", "127.0.0.1:0")
 	p.sim.Env = env
 	simURL := startLine(t, p.sim, "listening on ", filepath.Join(dir, "sim.log"))
