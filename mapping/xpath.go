@@ -394,6 +394,9 @@ func writeContent(b *strings.Builder, v any, depth int) error {
 		if _, err := xmlcontent.Tokens(x.XML); err != nil { // only well-formed content is embedded
 			return err
 		}
+		if err := xmlcontent.CheckPrefixes(x.XML); err != nil { // and only what reads back as XML
+			return err
+		}
 		b.WriteString(x.XML)
 		return nil
 	case []any:

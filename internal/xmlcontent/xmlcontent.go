@@ -218,3 +218,54 @@ func Tokens(s string) ([]xml.Token, error) {
 	}
 	return out, nil
 }
+
+// CheckPrefixes reports the first namespace prefix s uses on an element or attribute without
+// declaring it (xml and xmlns are predeclared). encoding/xml's strict decoder accepts such
+// content, but a namespace-aware reader (the XPath functions' parser) refuses it, so content
+// that will be read back as XML must pass this too.
+func CheckPrefixes(s string) error {
+	d := xml.NewDecoder(strings.NewReader(s))
+	var scopes []map[string]bool
+	declared := func(p string) bool {
+		if p == "" || p == "xml" || p == "xmlns" {
+			return true
+		}
+		for i := len(scopes) - 1; i >= 0; i-- {
+			if scopes[i][p] {
+				return true
+			}
+		}
+		return false
+	}
+	for {
+		tok, err := d.RawToken()
+		if errors.Is(err, io.EOF) {
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("not well-formed: %w", err)
+		}
+		switch t := tok.(type) {
+		case xml.StartElement:
+			scope := map[string]bool{}
+			for _, a := range t.Attr {
+				if a.Name.Space == "xmlns" {
+					scope[a.Name.Local] = true
+				}
+			}
+			scopes = append(scopes, scope)
+			if !declared(t.Name.Space) {
+				return fmt.Errorf("element %s:%s uses the undeclared namespace prefix %q", t.Name.Space, t.Name.Local, t.Name.Space)
+			}
+			for _, a := range t.Attr {
+				if !declared(a.Name.Space) {
+					return fmt.Errorf("attribute %s:%s uses the undeclared namespace prefix %q", a.Name.Space, a.Name.Local, a.Name.Space)
+				}
+			}
+		case xml.EndElement:
+			if len(scopes) > 0 {
+				scopes = scopes[:len(scopes)-1]
+			}
+		}
+	}
+}
