@@ -15,7 +15,11 @@ type memStore struct {
 	nextRole  int64
 	employees map[string]*memEmployee
 	logins    map[string]string // fold(login) -> id, so uniqueness checks stay O(1) when seeding thousands
-	roles     map[string]*memRole
+	// order holds every employee ID in ascending order, what FindEmployees pages through: a
+	// listing page costs its own length, and a login lookup one map read, however large the
+	// directory (sorting every ID per call made a 100,000-user import and a bulk seed quadratic).
+	order []string
+	roles map[string]*memRole
 }
 
 type memEmployee struct {
@@ -40,6 +44,7 @@ func (s *memStore) resetLocked() {
 	s.nextEmp, s.nextRole = 0, 0
 	s.employees = map[string]*memEmployee{}
 	s.logins = map[string]string{}
+	s.order = nil
 	s.roles = map[string]*memRole{}
 }
 
@@ -79,6 +84,11 @@ func (s *memStore) CreateEmployee(_ context.Context, e Employee, initial *Passwo
 	}
 	s.employees[e.ID] = me
 	s.logins[fold(e.Login)] = e.ID
+	// IDs come from a sequence, so this is an append, except after E999999 (E1000000 sorts
+	// before it, as it does in the SQLite store's ORDER BY id).
+	if i, found := slices.BinarySearch(s.order, e.ID); !found {
+		s.order = slices.Insert(s.order, i, e.ID)
+	}
 	return s.export(me), nil
 }
 
@@ -120,6 +130,9 @@ func (s *memStore) DeleteEmployee(_ context.Context, id string, now time.Time) e
 	}
 	delete(s.logins, fold(me.e.Login))
 	delete(s.employees, id)
+	if i, found := slices.BinarySearch(s.order, id); found {
+		s.order = slices.Delete(s.order, i, i+1)
+	}
 	for _, mr := range s.roles {
 		if mr.members[id] {
 			delete(mr.members, id)
@@ -132,24 +145,40 @@ func (s *memStore) DeleteEmployee(_ context.Context, id string, now time.Time) e
 func (s *memStore) FindEmployees(_ context.Context, q EmployeeQuery) ([]Employee, int, error) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	login, email := fold(q.Login), fold(q.Email)
-	since := q.ModifiedSince.UnixMilli()
-	var ids []string
-	for id, me := range s.employees {
-		if q.Login != "" && fold(me.e.Login) != login {
-			continue
+	email := fold(q.Email)
+	match := func(me *memEmployee) bool {
+		if q.Email != "" {
+			if fold(me.e.Email) != email && fold(me.e.SecondaryEmail) != email {
+				return false
+			}
 		}
-		if q.Email != "" && fold(me.e.Email) != email && fold(me.e.SecondaryEmail) != email {
-			continue
-		}
-		if !q.ModifiedSince.IsZero() && me.e.ModifiedAt.UnixMilli() <= since {
-			continue
-		}
-		ids = append(ids, id)
+		return q.ModifiedSince.IsZero() || me.e.ModifiedAt.UnixMilli() > q.ModifiedSince.UnixMilli()
 	}
-	slices.Sort(ids)
-	total := len(ids)
-	ids = page(ids, q.Offset, q.Limit)
+	var ids []string
+	total := 0
+	switch {
+	case q.Login != "":
+		// Logins are unique: at most one match, found in the index.
+		if id, ok := s.logins[fold(q.Login)]; ok && match(s.employees[id]) {
+			ids, total = []string{id}, 1
+		}
+		ids = page(ids, q.Offset, q.Limit)
+	case q.Email == "" && q.ModifiedSince.IsZero():
+		total = len(s.order)
+		ids = page(s.order, q.Offset, q.Limit)
+	default:
+		// One pass in ID order, keeping only the requested page: no sort, no copy of every match.
+		offset := max(q.Offset, 0)
+		for _, id := range s.order {
+			if !match(s.employees[id]) {
+				continue
+			}
+			if total >= offset && (q.Limit <= 0 || total < offset+q.Limit) {
+				ids = append(ids, id)
+			}
+			total++
+		}
+	}
 	out := make([]Employee, 0, len(ids))
 	for _, id := range ids {
 		out = append(out, s.export(s.employees[id]))

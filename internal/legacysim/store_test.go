@@ -151,6 +151,8 @@ func TestStoreFindAndPaging(t *testing.T) {
 			{"all criteria", EmployeeQuery{Login: "u5", Email: "shared@example.com", ModifiedSince: t0}, []string{"E000005"}, 1},
 			{"criteria disagree", EmployeeQuery{Login: "u4", Email: "shared@example.com"}, nil, 0},
 			{"criteria paged", EmployeeQuery{Email: "shared@example.com", Offset: 1, Limit: 1}, []string{"E000005"}, 2},
+			{"login paged past its match", EmployeeQuery{Login: "u2", Offset: 1, Limit: 1}, nil, 1},
+			{"modified since paged", EmployeeQuery{ModifiedSince: t0.Add(2 * time.Millisecond), Offset: 1, Limit: 5}, []string{"E000004", "E000005"}, 3},
 		}
 		for _, c := range cases {
 			got, total, err := s.FindEmployees(ctx, c.q)
@@ -159,6 +161,26 @@ func TestStoreFindAndPaging(t *testing.T) {
 			}
 			if g := ids(got); total != c.total || len(g) != len(c.want) || (len(g) > 0 && !equalStrings(g, c.want)) {
 				t.Errorf("%s: got %v (total %d), want %v (total %d)", c.name, g, total, c.want, c.total)
+			}
+		}
+		// A deleted employee leaves the listing and the login index; a new one comes last.
+		if err := s.DeleteEmployee(ctx, "E000002", t0); err != nil {
+			t.Fatal(err)
+		}
+		mustCreate(t, s, "u6", t0)
+		for _, c := range []struct {
+			q     EmployeeQuery
+			want  []string
+			total int
+		}{
+			{EmployeeQuery{}, []string{"E000001", "E000003", "E000004", "E000005", "E000006"}, 5},
+			{EmployeeQuery{Offset: 1, Limit: 2}, []string{"E000003", "E000004"}, 5},
+			{EmployeeQuery{Login: "u2"}, nil, 0},
+			{EmployeeQuery{Login: "U6"}, []string{"E000006"}, 1},
+		} {
+			got, total, err := s.FindEmployees(ctx, c.q)
+			if g := ids(got); err != nil || total != c.total || !equalStrings(g, c.want) {
+				t.Errorf("after delete, %+v: got %v (total %d, %v), want %v (total %d)", c.q, g, total, err, c.want, c.total)
 			}
 		}
 	})

@@ -1,0 +1,5 @@
+//go:build !race
+
+package legacysim
+
+const raceEnabled = false
