@@ -91,7 +91,7 @@ func TestRepairFaultWith200(t *testing.T) {
 	for _, b := range []string{prescanBodies[6], prescanBodies[8], prescanBodies[14]} {
 		resp := &http.Response{StatusCode: 200, Header: http.Header{"Content-Type": {"text/xml; charset=utf-8"}},
 			Body: io.NopCloser(strings.NewReader(b)), ContentLength: int64(len(b))}
-		if _, err := tr.repair(resp); err == nil {
+		if _, err := tr.repair(resp, nil); err == nil {
 			t.Errorf("a fault with status 200 passed as a reply: %.80q", b)
 		} else if _, ok := err.(*Fault); !ok {
 			t.Errorf("got %T (%v), want *Fault", err, err)

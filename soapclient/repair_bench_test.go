@@ -48,7 +48,7 @@ func BenchmarkRepair(b *testing.B) {
 					Body:          io.NopCloser(rd),
 					ContentLength: int64(len(c.body)),
 				}
-				if _, err := t.repair(resp); err != nil {
+				if _, err := t.repair(resp, nil); err != nil {
 					b.Fatal(err)
 				}
 			}

@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"runtime/debug"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/scimbridge/scimbridge/internal/reqid"
@@ -126,12 +127,13 @@ func (t *Transport) Do(r *http.Request) (*http.Response, error) {
 	if err != nil {
 		return nil, err
 	}
-	return t.repair(resp)
+	slot, _ := ctx.Value(fastSlotKey{}).(*fastSlot)
+	return t.repair(resp, slot)
 }
 
 // repair reads the whole (capped) body, so the connection goes back to the pool, and decides what
 // gowsdl gets to see.
-func (t *Transport) repair(resp *http.Response) (*http.Response, error) {
+func (t *Transport) repair(resp *http.Response, slot *fastSlot) (*http.Response, error) {
 	defer resp.Body.Close()
 	if resp.ContentLength > t.maxBody {
 		return nil, fmt.Errorf("%w: Content-Length %d exceeds the limit of %d bytes", ErrResponseTooLarge, resp.ContentLength, t.maxBody)
@@ -197,11 +199,27 @@ func (t *Transport) repair(resp *http.Response) (*http.Response, error) {
 		if _, valid := xmlcontent.MediaType(resp.Header.Get("Content-Type")); !valid {
 			resp.Header.Set("Content-Type", "text/xml; charset=utf-8")
 		}
+		if slot != nil && !isMultipart(resp.Header.Get("Content-Type")) {
+			// gowsdl reads a multipart reply with its MTOM decoder; anything else it would decode
+			// with encoding/xml into a new slot.typ, which fastDecode does when it can. gowsdl then
+			// decodes an empty Body and leaves its own value untouched.
+			if v, ok := fastDecode(body, slot.typ); ok {
+				slot.v = v
+				body = emptyEnvelope
+				fastDecodes.Add(1)
+			}
+		}
 	}
 	resp.Body = bodyReader{bytes.NewReader(body)}
 	resp.ContentLength = int64(len(body))
 	resp.Header.Set("Content-Length", strconv.Itoa(len(body)))
 	return resp, nil
+}
+
+// isMultipart says whether a Content-Type is multipart/*, which gowsdl reads with its MTOM decoder.
+func isMultipart(ct string) bool {
+	ct = strings.TrimLeft(ct, " \t")
+	return len(ct) >= 10 && strings.EqualFold(ct[:10], "multipart/")
 }
 
 // maxPresize bounds the buffer readAll allocates up front on the word of a Content-Length header:

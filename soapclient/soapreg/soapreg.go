@@ -19,6 +19,11 @@ type OperationInfo struct {
 	Request, Response reflect.Type
 	// SOAPAction is what the WSDL's SOAP 1.1 binding declares for the operation ("" if none).
 	SOAPAction string
+	// DecodesBody says that a call decodes the reply's Body child into a new Response with
+	// encoding/xml, as gowsdl's generated document/literal methods do; the SOAP client may then
+	// decode the reply itself (soapclient's fast decoder) and hand back what it built. False for
+	// anything else (rpc wrappers, void operations), which always take gowsdl's decode.
+	DecodesBody bool
 }
 
 // Void is the response of an operation that has none, and the request of one that takes none.
@@ -54,7 +59,7 @@ func checked[Req any](name string, req any) (*Req, error) {
 // Op is a registry entry for an operation with a request and a response.
 func Op[Req, Resp any](name, action string, f func(ctx context.Context, c *soap.Client, req *Req) (*Resp, error)) Operation {
 	return Operation{
-		OperationInfo: OperationInfo{Name: name, Request: reflect.TypeFor[Req](), Response: reflect.TypeFor[Resp](), SOAPAction: action},
+		OperationInfo: OperationInfo{Name: name, Request: reflect.TypeFor[Req](), Response: reflect.TypeFor[Resp](), SOAPAction: action, DecodesBody: true},
 		call: func(ctx context.Context, c *soap.Client, req any) (any, error) {
 			r, err := checked[Req](name, req)
 			if err != nil {
@@ -74,12 +79,14 @@ func Op[Req, Resp any](name, action string, f func(ctx context.Context, c *soap.
 
 // VoidOp is a registry entry for an operation without a response; calls return a *Void.
 func VoidOp[Req any](name, action string, f func(ctx context.Context, c *soap.Client, req *Req) error) Operation {
-	return Op(name, action, func(ctx context.Context, c *soap.Client, req *Req) (*Void, error) {
+	o := Op(name, action, func(ctx context.Context, c *soap.Client, req *Req) (*Void, error) {
 		if err := f(ctx, c, req); err != nil {
 			return nil, err
 		}
 		return &Void{}, nil
 	})
+	o.DecodesBody = false // f decodes into a type the registry does not know
+	return o
 }
 
 // Client is the registry of one generated package.

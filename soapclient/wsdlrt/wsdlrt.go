@@ -115,6 +115,8 @@ func Registry(m *wsdlgen.Model, name string) (*soapreg.Client, error) {
 		}
 		reg.Operations = append(reg.Operations, soapreg.Dynamic(soapreg.OperationInfo{
 			Name: op.Name, Request: op.Request, Response: op.Response, SOAPAction: op.SOAPAction,
+			// Only documentLiteral decodes the Body's child into a new Response.
+			DecodesBody: key == "document/literal" && op.Response != voidType,
 		}, call))
 	}
 	if len(unsupported) > 0 {
