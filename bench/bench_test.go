@@ -60,18 +60,7 @@ func newStack(b testing.TB) *stack {
 	simSrv.Start()
 	b.Cleanup(simSrv.Close)
 	b.Cleanup(func() { _ = sim.Close() })
-	// Limits sized for the 64-client throughput run: the defaults (8 reads) would refuse most of it.
-	res := soapclient.Resilience{Registerer: prometheus.NewRegistry(), MaxReads: 64, MaxWrites: 16}
-	client, err := soapclient.New("legacyhr", soapclient.Config{
-		Endpoint:       simSrv.URL + legacysim.SOAPPath,
-		WSSE:           &soapclient.WSSEConfig{Username: "svc", Password: "bench-secret"},
-		Resilience:     &res,
-		MaxConcurrency: 80,
-	})
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { _ = client.Close() })
+	client := legacyClient(b, simSrv.URL+legacysim.SOAPPath, "svc", "bench-secret")
 	spec, err := mapping.Parse("builtin", defaults.LegacyHR)
 	if err != nil {
 		b.Fatal(err)
@@ -98,6 +87,24 @@ func newStack(b testing.TB) *stack {
 	hc.Transport.(*http.Transport).MaxIdleConnsPerHost = 128
 	return &stack{sim: sim, client: client, scim: scim, http: hc, conns: conns, probe: probe,
 		id: out.(*legacyhr.CreateEmployeeResponse).Employee.EmployeeID}
+}
+
+// legacyClient is the direct side's SOAP client of a LegacyHR endpoint, closed when the test
+// ends. Limits sized for the 64-client throughput run: the defaults (8 reads) would refuse most
+// of it.
+func legacyClient(b testing.TB, endpoint, user, pass string) *soapclient.Client {
+	res := soapclient.Resilience{Registerer: prometheus.NewRegistry(), MaxReads: 64, MaxWrites: 16}
+	client, err := soapclient.New("legacyhr", soapclient.Config{
+		Endpoint:       endpoint,
+		WSSE:           &soapclient.WSSEConfig{Username: user, Password: pass},
+		Resilience:     &res,
+		MaxConcurrency: 80,
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { _ = client.Close() })
+	return client
 }
 
 // serveBridge serves the adapter's handler the way serve does, inside the SCIM metrics

@@ -34,3 +34,23 @@ func pidCPU(pid int) (time.Duration, bool) {
 	}
 	return time.Duration(u+st) * clockTick, true
 }
+
+// pidPeakRSS is the peak resident set size of process pid so far (VmHWM in /proc/<pid>/status),
+// in bytes.
+func pidPeakRSS(pid int) (uint64, bool) {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return 0, false
+	}
+	for line := range strings.Lines(string(b)) {
+		if v, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+			f := strings.Fields(v)
+			if len(f) != 2 || f[1] != "kB" {
+				return 0, false
+			}
+			kb, err := strconv.ParseUint(f[0], 10, 64)
+			return kb << 10, err == nil
+		}
+	}
+	return 0, false
+}

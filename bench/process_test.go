@@ -37,17 +37,23 @@ type processBridge struct {
 	http        *http.Client
 }
 
-// bridgeBinary builds cmd/scimbridge into dir, unless BENCH_BRIDGE_BIN names a binary.
-func bridgeBinary(t testing.TB, dir string) string {
-	if bin := os.Getenv("BENCH_BRIDGE_BIN"); bin != "" {
-		return bin
-	}
-	bin := filepath.Join(dir, "scimbridge")
+// processBinaries are the two programs of the process lines: the simulator always built from
+// this tree (so that a before/after comparison meets the same backend, whose bulk seed and
+// paging an old build may not have), the bridge from this tree too unless BENCH_BRIDGE_BIN
+// names another build.
+type processBinaries struct{ bridge, sim string }
+
+func buildProcessBinaries(t testing.TB) processBinaries {
+	bin := filepath.Join(t.TempDir(), "scimbridge")
 	cmd := exec.Command(filepath.Join(runtime.GOROOT(), "bin", "go"), "build", "-o", bin, "github.com/scimbridge/scimbridge/cmd/scimbridge")
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("building scimbridge: %v\n%s", err, out)
 	}
-	return bin
+	b := processBinaries{bridge: bin, sim: bin}
+	if other := os.Getenv("BENCH_BRIDGE_BIN"); other != "" {
+		b.bridge = other
+	}
+	return b
 }
 
 // startLine starts cmd, its log going to logPath, and returns what it prints on stdout after
@@ -99,14 +105,31 @@ func startLine(t testing.TB, cmd *exec.Cmd, prefix, logPath string) string {
 	return ""
 }
 
-func newProcessBridge(t testing.TB) *processBridge {
+const processSimPassword = "bench-sim-secret"
+
+func processEnv() []string {
+	return append(os.Environ(), "LEGACYSIM_PASSWORD="+processSimPassword, "SCIM_PASSWORD=bench-scim-secret")
+}
+
+// startProcessSim starts `scimbridge sim` (LegacyHR, in memory, demo data) and returns it and
+// its SOAP endpoint.
+func startProcessSim(t testing.TB, bins processBinaries) (*exec.Cmd, string) {
+	sim := exec.Command(bins.sim, "sim", "--listen", "127.0.0.1:0")
+	sim.Env = processEnv()
+	return sim, startLine(t, sim, "listening on ", filepath.Join(t.TempDir(), "sim.log"))
+}
+
+func newProcessBridge(t testing.TB, bins processBinaries) *processBridge {
+	sim, simURL := startProcessSim(t, bins)
+	p := startProcessBridge(t, bins, simURL)
+	p.sim = sim
+	return p
+}
+
+// startProcessBridge starts `scimbridge serve` in front of the simulator at simURL.
+func startProcessBridge(t testing.TB, bins processBinaries, simURL string) *processBridge {
 	dir := t.TempDir()
-	bin := bridgeBinary(t, dir)
-	env := append(os.Environ(), "LEGACYSIM_PASSWORD=bench-sim-secret", "SCIM_PASSWORD=bench-scim-secret")
 	p := &processBridge{t: t}
-	p.sim = exec.Command(bin, "sim", "--listen", "127.0.0.1:0")
-	p.sim.Env = env
-	simURL := startLine(t, p.sim, "listening on ", filepath.Join(dir, "sim.log"))
 	cfg := fmt.Sprintf(`listen: 127.0.0.1:0
 metrics: { listen: 127.0.0.1:0 }
 scim:
@@ -132,8 +155,8 @@ state:
 	}
 	// The audit line of every request goes to a file, as with log.file: its write is part of
 	// the bridge's cost.
-	p.bridge = exec.Command(bin, "serve", "--config", filepath.Join(dir, "bridge.yaml"))
-	p.bridge.Env = env
+	p.bridge = exec.Command(bins.bridge, "serve", "--config", filepath.Join(dir, "bridge.yaml"))
+	p.bridge.Env = processEnv()
 	p.base = strings.TrimSuffix(startLine(t, p.bridge, "SCIM 1.1 listening on ", filepath.Join(dir, "bridge.log")), "/")
 	p.http = &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64}, Timeout: 30 * time.Second}
 	return p
@@ -201,12 +224,12 @@ func (p *processBridge) cpuPerRequest(path string, run processRun) (bridge, sim 
 }
 
 // processCPU prints the bridge process's CPU per request for get user and the existence check.
-func processCPU(t *testing.T, runs []processRun) {
+func processCPU(t *testing.T, bins processBinaries, runs []processRun) {
 	if _, ok := pidCPU(os.Getpid()); !ok {
 		fmt.Printf("bridge process CPU per request: not measured on %s (it reads /proc)\n\n", runtime.GOOS)
 		return
 	}
-	p := newProcessBridge(t)
+	p := newProcessBridge(t, bins)
 	get, exists := p.paths()
 	what := "this tree"
 	if bin := os.Getenv("BENCH_BRIDGE_BIN"); bin != "" {

@@ -20,6 +20,7 @@ import (
 	"github.com/scimbridge/scimbridge/internal/config"
 	"github.com/scimbridge/scimbridge/internal/gctune"
 	"github.com/scimbridge/scimbridge/internal/legacysim"
+	"github.com/scimbridge/scimbridge/soapclient"
 	"github.com/scimbridge/scimbridge/soapclient/legacyhr"
 )
 
@@ -60,9 +61,12 @@ const (
 func TestReport(t *testing.T) {
 	mode := os.Getenv("BENCH_REPORT")
 	if mode == "process" {
-		// The process lines alone, at the standard sizes: the before/after comparison of two
-		// builds (BENCH_BRIDGE_BIN), docs/benchmarks.md.
-		processCPU(t, reportSizes["standard"].process)
+		// The process lines alone (CPU per request, full import), at the standard sizes: the
+		// before/after comparison of two builds (BENCH_BRIDGE_BIN), docs/benchmarks.md.
+		sz := reportSizes["standard"]
+		bins := buildProcessBinaries(t)
+		processCPU(t, bins, sz.process)
+		processImport(t, bins, sz.importUsers, sz.importPages, false)
 		return
 	}
 	sz, ok := reportSizes[mode]
@@ -107,7 +111,9 @@ func TestReport(t *testing.T) {
 	hop := r.hopCPU(sz.cpuRequests)
 	fmt.Printf("  %-18s %7.1f µs: the same client and a handler that only writes a get-user answer; the floor of any Go HTTP front end, client side included\n\n", "one HTTP hop", hop)
 
-	processCPU(t, sz.process)
+	bins := buildProcessBinaries(t)
+	processCPU(t, bins, sz.process)
+	processImport(t, bins, sz.importUsers, sz.importPages, mode == "short")
 
 	rs := newRESTStack(t)
 	rr := &report{t: t, s: &stack{scim: rs.scim, http: rs.http}, probe: rs.probe}
@@ -422,10 +428,13 @@ type importResult struct {
 }
 
 // listTotal asks the backend for its number of users (one minimal call).
-func (r *report) listTotal() int {
-	out, err := r.s.client.Invoke(context.Background(), "ListEmployees", &legacyhr.ListEmployees{PageNumber: 1, PageSize: 1})
+func (r *report) listTotal() int { return backendTotal(r.t, r.s.client) }
+
+// backendTotal asks the backend behind client for its number of users (one minimal call).
+func backendTotal(t testing.TB, client *soapclient.Client) int {
+	out, err := client.Invoke(context.Background(), "ListEmployees", &legacyhr.ListEmployees{PageNumber: 1, PageSize: 1})
 	if err != nil {
-		r.t.Fatal(err)
+		t.Fatal(err)
 	}
 	return int(out.(*legacyhr.ListEmployeesResponse).TotalCount)
 }
@@ -437,13 +446,9 @@ func allocated() uint64 {
 	return s[0].Value.Uint64()
 }
 
-// fullImport lists every user the way the agent does (sequential SCIM pages of count) and,
-// alternating with it window by window, the same users through the client at the backend's
-// largest page: each direct page is read right after the SCIM window its first user falls in,
-// so that both sides meet the same machine at the same moment. (Timing a whole direct listing
-// before and after the import instead gave listings a fifth apart on a shared machine, as
-// much as the gap being measured; docs/benchmarks.md.) The list calls and the allocations are
-// the bridge's side only; the heap peak is sampled across both.
+// fullImport is the in-process full import (alternateImport): the list calls are counted at the
+// simulator and the allocations around the bridge's windows, the bridge's side only; the heap
+// peak is sampled across both.
 func (r *report) fullImport(count int) (res importResult) {
 	res.total = r.listTotal()
 	var ms0 runtime.MemStats
@@ -466,13 +471,44 @@ func (r *report) fullImport(count int) (res importResult) {
 	})
 	r.s.sim.ResetCalls()
 	directCalls := 0
+	res.pages, directCalls, res.bridge, res.direct = alternateImport(r.t, res.total, count,
+		func(start int) []byte {
+			a0 := allocated()
+			defer func() { res.allocBytes += allocated() - a0 }()
+			return r.expect("GET", fmt.Sprintf("/scim/v1/Users?startIndex=%d&count=%d", start, count), "", 200)
+		}, r.s.client)
+	close(stop)
+	wg.Wait()
+	res.heapPeak = peak - ms0.HeapInuse
+	res.calls = listCalls(r.s.sim.Calls()) - directCalls
+	return res
+}
+
+// listCalls is the number of list calls in a simulator's statistics.
+func listCalls(c legacysim.CallStats) int {
+	n := 0
+	for op, st := range c.Operations {
+		if op == "ListEmployees" || op == "FindEmployees" {
+			n += st.Calls
+		}
+	}
+	return n
+}
+
+// alternateImport lists total users the way the agent does (sequential SCIM pages of count,
+// bridgePage(startIndex) answering one) and, alternating with it window by window, the same
+// users through client at the backend's largest page: each direct page is read right after the
+// SCIM window its first user falls in, so that both sides meet the same machine at the same
+// moment. (Timing a whole direct listing before and after the import instead gave listings a
+// fifth apart on a shared machine, as much as the gap being measured; docs/benchmarks.md.) It
+// returns the SCIM pages, the direct list calls, and the wall time of each side.
+func alternateImport(t testing.TB, total, count int, bridgePage func(start int) []byte, client *soapclient.Client) (pages, directCalls int, bridge, direct time.Duration) {
 	seen := 0
 	for start := 1; ; start += count {
-		a0, t0 := allocated(), time.Now()
-		body := r.expect("GET", fmt.Sprintf("/scim/v1/Users?startIndex=%d&count=%d", start, count), "", 200)
-		res.bridge += time.Since(t0)
-		res.allocBytes += allocated() - a0
-		res.pages++
+		t0 := time.Now()
+		body := bridgePage(start)
+		bridge += time.Since(t0)
+		pages++
 		n := strings.Count(string(body), `"userName"`)
 		seen += n
 
@@ -480,35 +516,26 @@ func (r *report) fullImport(count int) (res importResult) {
 		// page of the backend's listing exactly once.
 		first := (start - 1 + legacyhrMaxPage - 1) / legacyhrMaxPage * legacyhrMaxPage
 		t1 := time.Now()
-		for pos := first; pos < start-1+count && pos < res.total; pos += legacyhrMaxPage {
-			if _, err := r.s.client.Invoke(context.Background(), "ListEmployees",
+		for pos := first; pos < start-1+count && pos < total; pos += legacyhrMaxPage {
+			if _, err := client.Invoke(context.Background(), "ListEmployees",
 				&legacyhr.ListEmployees{PageNumber: int32(pos/legacyhrMaxPage + 1), PageSize: legacyhrMaxPage}); err != nil {
-				r.t.Fatal(err)
+				t.Fatal(err)
 			}
 			directCalls++
 		}
-		res.direct += time.Since(t1)
+		direct += time.Since(t1)
 
-		if n == 0 || start+count > res.total {
+		if n == 0 || start+count > total {
 			break
 		}
 	}
-	close(stop)
-	wg.Wait()
-	res.heapPeak = peak - ms0.HeapInuse
-	for op, st := range r.s.sim.Calls().Operations {
-		if op == "ListEmployees" || op == "FindEmployees" {
-			res.calls += st.Calls
-		}
+	if want := (total + legacyhrMaxPage - 1) / legacyhrMaxPage; directCalls != want {
+		t.Errorf("the direct side made %d list calls for %d users, want %d", directCalls, total, want)
 	}
-	res.calls -= directCalls
-	if want := (res.total + legacyhrMaxPage - 1) / legacyhrMaxPage; directCalls != want {
-		r.t.Errorf("the direct side made %d list calls for %d users, want %d", directCalls, res.total, want)
+	if seen < total {
+		t.Errorf("the import at count=%d saw %d users of %d", count, seen, total)
 	}
-	if seen < res.total {
-		r.t.Errorf("the import at count=%d saw %d users of %d", count, seen, res.total)
-	}
-	return res
+	return pages, directCalls, bridge, direct
 }
 
 func pct(d []time.Duration, p int) time.Duration {
