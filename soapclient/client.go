@@ -354,18 +354,20 @@ func (c *Client) call(ctx context.Context, op string, req any) (any, error) {
 	if h, ok := ctx.Value(sessionHeaderKey{}).(*tokenHeader); ok {
 		sc.AddHeader(h)
 	}
-	var slot *fastSlot
+	// The slot tells the transport that this request is gowsdl's, built for this call alone, and
+	// carries the response type when the fast decoder may read the reply (see fastdecode.go).
+	slot := &fastSlot{}
 	if o.DecodesBody && planFor(o.Response) != nil {
-		slot = &fastSlot{typ: o.Response}
-		ctx = context.WithValue(ctx, fastSlotKey{}, slot)
+		slot.typ = o.Response
 	}
+	ctx = context.WithValue(ctx, fastSlotKey{}, slot)
 	resp, err := o.Call(ctx, sc, req)
+	if err == errFastDecoded && slot.v.IsValid() {
+		// The transport decoded the reply itself and stopped gowsdl before its own decode.
+		return slot.v.Interface(), nil
+	}
 	if err != nil {
 		return nil, fmt.Errorf("soapclient: %s.%s: %w", c.name, op, err)
-	}
-	if slot != nil && slot.v.IsValid() {
-		// The transport decoded the reply itself and gave gowsdl an empty Body (see repair).
-		return slot.v.Interface(), nil
 	}
 	return resp, nil
 }

@@ -3,6 +3,7 @@ package soapclient
 import (
 	"encoding"
 	"encoding/xml"
+	"errors"
 	"reflect"
 	"strconv"
 	"strings"
@@ -34,6 +35,11 @@ type fastSlot struct {
 }
 
 type fastSlotKey struct{}
+
+// errFastDecoded is what Transport.Do returns to gowsdl once the fast decoder has the reply in the
+// slot: gowsdl returns a transport error unchanged and unread, through the generated method, to
+// Client.call, which takes the slot's value instead. It never leaves the package.
+var errFastDecoded = errors.New("soapclient: reply decoded by the fast path")
 
 // fastDecodes counts replies the fast decoder took, for tests: a change that made it give up on
 // everyday replies would otherwise pass unnoticed.

@@ -88,7 +88,12 @@ func (t *Transport) CloseIdleConnections() { t.client.CloseIdleConnections() }
 // connection). gowsdl returns Do's error to the caller unchanged.
 func (t *Transport) Do(r *http.Request) (*http.Response, error) {
 	ctx := r.Context()
-	r = r.Clone(ctx) // the caller's request stays as it was
+	slot, ours := ctx.Value(fastSlotKey{}).(*fastSlot)
+	if !ours {
+		// The caller's request stays as it was; one gowsdl built for Client.call is not used
+		// again, and its copy cost a header map per call.
+		r = r.Clone(ctx)
+	}
 	// gowsdl sets Close on every request, which would dial a new connection per call.
 	r.Close = false
 	action := r.Header.Get("SOAPAction")
@@ -127,8 +132,11 @@ func (t *Transport) Do(r *http.Request) (*http.Response, error) {
 	if err != nil {
 		return nil, err
 	}
-	slot, _ := ctx.Value(fastSlotKey{}).(*fastSlot)
-	return t.repair(resp, slot)
+	resp, err = t.repair(resp, slot)
+	if err == nil && slot != nil && slot.v.IsValid() {
+		return nil, errFastDecoded
+	}
+	return resp, err
 }
 
 // repair reads the whole (capped) body, so the connection goes back to the pool, and decides what
@@ -199,14 +207,14 @@ func (t *Transport) repair(resp *http.Response, slot *fastSlot) (*http.Response,
 		if _, valid := xmlcontent.MediaType(resp.Header.Get("Content-Type")); !valid {
 			resp.Header.Set("Content-Type", "text/xml; charset=utf-8")
 		}
-		if slot != nil && !isMultipart(resp.Header.Get("Content-Type")) {
+		if slot != nil && slot.typ != nil && !isMultipart(resp.Header.Get("Content-Type")) {
 			// gowsdl reads a multipart reply with its MTOM decoder; anything else it would decode
-			// with encoding/xml into a new slot.typ, which fastDecode does when it can. gowsdl then
-			// decodes an empty Body and leaves its own value untouched.
+			// with encoding/xml into a new slot.typ, which fastDecode does when it can (Do then
+			// returns errFastDecoded, which gowsdl hands back unread to Client.call).
 			if v, ok := fastDecode(body, slot.typ); ok {
 				slot.v = v
-				body = emptyEnvelope
 				fastDecodes.Add(1)
+				return nil, nil
 			}
 		}
 	}
