@@ -109,3 +109,50 @@ func (a *access) get(env map[string]any) (v any, ok bool) {
 	}
 	return v, true
 }
+
+// getString reads the path in env where it ends in a string (or a pointer to one), as the
+// toSCIM setters of string attributes would take it after plain: the string's contents, "" for a
+// nil pointer. It is get without boxing the string into an interface, which cost an allocation
+// per attribute of every record; ok is false wherever get's path must be taken instead.
+func (a *access) getString(env map[string]any) (s string, ok bool) {
+	if len(a.steps) == 0 || a.steps[len(a.steps)-1].field == nil {
+		return "", false
+	}
+	prefix := access{root: a.root, steps: a.steps[:len(a.steps)-1]}
+	v, ok := prefix.get(env)
+	if !ok {
+		return "", false
+	}
+	rv := reflect.ValueOf(v)
+	if rv.Kind() == reflect.Pointer {
+		if rv.IsNil() {
+			return "", false
+		}
+		rv = rv.Elem()
+	}
+	for i, x := range a.steps[len(a.steps)-1].field {
+		if i > 0 && rv.Kind() == reflect.Pointer {
+			if rv.IsNil() {
+				return "", false
+			}
+			rv = rv.Elem()
+		}
+		if rv.Kind() != reflect.Struct || x < 0 || x >= rv.NumField() {
+			return "", false
+		}
+		rv = rv.Field(x)
+	}
+	if !rv.CanInterface() {
+		return "", false
+	}
+	if rv.Kind() == reflect.Pointer && rv.Type().Elem().Kind() == reflect.String {
+		if rv.IsNil() {
+			return "", true
+		}
+		rv = rv.Elem()
+	}
+	if rv.Kind() != reflect.String {
+		return "", false
+	}
+	return rv.String(), true
+}

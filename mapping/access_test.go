@@ -33,6 +33,17 @@ func TestMain(m *testing.M) {
 			accessChecks.mu.Unlock()
 		}
 	}
+	stringCheck = func(p *program, env map[string]any, got string) {
+		v, err := p.runVM(env)
+		accessChecks.n.Add(1)
+		want, serr := str(plain(v))
+		if err != nil || serr != nil || got != want {
+			accessChecks.mu.Lock()
+			accessChecks.mismatch = append(accessChecks.mismatch,
+				fmt.Sprintf("%q: string access read %q, the VM %#v (error %v, %v)", p.src, got, v, err, serr))
+			accessChecks.mu.Unlock()
+		}
+	}
 	code := m.Run()
 	if len(accessChecks.mismatch) > 0 {
 		fmt.Fprintf(os.Stderr, "plain access paths disagree with expr's VM:\n  %s\n", strings.Join(accessChecks.mismatch, "\n  "))

@@ -106,6 +106,27 @@ type toSCIM[T any] struct {
 	key string
 	set attrSetter[T]
 	p   *program
+	// str is the attribute's field when it is a plain string and p a plain access path: the
+	// value is then read without boxing it (see apply).
+	str func(*T) *string
+}
+
+// apply reads t's value from env into r.
+func (t *toSCIM[T]) apply(r *T, env map[string]any) error {
+	if t.str != nil && !vmOnly {
+		if s, ok := t.p.direct.getString(env); ok {
+			if stringCheck != nil {
+				stringCheck(t.p, env, s)
+			}
+			*t.str(r) = s
+			return nil
+		}
+	}
+	v, err := t.p.run(env)
+	if err != nil {
+		return err
+	}
+	return t.set(r, plain(v))
 }
 
 type fromSCIM struct {
@@ -909,7 +930,11 @@ func (c *compiler) users(u *Users) *users {
 			continue // the record type is unknown; its problem is already reported
 		}
 		if p := c.compileExpr(en.Value, w, recEnv); p != nil {
-			out.toSCIM = append(out.toSCIM, toSCIM[backend.User]{key: en.Key.Value, set: set, p: p})
+			t := toSCIM[backend.User]{key: en.Key.Value, set: set, p: p}
+			if f, ok := userStrFields[en.Key.Value]; ok && p.direct != nil {
+				t.str = f
+			}
+			out.toSCIM = append(out.toSCIM, t)
 		}
 	}
 	for _, k := range []string{"id", "userName"} {
@@ -1079,7 +1104,11 @@ func (c *compiler) groups(g *Groups) *groups {
 			continue
 		}
 		if p := c.compileExpr(en.Value, "groups.toSCIM."+en.Key.Value, recEnv); p != nil {
-			out.toSCIM = append(out.toSCIM, toSCIM[backend.Group]{key: en.Key.Value, set: set, p: p})
+			t := toSCIM[backend.Group]{key: en.Key.Value, set: set, p: p}
+			if f, ok := groupStrFields[en.Key.Value]; ok && p.direct != nil {
+				t.str = f
+			}
+			out.toSCIM = append(out.toSCIM, t)
 		}
 	}
 	for _, k := range []string{"id", "displayName"} {

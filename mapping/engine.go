@@ -76,6 +76,8 @@ var vms = sync.Pool{New: func() any { return new(vm.VM) }}
 var (
 	vmOnly      bool
 	accessCheck func(p *program, env map[string]any, got any)
+	// stringCheck, when set, is given every string access.getString read for a toSCIM attribute.
+	stringCheck func(p *program, env map[string]any, got string)
 )
 
 func (p *program) run(env map[string]any) (any, error) {

@@ -21,12 +21,9 @@ func (b *engineBackend) noGroups(what string) (*backend.Group, error) {
 func (b *engineBackend) toGroup(ctx context.Context, rec any) (*backend.Group, string, error) {
 	g := &backend.Group{}
 	env := map[string]any{"rec": rec}
-	for _, t := range b.e.groups.toSCIM {
-		v, err := t.p.run(env)
-		if err == nil {
-			err = t.set(g, plain(v))
-		}
-		if err != nil {
+	for i := range b.e.groups.toSCIM {
+		t := &b.e.groups.toSCIM[i]
+		if err := t.apply(g, env); err != nil {
 			b.log.ErrorContext(ctx, "a legacy record could not be mapped to a group", "attribute", t.key, "error", err)
 			return nil, "", backend.Wrap(backend.Internal, err, "a record of the legacy application could not be mapped to a group")
 		}

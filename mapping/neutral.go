@@ -124,6 +124,14 @@ func strAttr[T any](field func(*T) *string) attrSetter[T] {
 	}
 }
 
+// withStrAttrs adds a setter for each string attribute of strs to rest.
+func withStrAttrs[T any](strs map[string]func(*T) *string, rest map[string]attrSetter[T]) map[string]attrSetter[T] {
+	for k, f := range strs {
+		rest[k] = strAttr(f)
+	}
+	return rest
+}
+
 func timeAttr[T any](field func(*T) *time.Time) attrSetter[T] {
 	return func(r *T, v any) error {
 		if v == nil {
@@ -137,25 +145,30 @@ func timeAttr[T any](field func(*T) *time.Time) attrSetter[T] {
 
 // userAttrs are the fixed toSCIM keys of users; emails.<type>, phoneNumbers.<type>,
 // custom.<attr> and enterprise.<attr> are handled by userAttr.
-var userAttrs = map[string]attrSetter[backend.User]{
-	"id":                   strAttr(func(u *backend.User) *string { return &u.ID }),
-	"externalId":           strAttr(func(u *backend.User) *string { return &u.ExternalID }),
-	"userName":             strAttr(func(u *backend.User) *string { return &u.UserName }),
-	"displayName":          strAttr(func(u *backend.User) *string { return &u.DisplayName }),
-	"nickName":             strAttr(func(u *backend.User) *string { return &u.NickName }),
-	"title":                strAttr(func(u *backend.User) *string { return &u.Title }),
-	"userType":             strAttr(func(u *backend.User) *string { return &u.UserType }),
-	"locale":               strAttr(func(u *backend.User) *string { return &u.Locale }),
-	"timezone":             strAttr(func(u *backend.User) *string { return &u.Timezone }),
-	"name.formatted":       strAttr(func(u *backend.User) *string { return &u.Name.Formatted }),
-	"name.familyName":      strAttr(func(u *backend.User) *string { return &u.Name.FamilyName }),
-	"name.givenName":       strAttr(func(u *backend.User) *string { return &u.Name.GivenName }),
-	"name.middleName":      strAttr(func(u *backend.User) *string { return &u.Name.MiddleName }),
-	"name.honorificPrefix": strAttr(func(u *backend.User) *string { return &u.Name.HonorificPrefix }),
-	"name.honorificSuffix": strAttr(func(u *backend.User) *string { return &u.Name.HonorificSuffix }),
-	"meta.version":         strAttr(func(u *backend.User) *string { return &u.Meta.Version }),
-	"meta.created":         timeAttr(func(u *backend.User) *time.Time { return &u.Meta.Created }),
-	"meta.lastModified":    timeAttr(func(u *backend.User) *time.Time { return &u.Meta.LastModified }),
+// userStrFields are the user attributes that are plain strings: toSCIM reads a plain access path into
+// them without boxing the string (see access.getString).
+var userStrFields = map[string]func(*backend.User) *string{
+	"id":                   func(u *backend.User) *string { return &u.ID },
+	"externalId":           func(u *backend.User) *string { return &u.ExternalID },
+	"userName":             func(u *backend.User) *string { return &u.UserName },
+	"displayName":          func(u *backend.User) *string { return &u.DisplayName },
+	"nickName":             func(u *backend.User) *string { return &u.NickName },
+	"title":                func(u *backend.User) *string { return &u.Title },
+	"userType":             func(u *backend.User) *string { return &u.UserType },
+	"locale":               func(u *backend.User) *string { return &u.Locale },
+	"timezone":             func(u *backend.User) *string { return &u.Timezone },
+	"name.formatted":       func(u *backend.User) *string { return &u.Name.Formatted },
+	"name.familyName":      func(u *backend.User) *string { return &u.Name.FamilyName },
+	"name.givenName":       func(u *backend.User) *string { return &u.Name.GivenName },
+	"name.middleName":      func(u *backend.User) *string { return &u.Name.MiddleName },
+	"name.honorificPrefix": func(u *backend.User) *string { return &u.Name.HonorificPrefix },
+	"name.honorificSuffix": func(u *backend.User) *string { return &u.Name.HonorificSuffix },
+	"meta.version":         func(u *backend.User) *string { return &u.Meta.Version },
+}
+
+var userAttrs = withStrAttrs(userStrFields, map[string]attrSetter[backend.User]{
+	"meta.created":      timeAttr(func(u *backend.User) *time.Time { return &u.Meta.Created }),
+	"meta.lastModified": timeAttr(func(u *backend.User) *time.Time { return &u.Meta.LastModified }),
 	"active": func(u *backend.User, v any) error {
 		if v == nil {
 			u.Active = false
@@ -175,14 +188,19 @@ var userAttrs = map[string]attrSetter[backend.User]{
 		}
 		return err
 	},
+})
+
+// groupStrFields are the group attributes that are plain strings: toSCIM reads a plain access path into
+// them without boxing the string (see access.getString).
+var groupStrFields = map[string]func(*backend.Group) *string{
+	"id":           func(g *backend.Group) *string { return &g.ID },
+	"externalId":   func(g *backend.Group) *string { return &g.ExternalID },
+	"displayName":  func(g *backend.Group) *string { return &g.DisplayName },
+	"description":  func(g *backend.Group) *string { return &g.Description },
+	"meta.version": func(g *backend.Group) *string { return &g.Meta.Version },
 }
 
-var groupAttrs = map[string]attrSetter[backend.Group]{
-	"id":                strAttr(func(g *backend.Group) *string { return &g.ID }),
-	"externalId":        strAttr(func(g *backend.Group) *string { return &g.ExternalID }),
-	"displayName":       strAttr(func(g *backend.Group) *string { return &g.DisplayName }),
-	"description":       strAttr(func(g *backend.Group) *string { return &g.Description }),
-	"meta.version":      strAttr(func(g *backend.Group) *string { return &g.Meta.Version }),
+var groupAttrs = withStrAttrs(groupStrFields, map[string]attrSetter[backend.Group]{
 	"meta.created":      timeAttr(func(g *backend.Group) *time.Time { return &g.Meta.Created }),
 	"meta.lastModified": timeAttr(func(g *backend.Group) *time.Time { return &g.Meta.LastModified }),
 	"members": func(g *backend.Group, v any) error {
@@ -190,7 +208,7 @@ var groupAttrs = map[string]attrSetter[backend.Group]{
 		g.Members = append(g.Members, refs...)
 		return err
 	},
-}
+})
 
 // refList reads a list of {value, display} objects, or of plain ids.
 func refList(v any) ([]backend.Member, error) {

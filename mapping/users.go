@@ -17,12 +17,9 @@ import (
 func (b *engineBackend) toUser(ctx context.Context, rec any) (*backend.User, error) {
 	u := &backend.User{}
 	env := map[string]any{"rec": rec}
-	for _, t := range b.e.users.toSCIM {
-		v, err := t.p.run(env)
-		if err == nil {
-			err = t.set(u, plain(v))
-		}
-		if err != nil {
+	for i := range b.e.users.toSCIM {
+		t := &b.e.users.toSCIM[i]
+		if err := t.apply(u, env); err != nil {
 			b.log.ErrorContext(ctx, "a legacy record could not be mapped to a user", "attribute", t.key, "error", err)
 			return nil, backend.Wrap(backend.Internal, err, "a record of the legacy application could not be mapped to a user")
 		}
