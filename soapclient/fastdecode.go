@@ -242,9 +242,10 @@ const maxFastDepth = 64
 // URIs and most text values are substrings of it rather than one allocation each. Every method
 // either advances i or gives up, so it ends.
 type fastDecoder struct {
-	s  string
-	i  int
-	ns []nsBinding // in-scope namespace declarations, innermost last
+	s     string
+	i     int
+	ns    []nsBinding // in-scope namespace declarations, innermost last
+	nsBuf [4]nsBinding
 	// The text of the scalar element being read: a substring of s while it is one plain run,
 	// spilled into buf once an entity, a carriage return or a second run makes it differ.
 	runStart, runEnd int
@@ -270,6 +271,7 @@ func fastDecode(body []byte, t reflect.Type) (v reflect.Value, ok bool) {
 		return reflect.Value{}, false
 	}
 	d := fastDecoder{s: string(body)}
+	d.ns = d.nsBuf[:0]
 	if !d.prolog() {
 		return reflect.Value{}, false
 	}
@@ -279,23 +281,23 @@ func fastDecode(body []byte, t reflect.Type) (v reflect.Value, ok bool) {
 	}
 	// The Envelope: exactly one child element, soap:Body (a Header, or anything else, gives up).
 	// An empty Body is rare, and gowsdl leaves its value as it was: that too is gowsdl's to do.
-	body1, ok := d.nextChild()
-	if !ok || body1 == nil || body1.empty || body1.local != "Body" || body1.space != nsSOAP11 {
+	body1, found, ok := d.nextChild()
+	if !found || body1.empty || body1.local != "Body" || body1.space != nsSOAP11 {
 		return reflect.Value{}, false
 	}
 	// The Body: exactly one child element, not a Fault, decoded as the response.
-	content, ok := d.nextChild()
-	if !ok || content == nil || (content.local == "Fault" && content.space == nsSOAP11) {
+	content, found, ok := d.nextChild()
+	if !found || (content.local == "Fault" && content.space == nsSOAP11) {
 		return reflect.Value{}, false
 	}
 	out := reflect.New(t)
-	if !d.element(out.Elem(), p, content, 0) {
+	if !d.element(out.Elem(), p, &content, 0) {
 		return reflect.Value{}, false
 	}
-	if more, ok := d.nextChild(); !ok || more != nil || !d.end(*body1) {
+	if _, found, ok = d.nextChild(); found || !ok || !d.end(body1) {
 		return reflect.Value{}, false
 	}
-	if more, ok := d.nextChild(); !ok || more != nil || !d.end(env) {
+	if _, found, ok = d.nextChild(); found || !ok || !d.end(env) {
 		return reflect.Value{}, false
 	}
 	return out, true
@@ -519,21 +521,18 @@ func (d *fastDecoder) end(st startTag) bool {
 }
 
 // nextChild skips white space up to the next child element of a container and reads its start
-// tag; it returns nil (and ok) at the container's end tag, which it leaves unread. Text other than
+// tag; at the container's end tag, which it leaves unread, found is false (and ok true). Text other than
 // white space, comments, CDATA and processing instructions give up.
-func (d *fastDecoder) nextChild() (*startTag, bool) {
+func (d *fastDecoder) nextChild() (st startTag, found, ok bool) {
 	d.space()
 	if d.i+1 >= len(d.s) || d.s[d.i] != '<' {
-		return nil, false
+		return st, false, false
 	}
 	if d.s[d.i+1] == '/' {
-		return nil, true
+		return st, false, true
 	}
-	st, ok := d.start()
-	if !ok {
-		return nil, false
-	}
-	return &st, true
+	st, ok = d.start()
+	return st, ok, ok
 }
 
 // keepRun adds s[from:to], text as it stands, to the scalar being read.
@@ -779,11 +778,12 @@ func setScalar(v reflect.Value, p *plan, src string) bool {
 		}
 		v.SetBool(b)
 	case pDateTime:
+		// Through a pointer: reflect.ValueOf of the struct would box it.
 		t, tz := xsdTime(src, time.RFC3339Nano)
-		v.Set(reflect.ValueOf(soap.CreateXsdDateTime(t, tz)))
+		*v.Addr().Interface().(*soap.XSDDateTime) = soap.CreateXsdDateTime(t, tz)
 	case pDate:
 		t, tz := xsdTime(src, "2006-01-02Z07:00")
-		v.Set(reflect.ValueOf(soap.CreateXsdDate(t, tz)))
+		*v.Addr().Interface().(*soap.XSDDate) = soap.CreateXsdDate(t, tz)
 	default:
 		return false
 	}
@@ -798,14 +798,9 @@ func xsdTime(content, format string) (time.Time, bool) {
 		return t, true
 	}
 	hasTz := false
-	if strings.Contains(content, "T") {
-		dateAndTime := strings.SplitN(content, "T", 2)
-		if len(dateAndTime) > 1 {
-			if strings.Contains(dateAndTime[1], "Z") ||
-				strings.Contains(dateAndTime[1], "+") ||
-				strings.Contains(dateAndTime[1], "-") {
-				hasTz = true
-			}
+	if _, tm, found := strings.Cut(content, "T"); found { // gowsdl: SplitN(content, "T", 2)[1]
+		if strings.ContainsAny(tm, "Z+-") {
+			hasTz = true
 		}
 		if !hasTz {
 			content += "Z"
@@ -814,7 +809,7 @@ func xsdTime(content, format string) (time.Time, bool) {
 			return t, true
 		}
 	} else {
-		if strings.Contains(content, "Z") || strings.Contains(content, ":") {
+		if strings.ContainsAny(content, "Z:") {
 			hasTz = true
 		}
 		if !hasTz {

@@ -75,7 +75,8 @@ func setAction(r *http.Request, version, action string) {
 		r.Header.Set("Content-Type", soap12ContentType(unquoteAction(action)))
 		return
 	}
-	r.Header.Set("SOAPAction", quoteAction(action))
+	// Set would canonicalise the name to this on every call, allocating; the wire is the same.
+	r.Header["Soapaction"] = []string{quoteAction(action)}
 }
 
 // rewriteEnvelopeNS replaces the namespace URI from with to in every namespace declaration
