@@ -1,6 +1,7 @@
 package soapclient
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"crypto/tls"
@@ -9,6 +10,7 @@ import (
 	"io"
 	"log/slog"
 	"maps"
+	"net/http"
 	"net/url"
 	"reflect"
 	"slices"
@@ -341,19 +343,15 @@ func (c *Client) call(ctx context.Context, op string, req any) (any, error) {
 		ctx = WithSOAPAction(ctx, o.SOAPAction)
 	}
 
-	// A soap.Client per call: gowsdl keeps SOAP headers on the client, and the digest header must
-	// differ per call. It is a small struct; the connections live in the shared transport.
-	sc := soap.NewClient(c.endpoint, soap.WithHTTPClient(c.transport))
+	var wsse *wsseSecurity
 	if c.wsse != nil {
 		h, err := newWSSEHeader(c.wsse, c.now(), c.random)
 		if err != nil {
 			return nil, err
 		}
-		sc.AddHeader(h)
+		wsse = h
 	}
-	if h, ok := ctx.Value(sessionHeaderKey{}).(*tokenHeader); ok {
-		sc.AddHeader(h)
-	}
+	session, hasSession := ctx.Value(sessionHeaderKey{}).(*tokenHeader)
 	// The slot tells the transport that this request is gowsdl's, built for this call alone, and
 	// carries the response type when the fast decoder may read the reply (see fastdecode.go).
 	slot := &fastSlot{}
@@ -361,15 +359,62 @@ func (c *Client) call(ctx context.Context, op string, req any) (any, error) {
 		slot.typ = o.Response
 	}
 	ctx = context.WithValue(ctx, fastSlotKey{}, slot)
-	resp, err := o.Call(ctx, sc, req)
-	if err == errFastDecoded && slot.v.IsValid() {
-		// The transport decoded the reply itself and stopped gowsdl before its own decode.
-		return slot.v.Interface(), nil
+
+	var resp any
+	var err error
+	if body, ok := appendEnvelope(nil, req, wsse); ok && slot.typ != nil && !hasSession {
+		resp, err = c.exchange(ctx, o, req, body, slot)
+	} else {
+		// A soap.Client per call: gowsdl keeps SOAP headers on the client, and the digest header
+		// must differ per call. It is a small struct; the connections live in the shared transport.
+		sc := soap.NewClient(c.endpoint, soap.WithHTTPClient(c.transport))
+		if wsse != nil {
+			sc.AddHeader(wsse)
+		}
+		if hasSession {
+			sc.AddHeader(session)
+		}
+		resp, err = o.Call(ctx, sc, req)
+		if err == errFastDecoded && slot.v.IsValid() {
+			// The transport decoded the reply itself and stopped gowsdl before its own decode.
+			return slot.v.Interface(), nil
+		}
 	}
 	if err != nil {
 		return nil, fmt.Errorf("soapclient: %s.%s: %w", c.name, op, err)
 	}
 	return resp, nil
+}
+
+// exchange sends body, the envelope gowsdl's encoder would have written for req (fastencode.go),
+// as gowsdl's call sends it, through the same transport. A reply the fast decoder took is returned
+// from the slot; any other reply is handed to gowsdl's own call, as if it had sent the request
+// (replayClient), so that what it decodes, and how it fails, is exactly as before.
+func (c *Client) exchange(ctx context.Context, o soapreg.Operation, req any, body []byte, slot *fastSlot) (any, error) {
+	r, err := http.NewRequestWithContext(ctx, http.MethodPost, c.endpoint, bytes.NewReader(body))
+	if err != nil {
+		return nil, err
+	}
+	// gowsdl's headers; the transport sets SOAPAction, User-Agent and the connection's reuse.
+	r.Header["Content-Type"] = []string{`text/xml; charset="utf-8"`}
+	resp, err := c.transport.Do(r)
+	if err == errFastDecoded && slot.v.IsValid() {
+		return slot.v.Interface(), nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return o.Call(ctx, soap.NewClient(c.endpoint, soap.WithHTTPClient(replayClient{resp})), req)
+}
+
+// replayClient answers gowsdl's request with a reply already received.
+type replayClient struct{ resp *http.Response }
+
+func (rc replayClient) Do(r *http.Request) (*http.Response, error) {
+	if r.Body != nil {
+		_ = r.Body.Close()
+	}
+	return rc.resp, nil
 }
 
 // Ping checks that the endpoint answers HTTP at all, for a readiness probe: one GET of the
