@@ -2,7 +2,7 @@
 // generates from a legacy application's WSDL, repairs what gowsdl's runtime gets wrong, and lets the
 // mapping engine call backend operations by name.
 //
-// Three pieces:
+// The pieces:
 //
 //   - Transport, a soap.HTTPClient (given to gowsdl with soap.WithHTTPClient) over one shared,
 //     keep-alive *http.Client. It turns SOAP faults (HTTP 500 as SOAP 1.1 prescribes, and HTTP
@@ -24,6 +24,10 @@
 //     with their wait, unreadable replies *MalformedReplyError: the client owns its errors and
 //     imports no bridge package; the mapping engine classifies them through their methods.
 //     Client.BreakerState and Client.Ping feed a readiness probe.
+//   - Fast paths beside gowsdl's encoding/xml (fastencode.go, fastdecode.go): the everyday
+//     document/literal request is written, and the everyday reply read, in one pass over bytes,
+//     identical to what gowsdl writes and decodes (differential fuzz targets hold them to it);
+//     anything else goes through gowsdl as before. docs/design-notes.md says why.
 //
 // Generated clients are listed in Clients (clients_gen.go, generated too). Regenerate them all
 // with `go generate ./wsdl/`; docs/wsdl.md explains how to add a WSDL.
