@@ -350,7 +350,12 @@ func (s *server) logRequests(next http.Handler) http.Handler {
 			slog.String("request_id", ri.id),
 		)
 		attrs = append(attrs, ri.attrs...)
-		s.log.LogAttrs(r.Context(), level, "scim request", attrs...)
+		// The record is handed to the handler directly: Logger.LogAttrs would also walk the stack
+		// for the caller's program counter, which no handler of the bridge writes (no AddSource).
+		rec := slog.NewRecord(time.Now(), level, "scim request", 0)
+		rec.AddAttrs(attrs...)
+		_ = s.log.Handler().Handle(r.Context(), rec) // a failed log write is not the client's error
+
 	})
 }
 
