@@ -89,6 +89,7 @@ func (b *engineBackend) GetGroup(ctx context.Context, id string) (*backend.Group
 }
 
 func (b *engineBackend) CreateGroup(ctx context.Context, g *backend.Group) (*backend.Group, error) {
+	defer b.snaps.dropPages() // the pages an import keeps may now be stale
 	gs := b.e.groups
 	if gs == nil || gs.create == nil {
 		return b.noGroups("create groups")
@@ -244,6 +245,7 @@ func (b *engineBackend) eachMember(ctx context.Context, key string, op operation
 }
 
 func (b *engineBackend) UpdateGroup(ctx context.Context, id string, ch backend.GroupChange) (*backend.Group, error) {
+	defer b.snaps.dropPages() // the pages an import keeps may now be stale
 	gs := b.e.groups
 	if gs == nil {
 		return b.noGroups("update groups")
@@ -338,6 +340,7 @@ func (b *engineBackend) renamedKey(ctx context.Context, id, key string, env map[
 }
 
 func (b *engineBackend) DeleteGroup(ctx context.Context, id string) error {
+	defer b.snaps.dropPages() // the pages an import keeps may now be stale
 	gs := b.e.groups
 	if gs == nil || gs.delete == nil {
 		return unsupported("delete groups")

@@ -79,3 +79,27 @@ func TestFirstWindowIsFresh(t *testing.T) {
 		t.Errorf("second listing: total %d, %d users; want the new user too", page.Total, len(page.Users))
 	}
 }
+
+// A write through the bridge drops the pages an import keeps: the next window asks the
+// application again instead of answering from the page fetched before the write.
+func TestWriteDropsKeptPages(t *testing.T) {
+	b, hr := legacyHR(t, nil)
+	seed(hr, 300)
+	list := func(start int) {
+		t.Helper()
+		if _, err := b.ListUsers(context.Background(), backend.Query{StartIndex: start, Count: 100}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	list(1)
+	list(101) // answered from the page of 200 the first window fetched
+	before := len(listPages(hr))
+	list(1)
+	if _, err := b.CreateUser(context.Background(), alice()); err != nil {
+		t.Fatal(err)
+	}
+	list(101)
+	if got := len(listPages(hr)) - before; got != 2 {
+		t.Errorf("after a create, the import's first two windows made %d list calls, want 2 (the kept page dropped): %v", got, listPages(hr))
+	}
+}

@@ -101,7 +101,10 @@ func (b *engineBackend) windowItems(ctx context.Context, st *step, env map[strin
 
 // pageReuse is how long a fetched page stays available to the next SCIM window of an import.
 // Only a window that starts inside a page (never the first window of a listing, so never an
-// existence check) reads it back, so it can hold nothing older than the import's previous step.
+// existence check) reads it back. What it serves is at most pageReuse old: usually the previous
+// window's page of the same import, but a second import run over the same listing within that
+// time may read a page the first one fetched. A write through the bridge drops every kept page
+// (dropPages); a change made in the application directly shows after pageReuse at the latest.
 const pageReuse = 30 * time.Second
 
 // importWindow tells whether this window belongs to an import that pages through the listing

@@ -58,8 +58,11 @@ func snapshotKey(st *step, env map[string]any) string {
 
 // pageKey names one page of a paged listing: the listing, the page's first index and its size.
 func pageKey(st *step, env map[string]any, pos, size int) string {
-	return snapshotKey(st, env) + "\x00page=" + strconv.Itoa(pos) + "+" + strconv.Itoa(size)
+	return snapshotKey(st, env) + pageMark + strconv.Itoa(pos) + "+" + strconv.Itoa(size)
 }
+
+// pageMark is in the key of every kept page and of nothing else.
+const pageMark = "\x00page="
 
 // readKey names one record read with a get operation in the request's read cache.
 func readKey(op operation, id string) string {
@@ -85,6 +88,19 @@ func (s *snapshots) getPage(key string, now time.Time) ([]any, int, bool) {
 		return nil, 0, false
 	}
 	return sn.items, sn.total, true
+}
+
+// dropPages forgets every kept page (not the listing snapshots, whose point is one order for a
+// whole import run): a write through the bridge makes them stale, and the next window of an
+// import then asks the application again.
+func (s *snapshots) dropPages() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for k := range s.m {
+		if strings.Contains(k, pageMark) {
+			delete(s.m, k)
+		}
+	}
 }
 
 func (s *snapshots) put(key string, items []any, expires time.Time) {

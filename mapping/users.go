@@ -100,6 +100,7 @@ func (b *engineBackend) getRecord(ctx context.Context, op operation, rec reflect
 }
 
 func (b *engineBackend) CreateUser(ctx context.Context, u *backend.User) (*backend.User, error) {
+	defer b.snaps.dropPages() // the pages an import keeps may now be stale
 	us := b.e.users
 	if us.create == nil {
 		return nil, unsupported("create users")
@@ -136,6 +137,7 @@ func (b *engineBackend) GetUser(ctx context.Context, id string) (*backend.User, 
 }
 
 func (b *engineBackend) ReplaceUser(ctx context.Context, id string, u *backend.User) (*backend.User, error) {
+	defer b.snaps.dropPages() // the pages an import keeps may now be stale
 	us := b.e.users
 	if us.replace == nil {
 		return nil, unsupported("replace users")
@@ -187,6 +189,7 @@ func (b *engineBackend) SetPassword(ctx context.Context, id, password string) er
 }
 
 func (b *engineBackend) DeleteUser(ctx context.Context, id string) error {
+	defer b.snaps.dropPages() // the pages an import keeps may now be stale
 	us := b.e.users
 	if us.delete == nil {
 		return unsupported("delete users")
