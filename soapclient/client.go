@@ -66,6 +66,11 @@ type Config struct {
 	// action travels in the content type (application/soap+xml; action="…"), the envelope is in
 	// the 1.2 namespace and 1.2 faults (Code/Subcode/Reason/Detail) are read; see docs/wsdl.md.
 	SOAPVersion string
+	// GowsdlOnly turns the fast request writer and reply reader off (fastencode.go,
+	// fastdecode.go): every request and reply goes through gowsdl's encoding/xml, as before they
+	// existed. They are held to gowsdl's output by differential tests; this is the operator's way
+	// out should an application's messages ever show a difference, without a new release.
+	GowsdlOnly bool
 	// Middleware wraps every call, first element outermost (see New). It runs inside the
 	// resilience guards, once per attempt.
 	Middleware []Middleware
@@ -203,6 +208,7 @@ type Client struct {
 	guard     *guard.Guard
 	session   *session // nil without Config.Session // nil without Config.Resilience
 	closed    atomic.Bool
+	fast      bool // the fast paths are on (not Config.GowsdlOnly)
 
 	// Seams for golden tests of the digest header; time.Now and crypto/rand otherwise.
 	now    func() time.Time
@@ -240,6 +246,7 @@ func NewFromRegistry(name string, gen *soapreg.Client, cfg Config) (*Client, err
 		name:      name,
 		endpoint:  cfg.Endpoint,
 		timeout:   cfg.Timeout,
+		fast:      !cfg.GowsdlOnly,
 		wsse:      wsse,
 		transport: NewTransport(cfg),
 		reg:       reg,
@@ -355,14 +362,19 @@ func (c *Client) call(ctx context.Context, op string, req any) (any, error) {
 	// The slot tells the transport that this request is gowsdl's, built for this call alone, and
 	// carries the response type when the fast decoder may read the reply (see fastdecode.go).
 	slot := &fastSlot{}
-	if o.DecodesBody && planFor(o.Response) != nil {
+	if c.fast && o.DecodesBody && planFor(o.Response) != nil {
 		slot.typ = o.Response
 	}
 	ctx = context.WithValue(ctx, fastSlotKey{}, slot)
 
 	var resp any
 	var err error
-	if body, ok := appendEnvelope(nil, req, wsse); ok && slot.typ != nil && !hasSession {
+	var body []byte
+	fast := slot.typ != nil && !hasSession
+	if fast {
+		body, fast = appendEnvelope(nil, req, wsse)
+	}
+	if fast {
 		resp, err = c.exchange(ctx, o, req, body, slot)
 	} else {
 		// A soap.Client per call: gowsdl keeps SOAP headers on the client, and the digest header

@@ -173,3 +173,28 @@ func TestFastExchangeFallsBackToGowsdl(t *testing.T) {
 		t.Errorf("request body %s", srv.last(t).Body)
 	}
 }
+
+// Config.GowsdlOnly: the same call goes through gowsdl's writer and reader (the fast reader takes
+// nothing) and the bytes on the wire are the same as with the fast paths on.
+func TestGowsdlOnly(t *testing.T) {
+	var bodies [][]byte
+	for _, only := range []bool{false, true} {
+		srv := newFake(t, fixed(200, fastSeeds[0], "Content-Type", "text/xml; charset=utf-8"))
+		c := newTestClient(t, srv.URL, func(cfg *Config) { cfg.GowsdlOnly = only })
+		before := fastDecodes.Load()
+		got, err := c.Invoke(t.Context(), "FindEmployees", &legacyhr.FindEmployees{Login: "ada", PageSize: 5})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if resp := got.(*legacyhr.FindEmployeesResponse); len(resp.Employees) != 2 || resp.Employees[0].FamilyName != "Lovelace & Co" {
+			t.Fatalf("GowsdlOnly %v: decoded %+v", only, resp)
+		}
+		if took := fastDecodes.Load() > before; took == only {
+			t.Errorf("GowsdlOnly %v: fast reader took the reply: %v", only, took)
+		}
+		bodies = append(bodies, srv.last(t).Body)
+	}
+	if !bytes.Equal(bodies[0], bodies[1]) {
+		t.Errorf("the wire differs:\nfast:   %s\ngowsdl: %s", bodies[0], bodies[1])
+	}
+}

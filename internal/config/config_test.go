@@ -182,3 +182,18 @@ func rewriteWants(t *testing.T, file string, got []string) {
 		t.Fatal(err)
 	}
 }
+
+// backend.gowsdlOnly reaches the SOAP client, and a REST backend refuses it as a SOAP-only key.
+func TestGowsdlOnly(t *testing.T) {
+	p, err := PrepareBytes("c.yaml", []byte("scim: { auth: { mode: none } }\nbackend: { mapping: builtin:legacyhr, endpoint: http://127.0.0.1:1/soap, gowsdlOnly: true }\n"), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !p.Config.Backend.GowsdlOnly {
+		t.Error("gowsdlOnly: true was not read")
+	}
+	_, err = PrepareBytes("c.yaml", []byte("scim: { auth: { mode: none } }\nbackend: { mapping: ../../deploy/examples/restsim.mapping.yaml, openapi: ../restsim/openapi.yaml, endpoint: http://127.0.0.1:1/api/v1, gowsdlOnly: true }\n"), Options{})
+	if err == nil || !strings.Contains(err.Error(), "backend.gowsdlOnly") || !strings.Contains(err.Error(), "is for SOAP backends") {
+		t.Fatalf("a REST backend with gowsdlOnly: got %v", err)
+	}
+}

@@ -370,6 +370,7 @@ func soapConfig(c *collector, cfg *Config, opts Options) soapclient.Config {
 		WSSE:           b.WSSE,
 		BasicAuth:      b.Basic,
 		SOAPVersion:    b.SOAPVersion,
+		GowsdlOnly:     b.GowsdlOnly,
 	}
 	if ss := b.Session; ss != nil {
 		sess := &soapclient.SessionConfig{Login: ss.Login, Request: ss.Request, Token: ss.Token, Parameter: ss.Use.Parameter,

@@ -150,7 +150,7 @@ func restConfig(cfg *Config, sc soapclient.Config) restclient.Config {
 // against its catalog; problems go to c (configuration) or are returned (mapping file).
 func buildREST(c *collector, cfg *Config, spec *mapping.Spec, sc soapclient.Config) (BackendClient, *mapping.Engine, Problems) {
 	b := cfg.Backend
-	for key, set := range map[string]bool{"backend.wsdl": b.WSDL != "", "backend.wsse": b.WSSE != nil, "backend.soapVersion": b.SOAPVersion != ""} {
+	for key, set := range map[string]bool{"backend.wsdl": b.WSDL != "", "backend.wsse": b.WSSE != nil, "backend.soapVersion": b.SOAPVersion != "", "backend.gowsdlOnly": b.GowsdlOnly} {
 		if set {
 			c.bad(key, "is for SOAP backends; the mapping %s declares REST operations (rest:)", spec.File)
 		}

@@ -124,6 +124,10 @@ type Backend struct {
 	// binding preferred when a WSDL offers both) or "1.2" (application/soap+xml with the action
 	// in the content type, 1.2 faults); see docs/wsdl.md.
 	SOAPVersion string `yaml:"soapVersion"`
+	// GowsdlOnly sends every request and reads every reply through gowsdl's encoding/xml, with
+	// the SOAP client's fast writer and reader off (docs/design-notes.md): an escape hatch, off by
+	// default.
+	GowsdlOnly bool `yaml:"gowsdlOnly"`
 	// Resilience guards the backend: concurrency limits, circuit breaker, deadlines, retries of
 	// reads (see soapclient.Resilience and docs/operations.md). On by default; disabled: true
 	// turns every guard off.
