@@ -359,18 +359,18 @@ func (c *Client) call(ctx context.Context, op string, req any) (any, error) {
 		wsse = h
 	}
 	session, hasSession := ctx.Value(sessionHeaderKey{}).(*tokenHeader)
-	// The slot tells the transport that this request is gowsdl's, built for this call alone, and
-	// carries the response type when the fast decoder may read the reply (see fastdecode.go).
+	// The slot tells the transport that this request was built for this call alone, and carries
+	// the response type's plan when the fast decoder may read the reply (see fastdecode.go).
 	slot := &fastSlot{}
-	if c.fast && o.DecodesBody && planFor(o.Response) != nil {
-		slot.typ = o.Response
+	if c.fast && o.DecodesBody {
+		slot.p = planFor(o.Response)
 	}
 	ctx = context.WithValue(ctx, fastSlotKey{}, slot)
 
 	var resp any
 	var err error
 	var body []byte
-	fast := slot.typ != nil && !hasSession
+	fast := slot.p != nil && !hasSession
 	if fast {
 		body, fast = appendEnvelope(nil, req, wsse)
 	}

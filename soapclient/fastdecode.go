@@ -1,13 +1,11 @@
 package soapclient
 
 import (
-	"encoding"
 	"encoding/xml"
 	"errors"
 	"reflect"
 	"strconv"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"time"
 	"unicode/utf8"
@@ -27,11 +25,12 @@ import (
 // a number that does not parse) makes it give up, and the reply goes to gowsdl as before. A
 // false "ok" would be a wrong answer, a false "give up" costs only time, so every doubt gives up.
 
-// fastSlot carries one call's response type from Client.call to the transport, and the value the
-// transport decoded back (a pointer to a new slot.typ), through the call's context.
+// fastSlot carries one call's reading plan (nil when the reply is gowsdl's to decode) from
+// Client.call to the transport, and the value the transport decoded back (a pointer to a new
+// value of the response type), through the call's context.
 type fastSlot struct {
-	typ reflect.Type
-	v   reflect.Value
+	p *plan
+	v reflect.Value
 }
 
 type fastSlotKey struct{}
@@ -44,196 +43,6 @@ var errFastDecoded = errors.New("soapclient: reply decoded by the fast path")
 // fastDecodes counts replies the fast decoder took, for tests: a change that made it give up on
 // everyday replies would otherwise pass unnoticed.
 var fastDecodes atomic.Int64
-
-// planKind is what a plan decodes into.
-type planKind uint8
-
-const (
-	pString planKind = iota
-	pInt
-	pUint
-	pFloat
-	pBool
-	pDateTime // soap.XSDDateTime, through its exported constructor
-	pDate     // soap.XSDDate
-	pPtr
-	pSlice
-	pStruct
-)
-
-// plan is how to decode one Go type.
-type plan struct {
-	kind planKind
-	bits int   // for numbers
-	elem *plan // for pointers and slices
-	typ  reflect.Type
-	// structs
-	fields               []fieldPlan
-	nameIdx              int // index of the XMLName field, -1 without one
-	nameSpace, nameLocal string
-}
-
-// fieldPlan is one element field of a struct, as encoding/xml's field info would have it.
-type fieldPlan struct {
-	index        int
-	space, local string
-	p            *plan
-}
-
-var (
-	nameType            = reflect.TypeFor[xml.Name]()
-	xmlUnmarshalerType  = reflect.TypeFor[xml.Unmarshaler]()
-	xmlAttrUnmarshaler  = reflect.TypeFor[xml.UnmarshalerAttr]()
-	textUnmarshalerType = reflect.TypeFor[encoding.TextUnmarshaler]()
-	dateTimeType        = reflect.TypeFor[soap.XSDDateTime]()
-	dateType            = reflect.TypeFor[soap.XSDDate]()
-)
-
-// plans caches planFor's answers by type; a nil *plan means "not for the fast decoder".
-var plans sync.Map
-
-// planFor is the plan for a response struct type, or nil when fastDecode must not be used for it.
-func planFor(t reflect.Type) *plan {
-	if p, ok := plans.Load(t); ok {
-		return p.(*plan)
-	}
-	var p *plan
-	if t.Kind() == reflect.Struct {
-		p = buildPlan(t, map[reflect.Type]*plan{}, 0)
-	}
-	plans.Store(t, p)
-	return p
-}
-
-// buildPlan returns nil for any type encoding/xml would decode in a way this file does not copy.
-// inProgress makes recursive types (a struct holding a slice of itself) terminate.
-func buildPlan(t reflect.Type, inProgress map[reflect.Type]*plan, depth int) *plan {
-	if depth > 32 {
-		return nil
-	}
-	switch t {
-	case dateTimeType:
-		return &plan{kind: pDateTime, typ: t}
-	case dateType:
-		return &plan{kind: pDate, typ: t}
-	case nameType:
-		return nil
-	}
-	if t.Kind() != reflect.Pointer && (t.Implements(xmlUnmarshalerType) || t.Implements(textUnmarshalerType) || t.Implements(xmlAttrUnmarshaler)) {
-		return nil
-	}
-	if pt := reflect.PointerTo(t); t.Kind() != reflect.Pointer && (pt.Implements(xmlUnmarshalerType) || pt.Implements(textUnmarshalerType) || pt.Implements(xmlAttrUnmarshaler)) {
-		return nil
-	}
-	switch t.Kind() {
-	case reflect.String:
-		return &plan{kind: pString, typ: t}
-	case reflect.Bool:
-		return &plan{kind: pBool, typ: t}
-	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
-		return &plan{kind: pInt, bits: t.Bits(), typ: t}
-	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
-		return &plan{kind: pUint, bits: t.Bits(), typ: t}
-	case reflect.Float32, reflect.Float64:
-		return &plan{kind: pFloat, bits: t.Bits(), typ: t}
-	case reflect.Pointer:
-		// encoding/xml allocates and decodes into the element, whose own methods (checked there)
-		// are what it would call.
-		if t.Elem().Kind() == reflect.Pointer {
-			return nil
-		}
-		e := buildPlan(t.Elem(), inProgress, depth+1)
-		if e == nil {
-			return nil
-		}
-		return &plan{kind: pPtr, elem: e, typ: t}
-	case reflect.Slice:
-		if t.Elem().Kind() == reflect.Uint8 { // []byte is character data to encoding/xml
-			return nil
-		}
-		e := buildPlan(t.Elem(), inProgress, depth+1)
-		if e == nil {
-			return nil
-		}
-		return &plan{kind: pSlice, elem: e, typ: t}
-	case reflect.Struct:
-		if p, ok := inProgress[t]; ok {
-			return p
-		}
-		p := &plan{kind: pStruct, typ: t, nameIdx: -1}
-		inProgress[t] = p
-		seen := map[string]bool{}
-		for i := range t.NumField() {
-			f := t.Field(i)
-			tag := f.Tag.Get("xml")
-			if f.Anonymous {
-				return nil // embedded fields are promoted by rules not copied here
-			}
-			if !f.IsExported() || tag == "-" {
-				continue
-			}
-			space, name, ok := parseTag(tag)
-			if !ok {
-				return nil
-			}
-			if f.Name == "XMLName" {
-				if f.Type != nameType {
-					return nil
-				}
-				p.nameIdx, p.nameSpace, p.nameLocal = i, space, name
-				continue
-			}
-			if name == "" {
-				name = f.Name
-			}
-			if hasXMLName(f.Type) {
-				return nil // the field's name and namespace would come from the type's XMLName
-			}
-			if seen[name] {
-				return nil // encoding/xml refuses or resolves conflicts; leave it to it
-			}
-			seen[name] = true
-			fp := buildPlan(f.Type, inProgress, depth+1)
-			if fp == nil {
-				return nil
-			}
-			p.fields = append(p.fields, fieldPlan{index: i, space: space, local: name, p: fp})
-		}
-		return p
-	}
-	return nil
-}
-
-// parseTag splits an xml struct tag the way encoding/xml does, accepting only what ends in a plain
-// element field: "[namespace ]name[,omitempty]". Attributes, chardata, innerxml, any, comments
-// and a>b paths are refused.
-func parseTag(tag string) (space, name string, ok bool) {
-	if ns, rest, cut := strings.Cut(tag, " "); cut {
-		space, tag = ns, rest
-	}
-	name, flags, _ := strings.Cut(tag, ",")
-	for _, f := range strings.Split(flags, ",") {
-		if f != "" && f != "omitempty" {
-			return "", "", false
-		}
-	}
-	if strings.Contains(name, ">") || (space != "" && name == "") {
-		return "", "", false
-	}
-	return space, name, true
-}
-
-// hasXMLName says whether t, through pointers, is a struct with an XMLName field.
-func hasXMLName(t reflect.Type) bool {
-	for t.Kind() == reflect.Pointer {
-		t = t.Elem()
-	}
-	if t.Kind() != reflect.Struct {
-		return false
-	}
-	_, ok := t.FieldByName("XMLName")
-	return ok
-}
 
 // maxFastDepth bounds element nesting; deeper replies take gowsdl's path.
 const maxFastDepth = 64
@@ -263,10 +72,10 @@ type startTag struct {
 	nsMark       int  // len(ns) before this element's declarations
 }
 
-// fastDecode decodes body, a SOAP 1.1 envelope, into a new value of t (a struct) and returns a
-// pointer to it; ok is false whenever gowsdl's decoder must have the reply instead.
-func fastDecode(body []byte, t reflect.Type) (v reflect.Value, ok bool) {
-	p := planFor(t)
+// fastDecode decodes body, a SOAP 1.1 envelope, into a new value of p's type (planFor's, a
+// struct; nil gives up) and returns a pointer to it; ok is false whenever gowsdl's decoder must
+// have the reply instead.
+func fastDecode(body []byte, p *plan) (v reflect.Value, ok bool) {
 	if p == nil {
 		return reflect.Value{}, false
 	}
@@ -290,7 +99,7 @@ func fastDecode(body []byte, t reflect.Type) (v reflect.Value, ok bool) {
 	if !found || (content.local == "Fault" && content.space == nsSOAP11) {
 		return reflect.Value{}, false
 	}
-	out := reflect.New(t)
+	out := reflect.New(p.typ)
 	if !d.element(out.Elem(), p, &content, 0) {
 		return reflect.Value{}, false
 	}

@@ -129,7 +129,7 @@ func TestFastDecodeAgreesWithGowsdl(t *testing.T) {
 // checkFastDecode fails t when fastDecode accepts body for typ and gowsdl's decode disagrees.
 func checkFastDecode(t *testing.T, body []byte, typ reflect.Type) bool {
 	t.Helper()
-	fast, ok := fastDecode(body, typ)
+	fast, ok := fastDecode(body, planFor(typ))
 	if !ok {
 		return false
 	}
@@ -248,13 +248,13 @@ func BenchmarkReplyDecode(b *testing.B) {
 		{"page100", []byte(page.String()), reflect.TypeFor[legacyhr.ListEmployeesResponse]()},
 	}
 	for _, c := range cases {
-		if _, ok := fastDecode(c.body, c.typ); !ok {
+		if _, ok := fastDecode(c.body, planFor(c.typ)); !ok {
 			b.Fatalf("%s: fast path refused", c.name)
 		}
 		b.Run(c.name+"/fast", func(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
-				fastDecode(c.body, c.typ)
+				fastDecode(c.body, planFor(c.typ))
 			}
 		})
 		b.Run(c.name+"/gowsdl", func(b *testing.B) {

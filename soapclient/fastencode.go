@@ -1,11 +1,8 @@
 package soapclient
 
 import (
-	"encoding"
-	"encoding/xml"
 	"reflect"
 	"strconv"
-	"sync"
 	"unicode/utf8"
 
 	"github.com/hooklift/gowsdl/soap"
@@ -19,180 +16,6 @@ import (
 // (see exchange in client.go). Any type it is not sure of — attributes, character data fields,
 // Marshalers other than gowsdl's XSD dates at their zero value, another header — leaves the call
 // to gowsdl as before.
-
-// encPlan is how to write one Go type as an element's content.
-type encPlan struct {
-	kind   planKind
-	elem   *encPlan // pointers and slices
-	fields []encField
-	// the root request struct: its element name, from the XMLName tag
-	space, local string
-}
-
-// encField is one element field of a struct, with encoding/xml's field info.
-type encField struct {
-	index        int
-	space, local string
-	omitempty    bool
-	p            *encPlan
-}
-
-var encPlans sync.Map // reflect.Type → *encPlan, nil when the fast encoder must not be used
-
-var (
-	xmlMarshalerType  = reflect.TypeFor[xml.Marshaler]()
-	textMarshalerType = reflect.TypeFor[encoding.TextMarshaler]()
-	attrMarshalerType = reflect.TypeFor[xml.MarshalerAttr]()
-)
-
-// encPlanFor is the plan for a request struct type, or nil.
-func encPlanFor(t reflect.Type) *encPlan {
-	if p, ok := encPlans.Load(t); ok {
-		return p.(*encPlan)
-	}
-	var p *encPlan
-	if t.Kind() == reflect.Struct && !marshals(t) {
-		if f, ok := t.FieldByName("XMLName"); ok && f.Type == nameType && len(f.Index) == 1 {
-			space, local, ok := parseTag(f.Tag.Get("xml"))
-			if ok && local != "" {
-				p = buildEncPlan(t, map[reflect.Type]*encPlan{}, 0)
-				if p != nil {
-					p.space, p.local = space, local
-				}
-			}
-		}
-	}
-	encPlans.Store(t, p)
-	return p
-}
-
-// marshals says whether encoding/xml would hand t (or *t) to a marshaling method.
-func marshals(t reflect.Type) bool {
-	pt := reflect.PointerTo(t)
-	for _, m := range []reflect.Type{xmlMarshalerType, textMarshalerType, attrMarshalerType} {
-		if t.Implements(m) || pt.Implements(m) {
-			return true
-		}
-	}
-	return false
-}
-
-// buildEncPlan mirrors buildPlan for writing; the XMLName field of the root is its name, and
-// any other struct with an XMLName field is refused.
-func buildEncPlan(t reflect.Type, inProgress map[reflect.Type]*encPlan, depth int) *encPlan {
-	if depth > 32 {
-		return nil
-	}
-	switch t {
-	case dateTimeType:
-		return &encPlan{kind: pDateTime}
-	case dateType:
-		return &encPlan{kind: pDate}
-	}
-	// encoding/xml follows a pointer before it looks for marshaling methods.
-	if t.Kind() != reflect.Pointer && marshals(t) {
-		return nil
-	}
-	switch t.Kind() {
-	case reflect.String:
-		return &encPlan{kind: pString}
-	case reflect.Bool:
-		return &encPlan{kind: pBool}
-	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
-		return &encPlan{kind: pInt}
-	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
-		return &encPlan{kind: pUint}
-	case reflect.Float32, reflect.Float64:
-		return &encPlan{kind: pFloat}
-	case reflect.Pointer:
-		if t.Elem().Kind() == reflect.Pointer {
-			return nil
-		}
-		e := buildEncPlan(t.Elem(), inProgress, depth+1)
-		if e == nil {
-			return nil
-		}
-		return &encPlan{kind: pPtr, elem: e}
-	case reflect.Slice:
-		if k := t.Elem().Kind(); k == reflect.Uint8 || k == reflect.Slice {
-			return nil
-		}
-		e := buildEncPlan(t.Elem(), inProgress, depth+1)
-		if e == nil {
-			return nil
-		}
-		return &encPlan{kind: pSlice, elem: e}
-	case reflect.Struct:
-		if p, ok := inProgress[t]; ok {
-			return p
-		}
-		p := &encPlan{kind: pStruct}
-		inProgress[t] = p
-		seen := map[string]bool{}
-		for i := range t.NumField() {
-			f := t.Field(i)
-			tag := f.Tag.Get("xml")
-			if f.Anonymous {
-				return nil
-			}
-			if !f.IsExported() || tag == "-" {
-				continue
-			}
-			space, name, ok := parseTag(tag)
-			if !ok {
-				return nil
-			}
-			if f.Name == "XMLName" {
-				if depth > 0 || f.Type != nameType {
-					return nil // only the root's XMLName names an element here
-				}
-				continue
-			}
-			if name == "" {
-				name = f.Name
-			}
-			if hasXMLName(f.Type) || seen[name] {
-				return nil
-			}
-			if st := elemStruct(f.Type); st != nil && hasXMLName(st) {
-				return nil // a slice element's XMLName would name its elements
-			}
-			seen[name] = true
-			fp := buildEncPlan(f.Type, inProgress, depth+1)
-			if fp == nil {
-				return nil
-			}
-			_, flags, _ := cutComma(tag)
-			p.fields = append(p.fields, encField{index: i, space: space, local: name, omitempty: flags == "omitempty", p: fp})
-		}
-		return p
-	}
-	return nil
-}
-
-// elemStruct is the struct a slice field holds (through pointers), or nil.
-func elemStruct(t reflect.Type) reflect.Type {
-	if t.Kind() != reflect.Slice {
-		return nil
-	}
-	t = t.Elem()
-	for t.Kind() == reflect.Pointer {
-		t = t.Elem()
-	}
-	if t.Kind() != reflect.Struct {
-		return nil
-	}
-	return t
-}
-
-func cutComma(tag string) (name, flags string, found bool) {
-	for i := 0; i < len(tag); i++ {
-		if tag[i] == ',' {
-			return tag[:i], tag[i+1:], true
-		}
-	}
-	return tag, "", false
-}
 
 // appendEnvelope appends the envelope gowsdl's encoder writes for req with the given headers
 // (nil, or one *wsseSecurity); ok is false when gowsdl must write it instead.
@@ -211,29 +34,27 @@ func appendEnvelope(b []byte, req any, wsse *wsseSecurity) ([]byte, bool) {
 		b = append(b, "</soap:Header>"...)
 	}
 	b = append(b, "<soap:Body>"...)
-	b, ok := appendStart(b, p.local, p.space)
+	b = appendStart(b, p.nameLocal, p.nameSpace)
+	b, ok := appendFields(b, p, rv.Elem())
 	if !ok {
 		return b, false
 	}
-	if b, ok = appendFields(b, p, rv.Elem()); !ok {
-		return b, false
-	}
-	b = append(append(append(b, "</"...), p.local...), '>')
+	b = append(append(append(b, "</"...), p.nameLocal...), '>')
 	return append(b, "</soap:Body></soap:Envelope>"...), true
 }
 
 // appendStart writes a start tag as encoding/xml's printer does: the local name, and the
 // namespace, when there is one, as a default namespace declaration.
-func appendStart(b []byte, local, space string) ([]byte, bool) {
+func appendStart(b []byte, local, space string) []byte {
 	b = append(append(b, '<'), local...)
 	if space != "" {
 		b = appendEscaped(append(b, ` xmlns="`...), space)
 		b = append(b, '"')
 	}
-	return append(b, '>'), true
+	return append(b, '>')
 }
 
-func appendFields(b []byte, p *encPlan, v reflect.Value) ([]byte, bool) {
+func appendFields(b []byte, p *plan, v reflect.Value) ([]byte, bool) {
 	for i := range p.fields {
 		f := &p.fields[i]
 		var ok bool
@@ -247,7 +68,7 @@ func appendFields(b []byte, p *encPlan, v reflect.Value) ([]byte, bool) {
 // appendValue is encoding/xml's marshalValue for the plans this file makes: omitempty is tested
 // on every value, slice elements included; nil pointers write nothing; a slice writes one element
 // per item.
-func appendValue(b []byte, f *encField, p *encPlan, v reflect.Value) ([]byte, bool) {
+func appendValue(b []byte, f *fieldPlan, p *plan, v reflect.Value) ([]byte, bool) {
 	if f.omitempty && isEmptyValue(v) {
 		return b, true
 	}
@@ -256,7 +77,7 @@ func appendValue(b []byte, f *encField, p *encPlan, v reflect.Value) ([]byte, bo
 
 // appendDrilled is the rest of marshalValue, after its omitempty test: a pointer is followed
 // without testing again (a pointer to false is written), a slice's items are tested each.
-func appendDrilled(b []byte, f *encField, p *encPlan, v reflect.Value) ([]byte, bool) {
+func appendDrilled(b []byte, f *fieldPlan, p *plan, v reflect.Value) ([]byte, bool) {
 	switch p.kind {
 	case pPtr:
 		if v.IsNil() {
@@ -275,7 +96,7 @@ func appendDrilled(b []byte, f *encField, p *encPlan, v reflect.Value) ([]byte, 
 		// gowsdl's MarshalXML writes nothing for a zero time; any other value is gowsdl's to write.
 		return b, v.IsZero()
 	}
-	b, _ = appendStart(b, f.local, f.space)
+	b = appendStart(b, f.local, f.space)
 	switch p.kind {
 	case pStruct:
 		var ok bool

@@ -207,11 +207,11 @@ func (t *Transport) repair(resp *http.Response, slot *fastSlot) (*http.Response,
 		if _, valid := xmlcontent.MediaType(resp.Header.Get("Content-Type")); !valid {
 			resp.Header.Set("Content-Type", "text/xml; charset=utf-8")
 		}
-		if slot != nil && slot.typ != nil && !isMultipart(resp.Header.Get("Content-Type")) {
+		if slot != nil && slot.p != nil && !isMultipart(resp.Header.Get("Content-Type")) {
 			// gowsdl reads a multipart reply with its MTOM decoder; anything else it would decode
-			// with encoding/xml into a new slot.typ, which fastDecode does when it can (Do then
+			// with encoding/xml into a new response value, which fastDecode does when it can (Do then
 			// returns errFastDecoded, which gowsdl hands back unread to Client.call).
-			if v, ok := fastDecode(body, slot.typ); ok {
+			if v, ok := fastDecode(body, slot.p); ok {
 				slot.v = v
 				fastDecodes.Add(1)
 				return nil, nil
