@@ -24,7 +24,7 @@
 //     with their wait, unreadable replies *MalformedReplyError: the client owns its errors and
 //     imports no bridge package; the mapping engine classifies them through their methods.
 //     Client.BreakerState and Client.Ping feed a readiness probe.
-//   - Fast paths beside gowsdl's encoding/xml (fastencode.go, fastdecode.go): the everyday
+//   - Fast paths beside gowsdl's encoding/xml (fastencode.go, fastdecode.go, their shared plans in fastplan.go): the everyday
 //     document/literal request is written, and the everyday reply read, in one pass over bytes,
 //     identical to what gowsdl writes and decodes (differential fuzz targets hold them to it);
 //     anything else goes through gowsdl as before. docs/design-notes.md says why.
