@@ -24,10 +24,11 @@
 //     with their wait, unreadable replies *MalformedReplyError: the client owns its errors and
 //     imports no bridge package; the mapping engine classifies them through their methods.
 //     Client.BreakerState and Client.Ping feed a readiness probe.
-//   - Fast paths beside gowsdl's encoding/xml (fastencode.go, fastdecode.go, their shared plans in fastplan.go): the everyday
-//     document/literal request is written, and the everyday reply read, in one pass over bytes,
-//     identical to what gowsdl writes and decodes (differential fuzz targets hold them to it);
-//     anything else goes through gowsdl as before. docs/design-notes.md says why.
+//   - Fast paths beside gowsdl's encoding/xml (fastencode.go, fastdecode.go, their shared plans
+//     in fastplan.go): the everyday document/literal request is written, and the everyday reply
+//     read, in one pass over bytes, identical to what gowsdl writes and decodes (differential
+//     fuzz targets hold them to it); anything else goes through gowsdl as before.
+//     docs/design-notes.md says why.
 //
 // Generated clients are listed in Clients (clients_gen.go, generated too). Regenerate them all
 // with `go generate ./wsdl/`; docs/wsdl.md explains how to add a WSDL.
