@@ -24,6 +24,7 @@ import (
 	"golang.org/x/oauth2/clientcredentials"
 
 	"github.com/scimbridge/scimbridge/internal/guard"
+	"github.com/scimbridge/scimbridge/internal/h1client"
 	"github.com/scimbridge/scimbridge/internal/reqid"
 	"github.com/scimbridge/scimbridge/internal/xmlcontent"
 )
@@ -55,6 +56,9 @@ type Config struct {
 	TLS *tls.Config
 	// Proxy sends every call through this proxy; nil means none, whatever HTTPS_PROXY says.
 	Proxy *url.URL
+	// NetHTTP sends calls through Go's net/http Transport instead of the bridge's own HTTP/1.1
+	// client (internal/h1client); a proxy always uses net/http's. An escape hatch, off by default.
+	NetHTTP bool
 	// MaxResponseBytes refuses larger replies; default 16 MiB.
 	MaxResponseBytes int64
 	// UserAgent defaults to "scimbridge/<version>".
@@ -199,16 +203,23 @@ func New(name string, def *Definition, cfg Config) (*Client, error) {
 		MaxIdleConnsPerHost: cfg.MaxConcurrency,
 		IdleConnTimeout:     90 * time.Second,
 	}
+	var rt http.RoundTripper = tr
+	if !cfg.NetHTTP {
+		// Calls run on the caller's goroutine instead of crossing net/http's connection
+		// goroutines (internal/h1client); with a proxy, For keeps net/http's Transport.
+		rt = h1client.For(tr)
+	}
+	idle := rt.(interface{ CloseIdleConnections() })
 	c := &Client{
 		name: name, def: def, base: base, timeout: cfg.Timeout, maxBody: cfg.MaxResponseBytes, ua: cfg.UserAgent,
 		headers: make(http.Header, len(cfg.Headers)), basic: cfg.Basic, bearer: cfg.Bearer,
 		http: &http.Client{
-			Transport: tr,
+			Transport: rt,
 			// A redirected write would be replayed (or turned into a GET); a redirect is reported
 			// as the HTTPStatusError it is.
 			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 		},
-		idleConn: tr.CloseIdleConnections,
+		idleConn: idle.CloseIdleConnections,
 	}
 	for k, v := range cfg.Headers {
 		c.headers.Set(k, v)
@@ -223,7 +234,7 @@ func New(name string, def *Definition, cfg Config) (*Client, error) {
 		}
 		// The token endpoint is reached through the same transport (TLS, proxy) as the API,
 		// with the per-call timeout.
-		tokCtx := context.WithValue(context.Background(), oauth2.HTTPClient, &http.Client{Transport: tr, Timeout: cfg.Timeout})
+		tokCtx := context.WithValue(context.Background(), oauth2.HTTPClient, &http.Client{Transport: rt, Timeout: cfg.Timeout})
 		c.tokens = oauth2.ReuseTokenSource(nil, cc.TokenSource(tokCtx))
 	}
 	var chain []guard.Middleware

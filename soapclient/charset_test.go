@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/scimbridge/scimbridge/internal/h1client"
 	"github.com/scimbridge/scimbridge/soapclient/legacyhr"
 )
 
@@ -83,9 +84,19 @@ func TestProxy(t *testing.T) {
 
 	t.Setenv("HTTP_PROXY", proxy.URL)
 	t.Setenv("HTTPS_PROXY", proxy.URL)
-	tr := NewTransport(Config{Endpoint: "http://example.invalid/"}).client.Transport.(*http.Transport)
-	if tr.Proxy != nil {
-		t.Error("transport without Config.Proxy has a proxy function (would honour HTTP(S)_PROXY)")
+	for _, netHTTP := range []bool{false, true} {
+		// The bridge's own client speaks to no proxy at all; net/http's must have no proxy function.
+		rt := NewTransport(Config{Endpoint: "http://example.invalid/", NetHTTP: netHTTP}).client.Transport
+		if _, own := rt.(*h1client.Transport); own == netHTTP {
+			t.Errorf("NetHTTP %v: transport is %T", netHTTP, rt)
+		}
+		if tr, ok := rt.(*http.Transport); ok && tr.Proxy != nil {
+			t.Error("transport without Config.Proxy has a proxy function (would honour HTTP(S)_PROXY)")
+		}
+		c := newTestClient(t, "http://127.0.0.1:1/soap", func(cfg *Config) { cfg.NetHTTP = netHTTP })
+		if _, err := familyName(t, c); err == nil {
+			t.Errorf("NetHTTP %v: without Config.Proxy the call reached the environment's proxy (%v)", netHTTP, err)
+		}
 	}
 	if _, err := New("legacyhr", Config{Endpoint: "http://127.0.0.1:1/", Proxy: &url.URL{Scheme: "ftp", Host: "x"}}); err == nil {
 		t.Error("ftp proxy accepted")

@@ -71,6 +71,10 @@ type Config struct {
 	// existed. They are held to gowsdl's output by differential tests; this is the operator's way
 	// out should an application's messages ever show a difference, without a new release.
 	GowsdlOnly bool
+	// NetHTTP sends calls through Go's net/http Transport instead of the bridge's own HTTP/1.1
+	// client (internal/h1client), which runs each call on the caller's goroutine and costs less
+	// CPU per call. A proxy or NTLM always uses net/http's. An escape hatch, off by default.
+	NetHTTP bool
 	// Middleware wraps every call, first element outermost (see New). It runs inside the
 	// resilience guards, once per attempt.
 	Middleware []Middleware

@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/scimbridge/scimbridge/internal/h1client"
 	"github.com/scimbridge/scimbridge/internal/reqid"
 	"github.com/scimbridge/scimbridge/internal/xmlcontent"
 )
@@ -57,11 +58,17 @@ func NewTransport(cfg Config) *Transport {
 		h.Set(k, v)
 	}
 	var rt http.RoundTripper = tr
+	if !cfg.NetHTTP && cfg.NTLM == nil {
+		// Calls run on the caller's goroutine instead of crossing net/http's connection
+		// goroutines (internal/h1client); NTLM keeps net/http's Transport, whose pool its
+		// per-connection handshake is built around.
+		rt = h1client.For(tr)
+	}
 	switch {
 	case cfg.NTLM != nil:
 		rt = newNTLMPool(tr, cfg.MaxConcurrency, *cfg.NTLM)
 	case cfg.Kerberos != nil:
-		rt = newKerberosTransport(tr, cfg.Endpoint, *cfg.Kerberos)
+		rt = newKerberosTransport(rt, cfg.Endpoint, *cfg.Kerberos)
 	}
 	return &Transport{
 		auth: cfg.authName(),

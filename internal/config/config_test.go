@@ -3,6 +3,7 @@ package config
 import (
 	"bufio"
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -180,6 +181,20 @@ func rewriteWants(t *testing.T, file string, got []string) {
 	}
 	if err := os.WriteFile(file, []byte(b.String()), 0o644); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// backend.netHTTP reaches both clients' configurations, SOAP and REST.
+func TestNetHTTP(t *testing.T) {
+	for _, on := range []bool{false, true} {
+		p, err := PrepareBytes("c.yaml", []byte(fmt.Sprintf("scim: { auth: { mode: none } }\nbackend: { mapping: builtin:legacyhr, endpoint: http://127.0.0.1:1/soap, netHTTP: %v }\n", on)), Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		sc := soapConfig(&collector{}, p.Config, Options{})
+		if sc.NetHTTP != on || restConfig(p.Config, sc).NetHTTP != on {
+			t.Errorf("netHTTP: %v: SOAP client gets %v, REST client %v", on, sc.NetHTTP, restConfig(p.Config, sc).NetHTTP)
+		}
 	}
 }
 

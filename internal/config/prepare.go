@@ -371,6 +371,7 @@ func soapConfig(c *collector, cfg *Config, opts Options) soapclient.Config {
 		BasicAuth:      b.Basic,
 		SOAPVersion:    b.SOAPVersion,
 		GowsdlOnly:     b.GowsdlOnly,
+		NetHTTP:        b.NetHTTP,
 	}
 	if ss := b.Session; ss != nil {
 		sess := &soapclient.SessionConfig{Login: ss.Login, Request: ss.Request, Token: ss.Token, Parameter: ss.Use.Parameter,

@@ -136,6 +136,7 @@ func restConfig(cfg *Config, sc soapclient.Config) restclient.Config {
 		UserAgent:      sc.UserAgent,
 		Resilience:     sc.Resilience,
 		Bearer:         b.Bearer,
+		NetHTTP:        sc.NetHTTP,
 	}
 	if b.Basic != nil {
 		rc.Basic = &restclient.BasicAuth{Username: b.Basic.Username, Password: b.Basic.Password}

@@ -128,6 +128,10 @@ type Backend struct {
 	// the SOAP client's fast writer and reader off (docs/design-notes.md): an escape hatch, off by
 	// default.
 	GowsdlOnly bool `yaml:"gowsdlOnly"`
+	// NetHTTP sends backend calls through Go's net/http Transport instead of the bridge's own
+	// HTTP/1.1 client, which runs each call on the caller's goroutine (docs/design-notes.md): an
+	// escape hatch, off by default. A proxy or NTLM always uses net/http's.
+	NetHTTP bool `yaml:"netHTTP"`
 	// Resilience guards the backend: concurrency limits, circuit breaker, deadlines, retries of
 	// reads (see soapclient.Resilience and docs/operations.md). On by default; disabled: true
 	// turns every guard off.
