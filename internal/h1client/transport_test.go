@@ -461,3 +461,72 @@ func TestNothingWrittenIsSentAgain(t *testing.T) {
 		})
 	}
 }
+
+// Many callers at once, with replies that close their connection, calls that time out mid-reply
+// and bodies left unread: every reply must reach the caller that asked for it (a connection
+// handed to two callers at once, or reused with a reply's tail still in it, would mix them up).
+func TestConcurrentCallersGetTheirOwnReplies(t *testing.T) {
+	s := newServer(t, func(w http.ResponseWriter, r *http.Request) {
+		id := r.Header.Get("X-Id")
+		var n int
+		fmt.Sscanf(id, "%d", &n)
+		switch {
+		case n%7 == 0:
+			w.Header().Set("Connection", "close")
+		case n%11 == 0:
+			time.Sleep(30 * time.Millisecond) // longer than the caller waits
+		}
+		w.Write([]byte(strings.Repeat(id+";", 1+n%50)))
+	})
+	tr := New(Config{MaxIdlePerHost: 4})
+	var wg sync.WaitGroup
+	var ok, timedOut atomic.Int64
+	for g := range 16 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range 40 {
+				n := g*1000 + i
+				id := fmt.Sprint(n)
+				ctx, cancel := context.WithTimeout(context.Background(), 10*time.Millisecond)
+				if n%11 != 0 {
+					cancel()
+					ctx, cancel = context.WithTimeout(context.Background(), 5*time.Second)
+				}
+				req, _ := http.NewRequestWithContext(ctx, http.MethodPost, s.URL, strings.NewReader(id))
+				req.Header.Set("X-Id", id)
+				resp, err := tr.RoundTrip(req)
+				if err != nil {
+					cancel()
+					if n%11 == 0 && errors.Is(err, context.DeadlineExceeded) {
+						timedOut.Add(1)
+						continue
+					}
+					t.Errorf("call %d: %v", n, err)
+					continue
+				}
+				if n%13 == 0 {
+					resp.Body.Read(make([]byte, 1)) // left unread: the connection must not be reused
+					resp.Body.Close()
+					cancel()
+					continue
+				}
+				b, err := io.ReadAll(resp.Body)
+				resp.Body.Close()
+				cancel()
+				if want := strings.Repeat(id+";", 1+n%50); err != nil || string(b) != want {
+					t.Errorf("call %d got %q (%v), want its own reply", n, b, err)
+					continue
+				}
+				ok.Add(1)
+			}
+		}()
+	}
+	wg.Wait()
+	if ok.Load() < 500 || timedOut.Load() == 0 {
+		t.Fatalf("%d calls answered, %d timed out: the mix did not happen", ok.Load(), timedOut.Load())
+	}
+	if opened := s.opened.Load(); opened >= 640 {
+		t.Fatalf("%d connections for 640 calls: nothing was reused", opened)
+	}
+}
