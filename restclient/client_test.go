@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"reflect"
 	"strings"
 	"sync/atomic"
@@ -16,6 +17,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/scimbridge/scimbridge/internal/guard"
+	"github.com/scimbridge/scimbridge/internal/h1client"
 	"github.com/scimbridge/scimbridge/internal/reqid"
 )
 
@@ -344,4 +346,24 @@ func must[T any](v T, err error) T {
 		panic(err)
 	}
 	return v
+}
+
+// Calls go through the bridge's own HTTP client unless Config.NetHTTP or a proxy asks for
+// net/http's Transport.
+func TestHTTPTransportChoice(t *testing.T) {
+	proxy, _ := url.Parse("http://127.0.0.1:1")
+	for _, tc := range []struct {
+		name string
+		mod  func(*Config)
+		own  bool
+	}{
+		{"default", nil, true},
+		{"netHTTP", func(c *Config) { c.NetHTTP = true }, false},
+		{"proxy", func(c *Config) { c.Proxy = proxy }, false},
+	} {
+		c := newClient(t, func(http.ResponseWriter, *http.Request) {}, tc.mod)
+		if _, own := c.http.Transport.(*h1client.Transport); own != tc.own {
+			t.Errorf("%s: transport is %T", tc.name, c.http.Transport)
+		}
+	}
 }
