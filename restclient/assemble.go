@@ -7,6 +7,8 @@ import (
 	"strings"
 
 	"go.yaml.in/yaml/v3"
+
+	"golang.org/x/net/http/httpguts"
 )
 
 // pos is a 1-based line and column; zero when unknown (an OpenAPI document).
@@ -103,7 +105,7 @@ func assemble(d opDesc, report reporter) *Operation {
 				map[bool]string{true: " or lists of scalars", false: ""}[pd.in == "query"])
 			continue
 		}
-		if pd.in == "header" && !validHeader(pd.name) {
+		if pd.in == "header" && !httpguts.ValidHeaderFieldName(pd.name) {
 			problem(pd.at, "%s.headers: %q is not a header name", what, pd.name)
 			continue
 		}
@@ -177,7 +179,7 @@ func assemble(d opDesc, report reporter) *Operation {
 	seenHdr := map[string]bool{}
 	for _, pd := range d.respHeaders {
 		t := pd.t
-		if t.kind == "object" || t.kind == "list" || t.kind == "any" || !validHeader(pd.name) || seenHdr[GoName(pd.name)] {
+		if t.kind == "object" || t.kind == "list" || t.kind == "any" || !httpguts.ValidHeaderFieldName(pd.name) || seenHdr[GoName(pd.name)] {
 			problem(pd.at, "%s.responseHeaders.%s: a header name (once) with a scalar type", what, pd.name)
 			continue
 		}

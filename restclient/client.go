@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+	"golang.org/x/net/http/httpguts"
 	"golang.org/x/oauth2"
 	"golang.org/x/oauth2/clientcredentials"
 
@@ -133,7 +134,7 @@ func (cfg Config) validate() error {
 		}
 	}
 	for k, v := range cfg.Headers {
-		if !validHeader(k) || strings.ContainsAny(v, "\r\n\x00") {
+		if !httpguts.ValidHeaderFieldName(k) || !httpguts.ValidHeaderFieldValue(v) {
 			return fmt.Errorf("restclient: invalid static header %q", k)
 		}
 		for _, r := range reservedHeaders {

@@ -367,3 +367,19 @@ func TestHTTPTransportChoice(t *testing.T) {
 		}
 	}
 }
+
+// A static header the transport would refuse on every call is refused when the client is built.
+func TestStaticHeadersChecked(t *testing.T) {
+	def, err := parseDef(t, testDef)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, h := range []map[string]string{{"Bad Name": "v"}, {"X-A": "a\r\nX-B: b"}, {"X-A": "a\x01b"}, {"Content-Length": "1"}} {
+		if _, err := New("test", def, Config{Endpoint: "http://127.0.0.1:1/api", Headers: h}); err == nil || !strings.Contains(err.Error(), "static header") {
+			t.Errorf("headers %q: err = %v", h, err)
+		}
+	}
+	if _, err := New("test", def, Config{Endpoint: "http://127.0.0.1:1/api", Headers: map[string]string{"X-Api-Key": "k\tey v"}}); err != nil {
+		t.Errorf("a valid header refused: %v", err)
+	}
+}

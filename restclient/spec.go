@@ -473,16 +473,3 @@ func (p *parser) follow(n *yaml.Node, what string, respType reflect.Type) *Follo
 	}
 	return f
 }
-
-func validHeader(s string) bool {
-	if s == "" {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.IndexByte("!#$%&'*+-.^_`|~", c) >= 0) {
-			return false
-		}
-	}
-	return true
-}

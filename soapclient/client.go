@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/hooklift/gowsdl/soap"
+	"golang.org/x/net/http/httpguts"
 
 	"github.com/scimbridge/scimbridge/internal/guard"
 	"github.com/scimbridge/scimbridge/internal/reqid"
@@ -165,7 +166,7 @@ func (cfg Config) validate() error {
 		return err
 	}
 	for k, v := range cfg.Headers {
-		if !validHeaderName(k) || strings.ContainsAny(v, "\r\n\x00") {
+		if !httpguts.ValidHeaderFieldName(k) || !httpguts.ValidHeaderFieldValue(v) {
 			return fmt.Errorf("soapclient: invalid static header %q", k)
 		}
 		for _, r := range reservedHeaders {
@@ -175,19 +176,6 @@ func (cfg Config) validate() error {
 		}
 	}
 	return nil
-}
-
-func validHeaderName(s string) bool {
-	if s == "" {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.IndexByte("!#$%&'*+-.^_`|~", c) >= 0) {
-			return false
-		}
-	}
-	return true
 }
 
 // Invoker calls a backend operation by name. The mapping engine declares the same interface.

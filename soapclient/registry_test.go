@@ -154,6 +154,8 @@ func TestNewValidatesConfig(t *testing.T) {
 		{Endpoint: "http://127.0.0.1:1/", BasicAuth: &BasicAuthConfig{}},
 		{Endpoint: "http://127.0.0.1:1/", Headers: map[string]string{"X-A": "a\r\nX-B: b"}},
 		{Endpoint: "http://127.0.0.1:1/", Headers: map[string]string{"Bad Name": "a"}},
+		// Any control character but tab would make every call fail at the transport: refused at start-up.
+		{Endpoint: "http://127.0.0.1:1/", Headers: map[string]string{"X-A": "a\x01b"}},
 		{Endpoint: "http://127.0.0.1:1/", Headers: map[string]string{"content-length": "1"}},
 	}
 	for i, cfg := range bad {

@@ -11,6 +11,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"golang.org/x/net/http/httpguts"
 )
 
 // Session-token logins (docs/wsdl.md, "Session logins"): applications such as JIRA's SOAP API
@@ -128,7 +130,7 @@ func newSession(cfg SessionConfig, reg *registry) (*session, error) {
 		}
 		s.header = xml.Name{Space: ns, Local: local}
 	}
-	if cfg.Cookie != "" && !validHeaderName(cfg.Cookie) {
+	if cfg.Cookie != "" && !httpguts.ValidHeaderFieldName(cfg.Cookie) {
 		return nil, fmt.Errorf("soapclient: session: cookie name %q is not a valid token", cfg.Cookie)
 	}
 	if cfg.Logout != "" {

@@ -17,6 +17,8 @@ import (
 	"sync"
 	"syscall"
 	"time"
+
+	"golang.org/x/net/http/httpguts"
 )
 
 // Config tunes a Transport. The zero value works: a 5 s dial timeout, 30 s TCP keep-alive, up to
@@ -269,40 +271,16 @@ func check(req *http.Request) error {
 		return errors.New("h1client: no Host in request URL")
 	}
 	for k, vv := range req.Header {
-		if !validName(k) {
+		if !httpguts.ValidHeaderFieldName(k) {
 			return fmt.Errorf("h1client: invalid header field name %q", k)
 		}
 		for _, v := range vv {
-			if !validValue(v) {
+			if !httpguts.ValidHeaderFieldValue(v) {
 				return fmt.Errorf("h1client: invalid header field value for %q", k)
 			}
 		}
 	}
 	return nil
-}
-
-// validName: a header name is an RFC 9110 token.
-func validName(s string) bool {
-	if s == "" {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c <= ' ' || c >= 0x7f || strings.IndexByte(`"(),/:;<=>?@[\]{}`, c) >= 0 {
-			return false
-		}
-	}
-	return true
-}
-
-// validValue: no control character but tab, so no header can end early or smuggle another.
-func validValue(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; (c < ' ' && c != '\t') || c == 0x7f {
-			return false
-		}
-	}
-	return true
 }
 
 func closeBody(req *http.Request) {
