@@ -50,7 +50,7 @@ type Transport struct {
 	pools map[poolKey]*pool
 }
 
-type poolKey struct{ scheme, addr string }
+type poolKey struct{ scheme, host string }
 
 // New returns a Transport for cfg.
 func New(cfg Config) *Transport {
@@ -215,13 +215,15 @@ func (t *Transport) exchange(ctx context.Context, p *pool, c *conn, req *http.Re
 	return resp, nil
 }
 
+// pool returns the pool of u's scheme and host. It is looked up by the URL's host as written, so
+// that a call builds no string; "h" and "h:80" get a pool each, which costs only sharing.
 func (t *Transport) pool(u *url.URL) *pool {
-	k := poolKey{u.Scheme, canonicalAddr(u)}
+	k := poolKey{u.Scheme, u.Host}
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	p := t.pools[k]
 	if p == nil {
-		p = &pool{t: t, addr: k.addr}
+		p = &pool{t: t, addr: canonicalAddr(u)}
 		if k.scheme == "https" {
 			p.tls = t.cfg.TLS.Clone()
 			if p.tls == nil {
