@@ -362,7 +362,7 @@ func TestHTTPTransportChoice(t *testing.T) {
 		{"proxy", func(c *Config) { c.Proxy = proxy }, false},
 	} {
 		c := newClient(t, func(http.ResponseWriter, *http.Request) {}, tc.mod)
-		if _, own := c.http.Transport.(*h1client.Transport); own != tc.own {
+		if _, own := c.http.Transport.(*h1client.Transport); own != (tc.own && h1client.Supported) {
 			t.Errorf("%s: transport is %T", tc.name, c.http.Transport)
 		}
 	}
